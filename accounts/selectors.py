@@ -1,0 +1,26 @@
+"""Reads for accounts, scoped to the acting user."""
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from accounts.roles import user_has_permission
+
+
+def _with_sellers(queryset: QuerySet[User]) -> QuerySet[User]:
+    # The user serializer shows each user's sellers: two extra queries for the whole page.
+    return queryset.prefetch_related("seller_memberships__seller")
+
+
+def user_list(*, actor: User) -> QuerySet[User]:
+    """Users the actor may see: everyone for staff with ``accounts.view_user``, else only themselves."""
+    if user_has_permission(actor, "accounts.view_user"):
+        queryset = User.objects.all()
+    elif actor.is_authenticated and actor.is_active:
+        queryset = User.objects.filter(pk=actor.pk)
+    else:
+        queryset = User.objects.none()
+    return _with_sellers(queryset.order_by("id"))
+
+
+def user_get_self(*, actor: User) -> User:
+    return _with_sellers(User.objects.filter(pk=actor.pk)).get()

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
+
+from accounts import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The buyer's messages (/messages/) and the seller dashboard (/seller/) are the inquiry pages.
+    path("", include("inquiries.urls")),
+    path("notifications/", include("notifications.urls")),
+]

@@ -1,0 +1,215 @@
+"""Seller standing and exclusion flags in the console.
+
+Standings are written by the quarterly decision (``inquiries.services.standing``) and never edited
+here: the page shows the figures a decision was made on, and moderators and admins override the
+level through a form that calls ``standing_override`` (a reason is required, the decided level
+stays on the row). Exclusion flags are raised by the messaging service; moderators mark them
+reviewed.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from accounts.models import User
+from core.exceptions import DomainError
+from inquiries.models import ExclusionFlag, SellerStanding, StandingLevel
+from inquiries.services.standing import (
+    exclusion_flags_mark_reviewed,
+    standing_override,
+    user_may_override_standing,
+)
+
+
+class StandingOverrideForm(forms.Form):
+    level = forms.ChoiceField(choices=StandingLevel.choices)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text="Shown to the seller's members with the new level.",
+    )
+
+
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+@admin.register(SellerStanding)
+class SellerStandingAdmin(admin.ModelAdmin):
+    list_display = (
+        "seller",
+        "period",
+        "level",
+        "effective_level_display",
+        "inquiries",
+        "answered_within_target",
+        "within_target_pct",
+        "decided_at",
+        "overridden_by",
+    )
+    list_filter = ("level", "overridden_level", "period")
+    search_fields = ("seller__name", "period")
+    list_select_related = ("seller", "overridden_by")
+    fieldsets = (
+        (None, {"fields": ("seller", "period", "level", "effective_level_display", "decided_at", "override_link")}),
+        ("Figures", {"fields": ("inquiries", "answered_within_target", "within_target_pct", "tips")}),
+        ("Override", {"fields": ("overridden_level", "override_reason", "overridden_by", "overridden_at")}),
+    )
+    readonly_fields = (
+        "seller",
+        "period",
+        "level",
+        "effective_level_display",
+        "decided_at",
+        "override_link",
+        "inquiries",
+        "answered_within_target",
+        "within_target_pct",
+        "tips",
+        "overridden_level",
+        "override_reason",
+        "overridden_by",
+        "overridden_at",
+    )
+    actions = ("override_selected",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_override_permission(self, request: HttpRequest) -> bool:
+        return isinstance(request.user, User) and user_may_override_standing(request.user)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/override/",
+                self.admin_site.admin_view(self.override_view),
+                name="inquiries_sellerstanding_override",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="In force")
+    def effective_level_display(self, obj: SellerStanding) -> str:
+        label = StandingLevel(obj.effective_level).label
+        return f"{label} (overridden)" if obj.overridden_level else label
+
+    @admin.display(description="Override")
+    def override_link(self, obj: SellerStanding) -> SafeString:
+        url = reverse("admin:inquiries_sellerstanding_override", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Override this standing…</a>', url)
+
+    @admin.action(description="Override the selected standing (one at a time)", permissions=["override"])
+    def override_selected(self, request: HttpRequest, queryset: QuerySet[SellerStanding]) -> HttpResponse | None:
+        chosen = list(queryset.values_list("pk", flat=True)[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Select exactly one standing to override.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:inquiries_sellerstanding_override", args=[chosen[0]]))
+
+    def override_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        standing = self.get_object(request, object_id)
+        if standing is None or not self.has_view_permission(request, standing):
+            raise Http404
+        if not self.has_override_permission(request):
+            raise PermissionDenied
+        actor = _actor(request)
+        change_url = reverse("admin:inquiries_sellerstanding_change", args=[standing.pk])
+        initial = {"level": standing.effective_level}
+        form = StandingOverrideForm(request.POST if request.method == "POST" else None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                standing_override(
+                    standing=standing,
+                    level=form.cleaned_data["level"],
+                    reason=form.cleaned_data["reason"],
+                    actor=actor,
+                    now=timezone.now(),
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    f"{standing.seller} {standing.period}: standing overridden; the seller is told.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        opts = self.model._meta
+        pct = "no figure" if standing.within_target_pct is None else f"{standing.within_target_pct} %"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "original": standing,
+            "title": f"Override the standing of {standing.seller} for {standing.period}",
+            "intro": (
+                f"Decided {StandingLevel(standing.level).label} on {standing.inquiries} counted inquiries, "
+                f"{standing.answered_within_target} within target ({pct}). The decision and its figures are kept; "
+                "the override and your reason are recorded beside them and the seller's members are notified."
+            ),
+            "form": form,
+            "submit_label": "Override standing",
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(request, "admin/marketplace/service_form.html", context)
+
+
+class ReviewedFilter(admin.SimpleListFilter):
+    title = "reviewed"
+    parameter_name = "reviewed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Not yet reviewed"), ("yes", "Reviewed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ExclusionFlag]) -> QuerySet[ExclusionFlag]:
+        if self.value() == "no":
+            return queryset.filter(reviewed_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
+
+@admin.register(ExclusionFlag)
+class ExclusionFlagAdmin(admin.ModelAdmin):
+    list_display = ("seller", "month", "inquiries", "excluded", "share", "created_at", "reviewed_at", "reviewed_by")
+    list_filter = (ReviewedFilter, "month")
+    search_fields = ("seller__name", "month")
+    list_select_related = ("seller", "reviewed_by")
+    readonly_fields = ("seller", "month", "inquiries", "excluded", "share", "created_at", "reviewed_at", "reviewed_by")
+    fields = readonly_fields
+    actions = ("mark_reviewed",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Excluded share")
+    def share(self, obj: ExclusionFlag) -> str:
+        return f"{round(100 * obj.excluded / obj.inquiries)} %" if obj.inquiries else "-"
+
+    @admin.action(description="Mark reviewed", permissions=["change"])
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[ExclusionFlag]) -> None:
+        count = exclusion_flags_mark_reviewed(
+            flag_ids=list(queryset.values_list("pk", flat=True)), actor=_actor(request), now=timezone.now()
+        )
+        self.message_user(request, f"{count} flag{'s' if count != 1 else ''} marked reviewed.", messages.SUCCESS)

@@ -1,0 +1,67 @@
+"""The page forms. They only shape input for the textareas and inputs; every rule (blank bodies,
+length limits, closed conversations, who may do what) is the services' and comes back as a
+``DomainError`` that the views attach to the form (``attach_domain_error``)."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from core.exceptions import DomainError
+
+
+def _textarea(rows: int, placeholder: str) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
+
+
+class AskSellerForm(forms.Form):
+    subject = forms.CharField(
+        max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Does it come in blue?"})
+    )
+    body = forms.CharField(
+        label="Your question",
+        max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
+        strip=False,  # the service strips and reports an empty body itself
+        widget=_textarea(6, "Ask about availability, sizes, delivery, your invoice..."),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        required=False,  # an empty body reaches message_post, which says why it is refused
+        max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
+        strip=False,
+        widget=_textarea(5, "Write a reply..."),
+    )
+    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ExcludeForm(forms.Form):
+    message = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False,  # inquiry_exclude explains a missing reason
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Just a thank-you"}),
+    )
+
+
+class ReplyTemplateForm(forms.Form):
+    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
+    body = forms.CharField(
+        max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
+        widget=_textarea(6, "Hi {buyer_name}, thanks for asking about {product}..."),
+        help_text="Placeholders: {buyer_name}, {product}, {order_number}, {seller_name}",
+    )
+    keywords = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. delivery, shipping, arrive"}),
+        help_text="Extra words that make this reply the suggestion for a buyer's message",
+    )
+
+
+def attach_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it is about, or above the form."""
+    field: Any = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

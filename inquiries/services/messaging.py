@@ -1,0 +1,348 @@
+"""Conversations and messages: the writes behind the buyer pages, the seller dashboard, the
+console and the API. Each service is one transaction; the conversation row is locked while a
+message changes its clock, so two messages posted at once cannot open two inquiries."""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import User
+from accounts.roles import is_staff_member
+from core.exceptions import Forbidden, InvalidInput, StateConflict
+from inquiries.models import (
+    Conversation,
+    ConversationEvent,
+    ConversationStatus,
+    Escalation,
+    ExclusionFlag,
+    Inquiry,
+    InquiryStatus,
+    Message,
+    MessageKind,
+    ReplyTemplate,
+)
+from inquiries.selectors.kpis import seller_median_first_response_seconds
+from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
+from marketplace.models import Order, Product, Seller
+from marketplace.selectors.scoping import user_is_seller_member
+from notifications.models import Kind
+from notifications.services import notify
+
+
+def _clean_body(body: Any, *, field: str = "body") -> str:
+    if not isinstance(body, str):
+        raise InvalidInput("Write a message.", code="required", field=field)
+    body = body.strip()
+    if not body:
+        raise InvalidInput("A message cannot be empty.", code="blank", field=field)
+    if "\x00" in body:
+        raise InvalidInput("A message cannot contain NUL characters.", code="invalid", field=field)
+    if len(body) > settings.INQUIRIES_MESSAGE_MAX_LENGTH:
+        raise InvalidInput(
+            f"A message can have at most {settings.INQUIRIES_MESSAGE_MAX_LENGTH} characters.",
+            code="max_length",
+            field=field,
+        )
+    return body
+
+
+def format_duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60, 1)
+    hours_text = f"{hours:g}"
+    return f"{hours_text} hour{'s' if hours != 1 else ''}"
+
+
+def author_kind(*, conversation: Conversation, user: User) -> str:
+    """What a user is in this conversation: its buyer, a member of its seller, or staff."""
+    if user.pk == conversation.buyer_id:
+        return MessageKind.BUYER
+    if user_is_seller_member(user, conversation.seller_id):
+        return MessageKind.SELLER
+    if is_staff_member(user):
+        return MessageKind.STAFF
+    raise Forbidden("You are not part of this conversation.")
+
+
+def conversation_open(
+    *,
+    buyer: User,
+    seller: Seller,
+    subject: str,
+    body: str,
+    product: Product | None = None,
+    order: Order | None = None,
+    now: datetime,
+) -> Conversation:
+    """A buyer asks a seller: the conversation, the buyer's message, the inquiry and its clock,
+    the automatic acknowledgment and the sellers' notifications, in one transaction."""
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidInput("Give your question a subject.", code="blank", field="subject")
+    if "\x00" in subject or len(subject) > 200:
+        raise InvalidInput("A subject has at most 200 characters.", code="invalid", field="subject")
+    body = _clean_body(body)
+    if not seller.is_active:
+        raise InvalidInput("This seller is not active.", code="inactive", field="seller")
+    if product is not None and product.seller_id != seller.pk:
+        raise InvalidInput("This product is not sold by this seller.", code="mismatch", field="product")
+    if order is not None and (order.buyer_id != buyer.pk or order.seller_id != seller.pk):
+        raise InvalidInput("This is not one of your orders with this seller.", code="mismatch", field="order")
+    if user_is_seller_member(buyer, seller.pk):
+        raise InvalidInput("You cannot ask your own store a question.", code="own_store", field="seller")
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            buyer=buyer, seller=seller, subject=subject, product=product, order=order, last_message_at=now
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=buyer, created_at=now
+        )
+        _buyer_message(conversation=conversation, buyer=buyer, body=body, now=now)
+    return conversation
+
+
+def message_post(
+    *, conversation: Conversation, author: User, body: str, template: ReplyTemplate | None = None, now: datetime
+) -> Message:
+    """Post a message as whoever the author is in this conversation (buyer, seller member, staff)."""
+    kind = author_kind(conversation=conversation, user=author)
+    body = _clean_body(body)
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == ConversationStatus.CLOSED:
+            raise StateConflict("This conversation is closed.", code="conversation_closed")
+        if kind == MessageKind.BUYER:
+            message = _buyer_message(conversation=locked, buyer=author, body=body, now=now)
+        else:
+            message = _answer_message(
+                conversation=locked, author=author, kind=kind, body=body, template=template, now=now
+            )
+    conversation.refresh_from_db()
+    return message
+
+
+def _open_inquiry(conversation: Conversation) -> Inquiry | None:
+    return Inquiry.objects.filter(conversation=conversation, status=InquiryStatus.OPEN).first()
+
+
+def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: datetime) -> Message:
+    message = Message.objects.create(
+        conversation=conversation, kind=MessageKind.BUYER, author=buyer, body=body, created_at=now
+    )
+    if _open_inquiry(conversation) is not None:
+        # The clock keeps running from the first unanswered message.
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, updated_at=now)
+        return message
+    inquiry = Inquiry.objects.create(
+        conversation=conversation,
+        seller_id=conversation.seller_id,
+        opening_message=message,
+        awaiting_since=now,
+        warn_at=now + settings.INQUIRIES_WARN_AFTER,
+        response_due_at=now + settings.INQUIRIES_RESPONSE_TARGET,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=ConversationStatus.AWAITING_REPLY,
+        awaiting_since=inquiry.awaiting_since,
+        response_due_at=inquiry.response_due_at,
+        last_message_at=now,
+        updated_at=now,
+    )
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        inquiry=inquiry,
+        kind=ConversationEvent.Kind.INQUIRY_OPENED,
+        actor=buyer,
+        created_at=now,
+    )
+    median = seller_median_first_response_seconds(seller_id=conversation.seller_id, now=now)
+    usual = (
+        format_duration(median)
+        if median is not None
+        else format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
+    )
+    seller_name = Seller.objects.values_list("name", flat=True).get(pk=conversation.seller_id)
+    Message.objects.create(
+        conversation=conversation,
+        kind=MessageKind.AUTO_ACK,
+        body=(
+            f"Thanks for your message! {seller_name} usually replies within {usual}. "
+            "We'll let you know as soon as they answer."
+        ),
+        created_at=now,
+    )
+    members = seller_members_by_seller([conversation.seller_id]).get(conversation.seller_id, [])
+    notify(
+        recipients=members,
+        kind=Kind.INQUIRY_RECEIVED,
+        title=f"New question from {buyer.display_name}: {conversation.subject}",
+        body=f"{body[:300]}\n\nPlease reply by {inquiry.response_due_at:%Y-%m-%d %H:%M} UTC.",
+        link=f"/seller/conversations/{conversation.pk}/",
+    )
+    return message
+
+
+def _answer_message(
+    *, conversation: Conversation, author: User, kind: str, body: str, template: ReplyTemplate | None, now: datetime
+) -> Message:
+    message = Message.objects.create(
+        conversation=conversation, kind=kind, author=author, body=body, template=template, created_at=now
+    )
+    inquiry = _open_inquiry(conversation)
+    updates: dict[str, Any] = {"last_message_at": now, "updated_at": now}
+    if inquiry is not None:
+        seconds = max(int((now - inquiry.awaiting_since).total_seconds()), 0)
+        by_seller = kind == MessageKind.SELLER
+        Inquiry.objects.filter(pk=inquiry.pk, status=InquiryStatus.OPEN).update(
+            status=InquiryStatus.ANSWERED if by_seller else InquiryStatus.ANSWERED_BY_STAFF,
+            answered_at=now,
+            answered_by=author,
+            answering_message=message,
+            first_response_seconds=seconds,
+            # A staff answer is an escalated answer: never within the seller's target.
+            is_within_target=by_seller and now <= inquiry.response_due_at,
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            inquiry=inquiry,
+            kind=ConversationEvent.Kind.ANSWERED,
+            actor=author,
+            note=f"answered by {kind} after {seconds} s",
+            created_at=now,
+        )
+        updates |= {"status": ConversationStatus.ANSWERED, "awaiting_since": None, "response_due_at": None}
+        if conversation.first_response_at is None:
+            updates["first_response_at"] = now
+    _resolve_escalations(
+        conversation=conversation,
+        actor=author,
+        resolution="staff_replied" if kind == MessageKind.STAFF else "seller_replied",
+        now=now,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    notify(
+        recipients=[conversation.buyer],
+        kind=Kind.INQUIRY_ANSWERED,
+        title=f"New reply: {conversation.subject}",
+        body=body[:300],
+        link=f"/messages/{conversation.pk}/",
+    )
+    return message
+
+
+def _resolve_escalations(*, conversation: Conversation, actor: User | None, resolution: str, now: datetime) -> None:
+    resolved = Escalation.objects.filter(conversation=conversation, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=actor, resolution=resolution
+    )
+    if resolved:
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.RESOLVED,
+            actor=actor,
+            note=resolution,
+            created_at=now,
+        )
+
+
+def conversation_close(*, conversation: Conversation, actor: User, now: datetime) -> Conversation:
+    """The buyer or staff close a conversation. An inquiry still open is closed with it; an open
+    escalation is resolved ("buyer closed" / "staff closed")."""
+    kind = author_kind(conversation=conversation, user=actor)
+    if kind == MessageKind.SELLER:
+        raise Forbidden("Only the buyer or support can close a conversation.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == ConversationStatus.CLOSED:
+            raise StateConflict("This conversation is already closed.", code="conversation_closed")
+        Inquiry.objects.filter(conversation=locked, status=InquiryStatus.OPEN).update(
+            status=InquiryStatus.CLOSED, closed_at=now
+        )
+        _resolve_escalations(
+            conversation=locked,
+            actor=actor,
+            resolution="buyer_closed" if kind == MessageKind.BUYER else "staff_closed",
+            now=now,
+        )
+        Conversation.objects.filter(pk=locked.pk).update(
+            status=ConversationStatus.CLOSED,
+            closed_at=now,
+            closed_by=actor,
+            awaiting_since=None,
+            response_due_at=None,
+            updated_at=now,
+        )
+        ConversationEvent.objects.create(
+            conversation=locked, kind=ConversationEvent.Kind.CLOSED, actor=actor, created_at=now
+        )
+    conversation.refresh_from_db()
+    return conversation
+
+
+def inquiry_exclude(*, message: Message, actor: User, reason: str, now: datetime) -> Inquiry:
+    """A seller marks a buyer message "no response needed" (a thank-you, spam): its open inquiry
+    leaves the KPI. Audited; an unusual monthly share of exclusions is flagged to moderators."""
+    conversation = message.conversation
+    if not user_is_seller_member(actor, conversation.seller_id):
+        raise Forbidden("Only the seller's members can mark a message as needing no response.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why this message needs no response.", code="blank", field="reason")
+    if len(reason) > 300 or "\x00" in reason:
+        raise InvalidInput("A reason has at most 300 characters.", code="invalid", field="reason")
+    with transaction.atomic():
+        Conversation.objects.select_for_update().get(pk=conversation.pk)
+        inquiry = Inquiry.objects.filter(conversation=conversation, status=InquiryStatus.OPEN).first()
+        if inquiry is None or message.created_at < inquiry.awaiting_since or message.kind != MessageKind.BUYER:
+            raise StateConflict("This message is not awaiting a response.", code="not_awaiting")
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            status=InquiryStatus.EXCLUDED, excluded_at=now, excluded_by=actor, exclusion_reason=reason
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            inquiry=inquiry,
+            kind=ConversationEvent.Kind.EXCLUDED,
+            actor=actor,
+            note=reason,
+            created_at=now,
+        )
+        _resolve_escalations(conversation=conversation, actor=actor, resolution="excluded", now=now)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status=ConversationStatus.ANSWERED, awaiting_since=None, response_due_at=None, updated_at=now
+        )
+        _flag_unusual_exclusions(seller_id=conversation.seller_id, now=now)
+    inquiry.refresh_from_db()
+    return inquiry
+
+
+def _flag_unusual_exclusions(*, seller_id: int, now: datetime) -> None:
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month = f"{now:%Y-%m}"
+    if ExclusionFlag.objects.filter(seller_id=seller_id, month=month).exists():
+        return
+    from django.db.models import Count
+
+    figures = Inquiry.objects.filter(seller_id=seller_id, awaiting_since__gte=month_start).aggregate(
+        inquiries=Count("id"), excluded=Count("id", filter=Q(status=InquiryStatus.EXCLUDED))
+    )
+    inquiries, excluded = figures["inquiries"], figures["excluded"]
+    if inquiries < settings.INQUIRIES_EXCLUSION_FLAG_MIN_INQUIRIES:
+        return
+    if excluded * 100 <= settings.INQUIRIES_EXCLUSION_FLAG_SHARE_PCT * inquiries:
+        return
+    ExclusionFlag.objects.create(
+        seller_id=seller_id, month=month, inquiries=inquiries, excluded=excluded, created_at=now
+    )
+    seller_name = Seller.objects.values_list("name", flat=True).get(pk=seller_id)
+    notify(
+        recipients=staff_in_groups("moderator"),
+        kind=Kind.INQUIRY_EXCLUSIONS_FLAGGED,
+        title=f"{seller_name} marked {excluded} of {inquiries} inquiries as needing no response",
+        body=f"That is more than {settings.INQUIRIES_EXCLUSION_FLAG_SHARE_PCT}% of this month's inquiries. "
+        "Check the reasons in the console.",
+        link="/admin/inquiries/exclusionflag/",
+    )

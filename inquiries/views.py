@@ -1,0 +1,608 @@
+"""The inquiry pages: the buyer's messages (/messages/) and the seller dashboard (/seller/).
+
+Same rule as the API: read through the selectors (scoped to the signed-in user: anything else is a
+404), write through one service call per POST, and show a service's refusal next to the form
+(a ``DomainError`` never becomes a 500). Pages answer 400 / 409 when they re-show a refused form.
+"""
+
+import importlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from core.exceptions import DomainError, StateConflict
+from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm, attach_domain_error
+from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
+from inquiries.periods import month_period, quarter_of
+from inquiries.selectors import pages as reads
+from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
+from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
+from inquiries.services.standing import standing_project
+from inquiries.templatetags.inquiry_format import duration_text
+from marketplace.models import Order, Product, Seller
+from marketplace.selectors.scoping import member_seller_ids, order_visible_queryset
+
+# The quick-reply services (render, suggest, create/update/delete) are another module's; until it
+# is installed the picker offers the templates' text as written and management is read-only.
+try:
+    _template_services: Any = importlib.import_module("inquiries.services.templates")
+except ImportError:  # pragma: no cover - only while the module is missing
+    _template_services = None
+
+
+def reply_template_render(*, template: ReplyTemplate, conversation: Conversation) -> str:
+    if _template_services is None:
+        return template.body
+    return cast(str, _template_services.reply_template_render(template=template, conversation=conversation))
+
+
+def reply_template_suggest(*, seller_id: int, text: str) -> tuple[ReplyTemplate | None, float]:
+    if _template_services is None:
+        return None, 0.0
+    return cast(
+        tuple[ReplyTemplate | None, float], _template_services.reply_template_suggest(seller_id=seller_id, text=text)
+    )
+
+
+def reply_template_create(**kwargs: Any) -> Any:
+    if _template_services is None:
+        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
+    return _template_services.reply_template_create(**kwargs)
+
+
+def reply_template_update(**kwargs: Any) -> Any:
+    if _template_services is None:
+        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
+    return _template_services.reply_template_update(**kwargs)
+
+
+def reply_template_delete(**kwargs: Any) -> Any:
+    if _template_services is None:
+        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
+    return _template_services.reply_template_delete(**kwargs)
+
+
+BUYER_PAGE_SIZE = 20
+INBOX_LIMIT = 50
+RECENT_ORDERS = 5
+DUE_SOON_SECONDS = 3600
+
+
+# --- formatting shared by the pages -------------------------------------------------------------
+
+
+def due_text(due: datetime, now: datetime) -> str:
+    seconds = (due - now).total_seconds()
+    return f"{duration_text(seconds)} left" if seconds >= 0 else f"Overdue by {duration_text(seconds)}"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    due: datetime
+    text: str
+    is_overdue: bool
+    is_due_soon: bool
+
+
+def countdown(due: datetime | None, now: datetime) -> Countdown | None:
+    if due is None:
+        return None
+    seconds = (due - now).total_seconds()
+    return Countdown(
+        due=due, text=due_text(due, now), is_overdue=seconds < 0, is_due_soon=0 <= seconds < DUE_SOON_SECONDS
+    )
+
+
+def _error_status(error: DomainError) -> int:
+    return 409 if isinstance(error, StateConflict) else 400
+
+
+# --- the seller side ---------------------------------------------------------------------------
+
+
+def _member_sellers(user: User) -> list[Seller]:
+    return list(Seller.objects.filter(pk__in=member_seller_ids(user)).order_by("name", "id"))
+
+
+def _chosen_seller(request: HttpRequest, user: User) -> tuple[Seller, list[Seller]]:
+    """The store a member works on: ``?seller=`` among theirs, else the first. Not a member: 404."""
+    sellers = _member_sellers(user)
+    if not sellers:
+        raise Http404("No seller dashboard for this account")
+    wanted = request.GET.get("seller") or request.POST.get("seller")
+    if not wanted:
+        return sellers[0], sellers
+    for seller in sellers:
+        if str(seller.pk) == wanted:
+            return seller, sellers
+    raise Http404("Not one of your stores")
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    label: str
+    month_name: str
+    pct: float | None
+    pct_text: str
+    inquiries: int
+    x: float
+    center: float
+    y: float
+    height: float
+    label_y: float
+    meets_target: bool | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    plot_top: int
+    plot_bottom: int
+    target_y: float
+    target_pct: str
+    bar_width: float
+    bars: list[ChartBar]
+    gridlines: list[tuple[float, int]]
+
+
+def build_chart(series: list[Any]) -> Chart:
+    """Bar geometry for the 6-month SVG: within-target % per month, 0-100 %, with the target line."""
+    width, height, top, bottom, left = 640, 240, 16, 200, 44
+    slot = (width - left - 8) / max(len(series), 1)
+    bar_width = slot * 0.56
+    scale = (bottom - top) / 100
+    bars = []
+    for index, month in enumerate(series):
+        metrics: ResponseMetrics = month.metrics
+        pct = float(metrics.within_target_pct) if metrics.within_target_pct is not None else None
+        bar_height = (pct or 0) * scale
+        x = left + index * slot + (slot - bar_width) / 2
+        y = bottom - bar_height
+        bars.append(
+            ChartBar(
+                label=month.label,
+                month_name=f"{month.month:%b}",
+                pct=pct,
+                pct_text="no data" if pct is None else f"{pct:.0f} %",
+                inquiries=metrics.inquiries,
+                x=round(x, 1),
+                center=round(x + bar_width / 2, 1),
+                y=round(y, 1),
+                height=round(bar_height, 1),
+                label_y=round(max(y - 6, top + 10), 1),
+                meets_target=metrics.meets_target,
+            )
+        )
+    target = float(settings.INQUIRIES_TARGET_PCT)
+    return Chart(
+        width=width,
+        height=height,
+        plot_top=top,
+        plot_bottom=bottom,
+        target_y=round(bottom - target * scale, 1),
+        target_pct=f"{target:g}",
+        bar_width=round(bar_width, 1),
+        bars=bars,
+        gridlines=[(round(bottom - value * scale, 1), value) for value in (0, 25, 50, 75, 100)],
+    )
+
+
+@require_GET
+@login_required
+def seller_dashboard(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    seller, sellers = _chosen_seller(request, user)
+    now = timezone.now()
+    today = now.astimezone(UTC)
+    month = month_period(today.year, today.month)
+    quarter = quarter_of(now)
+    inbox = list(reads.seller_inbox(seller_id=seller.pk)[:INBOX_LIMIT])
+    overdue_count = 0
+    for conversation in inbox:
+        timer = countdown(conversation.response_due_at, now)
+        conversation.countdown = timer  # type: ignore[attr-defined]
+        overdue_count += bool(timer and timer.is_overdue)
+    periods = []
+    for title, period in (("This month", month), ("This quarter", quarter)):
+        metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=now)
+        pct = float(metrics.within_target_pct or 0)
+        periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
+    standing = standing_project(seller=seller, now=now)
+    context = {
+        "seller": seller,
+        "sellers": sellers,
+        "month": month,
+        "quarter": quarter,
+        "periods": periods,
+        "chart": build_chart(monthly_series(seller_id=seller.pk, months=6, now=now)),
+        "standing": standing,
+        "standing_label": dict(StandingLevel.choices).get(standing.level, standing.level),
+        "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
+        "inbox": inbox,
+        "overdue_count": overdue_count,
+        "recent": list(reads.seller_recent(seller_id=seller.pk)[:10]),
+        "target_pct": f"{settings.INQUIRIES_TARGET_PCT:g}",
+        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+        "now": now,
+    }
+    return render(request, "inquiries/seller_dashboard.html", context)
+
+
+def _seller_conversation(user: User, pk: int) -> Conversation:
+    conversation = reads.conversation_get_for_seller_member(user=user, pk=pk)
+    if conversation is None:
+        raise Http404("No such conversation")
+    return conversation
+
+
+def _templates_for(conversation: Conversation) -> list[ReplyTemplate]:
+    return list(reads.reply_templates_for_seller(seller_id=conversation.seller_id))
+
+
+def _seller_conversation_page(
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    reply_form: ReplyForm | None = None,
+    exclude_form: ExcludeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    thread = list(reads.conversation_messages(conversation=conversation))
+    templates = _templates_for(conversation)
+    quick_replies = [
+        {
+            "id": template.pk,
+            "title": template.title,
+            "text": reply_template_render(template=template, conversation=conversation),
+        }
+        for template in templates
+    ]
+    latest_buyer = next((message for message in reversed(thread) if message.kind == MessageKind.BUYER), None)
+    suggestion = None
+    if latest_buyer is not None:
+        suggested, score = reply_template_suggest(seller_id=conversation.seller_id, text=latest_buyer.body)
+        if suggested is not None:
+            text = next((reply["text"] for reply in quick_replies if reply["id"] == suggested.pk), None)
+            if text is None:
+                text = reply_template_render(template=suggested, conversation=conversation)
+            suggestion = {"id": suggested.pk, "title": suggested.title, "text": text, "score": round(score * 100)}
+    if reply_form is None:
+        # ``?template=<id>`` pre-fills the reply box: the picker's fallback without JavaScript.
+        initial: dict[str, Any] = {}
+        wanted = request.GET.get("template", "")
+        chosen = next((reply for reply in quick_replies if str(reply["id"]) == wanted), None)
+        if chosen is not None:
+            initial = {"body": chosen["text"], "template": chosen["id"]}
+        reply_form = ReplyForm(initial=initial)
+    is_awaiting = conversation.status in (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
+    if exclude_form is None and is_awaiting and latest_buyer is not None:
+        exclude_form = ExcludeForm(initial={"message": latest_buyer.pk})
+    context = {
+        "conversation": conversation,
+        "thread": thread,
+        "quick_replies": quick_replies,
+        "suggestion": suggestion,
+        "reply_form": reply_form,
+        "exclude_form": exclude_form if is_awaiting else None,
+        "countdown": countdown(conversation.response_due_at, now) if is_awaiting else None,
+        "is_closed": conversation.status == ConversationStatus.CLOSED,
+        "viewer": "seller",
+    }
+    return render(request, "inquiries/seller_conversation.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    conversation = _seller_conversation(user, pk)
+    if request.method == "GET":
+        return _seller_conversation_page(request, conversation)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        template = None
+        if form.cleaned_data["template"]:
+            template = next((t for t in _templates_for(conversation) if t.pk == form.cleaned_data["template"]), None)
+        try:
+            message_post(
+                conversation=conversation,
+                author=user,
+                body=form.cleaned_data["body"] or "",
+                template=template,
+                now=timezone.now(),
+            )
+        except DomainError as error:
+            attach_domain_error(form, error)
+            return _seller_conversation_page(request, conversation, reply_form=form, status=_error_status(error))
+        flash.success(request, "Reply sent. The buyer has been notified.")
+        return redirect("seller-conversation", pk=conversation.pk)
+    return _seller_conversation_page(request, conversation, reply_form=form, status=400)
+
+
+@require_POST
+@login_required
+def seller_conversation_exclude(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    conversation = _seller_conversation(user, pk)
+    form = ExcludeForm(request.POST)
+    if not form.is_valid():
+        return _seller_conversation_page(request, conversation, exclude_form=form, status=400)
+    message = Message.objects.filter(conversation=conversation, pk=form.cleaned_data["message"]).first()
+    if message is None:
+        form.add_error(None, "That message is not part of this conversation.")
+        return _seller_conversation_page(request, conversation, exclude_form=form, status=400)
+    try:
+        inquiry_exclude(message=message, actor=user, reason=form.cleaned_data["reason"] or "", now=timezone.now())
+    except DomainError as error:
+        attach_domain_error(form, error)
+        return _seller_conversation_page(request, conversation, exclude_form=form, status=_error_status(error))
+    flash.success(request, "Marked as needing no response: this question no longer counts towards your response time.")
+    return redirect("seller-conversation", pk=conversation.pk)
+
+
+# --- quick replies ---------------------------------------------------------------------------
+
+
+def _quick_replies_url(seller: Seller, sellers: list[Seller]) -> str:
+    url = reverse("seller-quick-replies")
+    return f"{url}?seller={seller.pk}" if len(sellers) > 1 else url
+
+
+def _quick_replies_page(
+    request: HttpRequest,
+    seller: Seller,
+    sellers: list[Seller],
+    *,
+    form: ReplyTemplateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    templates = list(reads.reply_templates_for_seller(seller_id=seller.pk))
+    context = {
+        "seller": seller,
+        "sellers": sellers,
+        "own_templates": [template for template in templates if template.seller_id == seller.pk],
+        "starter_templates": [template for template in templates if template.seller_id is None],
+        "form": form or ReplyTemplateForm(),
+    }
+    return render(request, "inquiries/quick_replies.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quick_replies(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    seller, sellers = _chosen_seller(request, user)
+    if request.method == "GET":
+        return _quick_replies_page(request, seller, sellers)
+    form = ReplyTemplateForm(request.POST)
+    if not form.is_valid():
+        return _quick_replies_page(request, seller, sellers, form=form, status=400)
+    try:
+        reply_template_create(seller=seller, actor=user, **form.cleaned_data)
+    except DomainError as error:
+        attach_domain_error(form, error)
+        return _quick_replies_page(request, seller, sellers, form=form, status=_error_status(error))
+    flash.success(request, f"Quick reply “{form.cleaned_data['title']}” saved.")
+    return HttpResponseRedirect(_quick_replies_url(seller, sellers))
+
+
+def _own_template(user: User, pk: int) -> ReplyTemplate:
+    """A seller's own template, for one of the user's stores. Starters and others' are 404 here."""
+    template = (
+        ReplyTemplate.objects.filter(pk=pk, seller_id__in=member_seller_ids(user)).select_related("seller").first()
+    )
+    if template is None:
+        raise Http404("No such quick reply")
+    return template
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quick_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    template = _own_template(user, pk)
+    status = 200
+    if request.method == "POST":
+        form = ReplyTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                reply_template_update(template=template, actor=user, **form.cleaned_data)
+            except DomainError as error:
+                attach_domain_error(form, error)
+                status = _error_status(error)
+            else:
+                flash.success(request, f"Quick reply “{form.cleaned_data['title']}” updated.")
+                return HttpResponseRedirect(_quick_replies_url(cast(Seller, template.seller), _member_sellers(user)))
+        else:
+            status = 400
+    else:
+        form = ReplyTemplateForm(
+            initial={"title": template.title, "body": template.body, "keywords": template.keywords}
+        )
+    return render(request, "inquiries/quick_reply_edit.html", {"template": template, "form": form}, status=status)
+
+
+@require_POST
+@login_required
+def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    template = _own_template(user, pk)
+    seller, title = cast(Seller, template.seller), template.title  # _own_template: never a starter
+    try:
+        reply_template_delete(template=template, actor=user)
+    except DomainError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, f"Quick reply “{title}” deleted.")
+    return HttpResponseRedirect(_quick_replies_url(seller, _member_sellers(user)))
+
+
+# --- the buyer side ----------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def buyer_conversation_list(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    page = Paginator(reads.buyer_conversations(buyer=user), BUYER_PAGE_SIZE).get_page(request.GET.get("page"))
+    orders = order_visible_queryset(user).filter(buyer_id=user.pk)
+    context = {
+        "page": page,
+        "recent_orders": list(orders.select_related("seller").order_by("-placed_at", "-id")[:RECENT_ORDERS]),
+        "order_count": orders.count(),
+        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+    }
+    return render(request, "inquiries/buyer_list.html", context)
+
+
+def _buyer_conversation(user: User, pk: int) -> Conversation:
+    conversation = reads.conversation_get_for_buyer(buyer=user, pk=pk)
+    if conversation is None:
+        raise Http404("No such conversation")
+    return conversation
+
+
+def _buyer_thread_page(
+    request: HttpRequest, conversation: Conversation, *, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
+    is_awaiting = conversation.status in (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
+    context = {
+        "conversation": conversation,
+        "thread": list(reads.conversation_messages(conversation=conversation)),
+        "reply_form": reply_form or ReplyForm(),
+        "countdown": countdown(conversation.response_due_at, now) if is_awaiting else None,
+        "is_closed": conversation.status == ConversationStatus.CLOSED,
+        "has_badge": reads.seller_has_responsive_badge(seller_id=conversation.seller_id),
+        "viewer": "buyer",
+    }
+    return render(request, "inquiries/buyer_thread.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    conversation = _buyer_conversation(user, pk)
+    if request.method == "GET":
+        return _buyer_thread_page(request, conversation)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _buyer_thread_page(request, conversation, reply_form=form, status=400)
+    try:
+        message_post(conversation=conversation, author=user, body=form.cleaned_data["body"] or "", now=timezone.now())
+    except DomainError as error:
+        attach_domain_error(form, error)
+        return _buyer_thread_page(request, conversation, reply_form=form, status=_error_status(error))
+    flash.success(request, "Message sent.")
+    return redirect("messages-thread", pk=conversation.pk)
+
+
+@require_POST
+@login_required
+def buyer_conversation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    conversation = _buyer_conversation(user, pk)
+    try:
+        conversation_close(conversation=conversation, actor=user, now=timezone.now())
+    except DomainError as error:
+        flash.error(request, error.message)
+    else:
+        flash.success(request, "Conversation closed. Thanks for letting us know!")
+    return redirect("messages-thread", pk=conversation.pk)
+
+
+def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | None, Order | None]:
+    """What the buyer asks about: ``?order=`` (one of their own orders), or ``?seller=`` with an
+    optional ``?product=`` of that seller. Anything else is a 404, like a missing page."""
+    params = request.GET
+
+    def number(name: str) -> int | None:
+        value = params.get(name, "")
+        if not value:
+            return None
+        if not value.isdigit():
+            raise Http404(f"No such {name}")
+        return int(value)
+
+    order_id, seller_id, product_id = number("order"), number("seller"), number("product")
+    order = None
+    if order_id is not None:
+        order = order_visible_queryset(user).filter(pk=order_id, buyer_id=user.pk).select_related("seller").first()
+        if order is None:
+            raise Http404("No such order")
+        seller = order.seller
+    elif seller_id is not None:
+        found = Seller.objects.filter(pk=seller_id, is_active=True).first()
+        if found is None:
+            raise Http404("No such seller")
+        seller = found
+    else:
+        raise Http404("Ask about an order or a seller")
+    product = None
+    if product_id is not None:
+        product = Product.objects.filter(pk=product_id, seller=seller, is_active=True).first()
+        if product is None:
+            raise Http404("No such product")
+    return seller, product, order
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required: never anonymous here
+    if not any(request.GET.get(name) for name in ("order", "seller")):
+        flash.info(request, "Choose one of your orders below and use “Ask the seller”.")
+        return redirect("messages")
+    seller, product, order = _ask_target(request, user)
+    status = 200
+    if request.method == "POST":
+        form = AskSellerForm(request.POST)
+        if form.is_valid():
+            try:
+                conversation = conversation_open(
+                    buyer=user,
+                    seller=seller,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    product=product,
+                    order=order,
+                    now=timezone.now(),
+                )
+            except DomainError as error:
+                attach_domain_error(form, error)
+                status = _error_status(error)
+            else:
+                flash.success(request, f"Your question was sent to {seller.name}.")
+                return redirect("messages-thread", pk=conversation.pk)
+        else:
+            status = 400
+    else:
+        subject = ""
+        if order is not None:
+            subject = f"About order {order.number}"
+        elif product is not None:
+            subject = f"About {product.name}"
+        form = AskSellerForm(initial={"subject": subject})
+    context = {
+        "form": form,
+        "seller": seller,
+        "product": product,
+        "order": order,
+        "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
+        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+    }
+    return render(request, "inquiries/buyer_new.html", context, status=status)

@@ -1,0 +1,3 @@
+from marketplace.apis import billing, catalog, orders
+
+urlpatterns = [*catalog.urlpatterns, *orders.urlpatterns, *billing.urlpatterns]

@@ -1,0 +1,58 @@
+"""``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``marketplace.demo``).
+
+Idempotent: when the demo data is already there (the ``admin`` user or a demo store exists), it says so and
+changes nothing. ``--once`` is the same check, quieter, for ``make run``. ``--print-logins`` only prints.
+"""
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.demo.builder import DemoBuilder, demo_data_exists
+from marketplace.demo.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
+
+
+class Command(BaseCommand):
+    help = "Load demo marketplace data and a login for every role (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Do nothing (quietly) if the demo data exists.")
+        parser.add_argument(
+            "--print-logins", action="store_true", help="Only print the demo usernames, roles and password."
+        )
+        parser.add_argument(
+            "--orders", type=int, default=DEFAULT_ORDERS, help=f"How many orders (default {DEFAULT_ORDERS})."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("SEED_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        if options["print_logins"]:
+            self._print_logins(password)
+            return
+        if demo_data_exists():
+            if options["once"]:
+                self.stdout.write("Demo data already loaded.")
+            else:
+                self.stdout.write(
+                    "Demo data already exists (the 'admin' user or a demo store is present): nothing changed."
+                )
+            return
+        with transaction.atomic():
+            counts = DemoBuilder(
+                password=password, order_count=max(options["orders"], 1), now=timezone.now(), seed=RANDOM_SEED
+            ).build()
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
+        self._print_logins(password)
+
+    def _print_logins(self, password: str) -> None:
+        width = max(len(login.username) for login in LOGINS) + 2
+        role_width = max(len(login.role.label) for login in LOGINS) + 2
+        lines = [f"    {'username':<{width}}{'role':<{role_width}}starts on"]
+        lines.append(f"    {'-' * (width - 2):<{width}}{'-' * (role_width - 2):<{role_width}}{'-' * 9}")
+        lines += [f"    {login.username:<{width}}{login.role.label:<{role_width}}{login.lands_on}" for login in LOGINS]
+        lines.append(f"    password for all: {password}")
+        self.stdout.write("\n".join(lines))

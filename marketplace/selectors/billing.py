@@ -1,0 +1,72 @@
+"""Reads for invoices, payments, refunds and receipts, scoped like orders.
+
+Each list starts from what the acting user may see (``order_visibility_q``: staff all, a buyer
+their orders, a seller member their sellers' orders); a record outside it is a 404. Related rows
+that the API serializes are joined or prefetched, so a page costs the same number of queries
+whatever its size.
+"""
+
+from django.db.models import F, Prefetch, QuerySet
+
+from accounts.models import User
+from core.exceptions import NotFound
+from marketplace.models import Invoice, InvoiceLine, Order, Payment, Receipt, ReceiptDelivery, Refund
+from marketplace.selectors.scoping import order_visibility_q, order_visible_queryset
+
+
+def order_get_for_user(*, user: User, order_id: int) -> Order | None:
+    """The order if ``user`` may see it (for endpoints that take an order id in their body)."""
+    return order_visible_queryset(user).select_related("buyer").filter(pk=order_id).first()
+
+
+def invoice_list_for_user(*, user: User) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(order_visibility_q(user, prefix="order__"))
+        .annotate(superseded_by_pk=F("superseded_by__id"))
+        .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def invoice_get_for_user(*, user: User, invoice_id: int) -> Invoice:
+    invoice = invoice_list_for_user(user=user).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def payment_list_for_user(*, user: User) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(order_visibility_q(user, prefix="order__"))
+        .annotate(receipt_pk=F("receipt__id"))
+        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def payment_get_for_user(*, user: User, payment_id: int) -> Payment:
+    payment = payment_list_for_user(user=user).filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment
+
+
+def refund_get(*, refund_id: int) -> Refund:
+    """A refund just written by the caller (already authorized through its payment)."""
+    return Refund.objects.select_related("payment").get(pk=refund_id)
+
+
+def receipt_list_for_user(*, user: User) -> QuerySet[Receipt]:
+    return (
+        Receipt.objects.filter(order_visibility_q(user, prefix="payment__order__"))
+        .select_related("payment")
+        .prefetch_related(Prefetch("deliveries", queryset=ReceiptDelivery.objects.order_by("created_at", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def receipt_get_for_user(*, user: User, receipt_id: int) -> Receipt:
+    receipt = receipt_list_for_user(user=user).filter(pk=receipt_id).first()
+    if receipt is None:
+        raise NotFound("No such receipt.")
+    return receipt

@@ -1,0 +1,9 @@
+from celery import shared_task
+from django.utils import timezone
+
+from notifications.services import notification_emails_send
+
+
+@shared_task(name="notifications.send_emails")
+def send_notification_emails_task(notification_ids: list[int]) -> dict[str, int]:
+    return notification_emails_send(notification_ids=notification_ids, now=timezone.now())

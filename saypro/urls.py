@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import api_not_found, healthz
+
+admin.site.site_header = "SayPro moderators' console"
+admin.site.site_title = "SayPro console"
+admin.site.index_title = "Queues and records"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("saypro.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
+    path("", include("accounts.urls")),
+]
+
+handler404 = "core.views.handler404"
+handler500 = "core.views.handler500"

@@ -1,0 +1,160 @@
+"""Gate 1: who may do what on every route — the one table.
+
+Every URL the resolver knows (API, pages) must have an entry here, keyed by its route name;
+``test_every_route_is_declared`` fails for a route without one, so a new endpoint cannot ship
+unchecked. The admin is checked model by model against ``accounts.roles.ROLE_PERMISSIONS``.
+
+Outcomes, for a request made with an empty body where the method writes:
+- ``OK``: the request passes authorization (2xx, or 400/409 because the empty body is invalid
+  or the record's state forbids it — never 401/403/404).
+- ``401``: anonymous API caller must authenticate.
+- ``LOGIN``: anonymous page visitor is redirected to the login page.
+- ``403``: the caller sees the record (or the collection) but its role may not act.
+- ``404``: the record is not the caller's to see.
+"""
+
+from dataclasses import dataclass, field
+
+OK = "ok"
+LOGIN = "login"
+
+PRINCIPALS = (
+    "anonymous",
+    "buyer_a",
+    "buyer_b",
+    "seller_a",
+    "seller_b",
+    "support",
+    "moderator",
+    "finance",
+    "admin",
+    "integration",
+)
+STAFF = ("support", "moderator", "finance", "admin", "integration")
+AUTHENTICATED = tuple(p for p in PRINCIPALS if p != "anonymous")
+
+
+@dataclass(frozen=True)
+class Route:
+    """``methods`` maps an HTTP method to the outcome for each principal; ``obj`` names the
+    world object whose pk fills the route's ``pk``."""
+
+    methods: dict[str, dict[str, object]]
+    obj: str | None = None
+    hidden_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def outcomes(default: object, **overrides: object) -> dict[str, object]:
+    table = dict.fromkeys(PRINCIPALS, default)
+    for principal, outcome in overrides.items():
+        table[principal] = outcome
+    return table
+
+
+def api(
+    allowed: tuple[str, ...] = AUTHENTICATED, *, hidden: tuple[str, ...] = (), denied: object = 403
+) -> dict[str, object]:
+    """API rule: anonymous 401; ``allowed`` pass; ``hidden`` get 404; the rest ``denied``."""
+    table: dict[str, object] = {"anonymous": 401}
+    for principal in AUTHENTICATED:
+        table[principal] = OK if principal in allowed else 404 if principal in hidden else denied
+    return table
+
+
+# Principals on "side A" of every tenant-scoped record in the world (buyer A's order at seller A).
+A_SIDE = ("buyer_a", "seller_a")
+B_SIDE = ("buyer_b", "seller_b")
+SELLERS = ("seller_a", "seller_b")
+
+PUBLIC = outcomes(OK)
+PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
+BUYER_A_PAGE = outcomes(404, anonymous=LOGIN, buyer_a=OK)
+SELLER_A_PAGE = outcomes(404, anonymous=LOGIN, seller_a=OK)
+
+ROUTES: dict[str, Route] = {
+    # --- project wiring ---
+    "healthz": Route({"GET": PUBLIC}),
+    "api-schema": Route({"GET": PUBLIC}),
+    "api-docs": Route({"GET": PUBLIC}),
+    "api-not-found": Route({"GET": outcomes(404), "POST": outcomes(404)}),
+    # --- accounts ---
+    "auth-token": Route({"POST": PUBLIC}),
+    "users-list": Route({"GET": api(STAFF), "POST": api(("admin", "integration"))}),
+    "users-me": Route({"GET": api()}),
+    "users-detail": Route(
+        {"GET": api(STAFF, hidden=("buyer_b", "seller_a", "seller_b"), denied=404) | {"buyer_a": OK}}, obj="buyer_a"
+    ),
+    # --- catalog ---
+    "sellers-list": Route({"GET": api(), "POST": api(("admin", "integration"))}),
+    "sellers-detail": Route({"GET": api()}, obj="seller_a"),
+    "products-list": Route({"GET": api(), "POST": api(("admin", "integration", *SELLERS))}),
+    "products-detail": Route({"GET": api()}, obj="product_a"),
+    # --- orders and shipping ---
+    "orders-list": Route({"GET": api(), "POST": api(("admin", "integration"))}),
+    "orders-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="order_a"),
+    "orders-status": Route(
+        {"POST": api(("buyer_a", "seller_a", "admin", "integration"), hidden=B_SIDE)}, obj="order_a"
+    ),
+    "orders-tracking": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="order_a"),
+    "shipments-list": Route({"GET": api(), "POST": api(("admin", "integration", *SELLERS))}),
+    "shipments-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="shipment_a"),
+    "shipments-events": Route({"POST": api(("seller_a", "admin", "integration"), hidden=B_SIDE)}, obj="shipment_a"),
+    # --- billing ---
+    "invoices-list": Route({"GET": api(), "POST": api(("finance", "admin", "integration", *SELLERS))}),
+    "invoices-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="invoice_a"),
+    "invoices-reissue": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="invoice_a"),
+    "payments-list": Route({"GET": api(), "POST": api(("finance", "admin", "integration"))}),
+    "payments-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="payment_a"),
+    "payments-capture": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"),
+    "payments-refunds": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"),
+    "receipts-list": Route({"GET": api()}),
+    "receipts-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="receipt_a"),
+    "receipts-resend": Route(
+        {"POST": api(("buyer_a", "support", "finance", "admin", "integration"), hidden=B_SIDE)}, obj="receipt_a"
+    ),
+    # --- notifications (API): strictly the caller's own, staff included ---
+    "notifications-list": Route(
+        {"GET": api()}, hidden_fields=dict.fromkeys(AUTHENTICATED, ("email_status", "email_attempts", "recipient"))
+    ),
+    "notifications-read-all": Route({"POST": api()}),
+    "notifications-detail": Route(
+        {"GET": api(("buyer_a",), hidden=AUTHENTICATED, denied=404)},
+        obj="notification_a",
+        hidden_fields={"buyer_a": ("email_status", "email_attempts")},
+    ),
+    "notifications-read": Route({"POST": api(("buyer_a",), hidden=AUTHENTICATED, denied=404)}, obj="notification_a"),
+    # --- inquiries: response KPIs, CSV, standing (a seller's: its members and staff; platform: staff) ---
+    "response-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
+    "response-metrics-csv": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
+    "seller-response-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    "seller-response-metrics-csv": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    "seller-standing": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    "standing-override": Route(
+        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="standing_a"
+    ),
+    # --- pages ---
+    "home": Route({"GET": PUBLIC}),
+    "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
+    "logout": Route({"POST": PUBLIC}),
+    # --- inquiry pages: a buyer's own conversations; a seller member's store's (others: 404) ---
+    "messages": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "messages-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "messages-thread": Route({"GET": BUYER_A_PAGE, "POST": BUYER_A_PAGE}, obj="conversation_a"),
+    "messages-close": Route({"POST": BUYER_A_PAGE}, obj="conversation_a"),
+    "seller-dashboard": Route(
+        {"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)},
+    ),
+    "seller-conversation": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="conversation_a"),
+    "seller-conversation-exclude": Route({"POST": SELLER_A_PAGE}, obj="conversation_a"),
+    "seller-quick-replies": Route(
+        {
+            "GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK),
+            "POST": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK),
+        }
+    ),
+    "seller-quick-reply-edit": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="template_a"),
+    "seller-quick-reply-delete": Route({"POST": SELLER_A_PAGE}, obj="template_a"),
+    "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),
+}

@@ -1,0 +1,99 @@
+"""The settings a deployment relies on: production checks, superuser creation, health check."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, User
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_in_production_mode_with_real_secrets():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="desk.example.com",
+        DJANGO_SETTINGS_MODULE="saypro.settings",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_production_mode_lacks_https_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SETTINGS_MODULE="saypro.settings",
+    )
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
+def test_production_mode_refuses_to_start_with_the_development_secret_key():
+    result = _manage("check", DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="saypro.settings")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-root-password-2026")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    user = User.objects.get(username="root")
+    assert user.is_superuser and user.is_staff
+    assert user.role == Role.ADMIN
+    assert user.check_password("a-long-root-password-2026")
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+@pytest.mark.django_db
+def test_staff_groups_exist_with_their_permissions():
+    from django.contrib.auth.models import Group
+
+    groups = {
+        group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        for group in Group.objects.prefetch_related("permissions__content_type")
+    }
+    assert {"support", "moderator", "finance", "integration"} <= set(groups)
+    assert "marketplace.add_refund" in groups["finance"]
+    assert "marketplace.add_refund" not in groups["support"]
+    assert "marketplace.resend_receipt" in groups["support"]
+    assert "marketplace.add_order" in groups["integration"]
+    assert "marketplace.add_order" not in groups["moderator"]

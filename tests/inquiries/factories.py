@@ -1,0 +1,133 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.conf import settings
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from inquiries.models import (
+    Conversation,
+    Inquiry,
+    InquiryStatus,
+    Message,
+    MessageKind,
+    ReplyTemplate,
+    SellerStanding,
+    StandingLevel,
+)
+from marketplace.models import Seller
+from tests.accounts.factories import BuyerFactory
+from tests.marketplace.factories import SellerFactory
+
+
+class ConversationFactory(DjangoModelFactory[Conversation]):
+    """A bare conversation row; flows go through ``conversation_open`` (see ``open_conversation``)."""
+
+    class Meta:
+        model = Conversation
+
+    buyer = factory.SubFactory(BuyerFactory)
+    seller = factory.SubFactory(SellerFactory)
+    subject = factory.Sequence(lambda n: f"Question {n}")
+    last_message_at = factory.LazyFunction(timezone.now)
+
+
+class ReplyTemplateFactory(DjangoModelFactory[ReplyTemplate]):
+    class Meta:
+        model = ReplyTemplate
+
+    seller = factory.SubFactory(SellerFactory)
+    title = factory.Sequence(lambda n: f"Reply {n}")
+    body = "Hi {buyer_name}, thanks for asking about {product}."
+
+
+# --- KPI rows (appended for the KPI / standing / export tests) ---------------------------------
+
+
+class MessageFactory(DjangoModelFactory[Message]):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    kind = MessageKind.BUYER
+    author = factory.SelfAttribute("conversation.buyer")
+    body = "Is it still available?"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class InquiryFactory(DjangoModelFactory[Inquiry]):
+    """An inquiry row (with its own conversation and opening buyer message) whose clock follows
+    ``awaiting_since``; give the outcome (status, answered_at, ...) explicitly, or build it with
+    ``inquiry_with_outcome`` below."""
+
+    class Meta:
+        model = Inquiry
+
+    conversation = factory.SubFactory(ConversationFactory)
+    seller = factory.SelfAttribute("conversation.seller")
+    awaiting_since = factory.LazyFunction(timezone.now)
+    opening_message = factory.SubFactory(
+        MessageFactory,
+        conversation=factory.SelfAttribute("..conversation"),
+        created_at=factory.SelfAttribute("..awaiting_since"),
+    )
+    warn_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_WARN_AFTER)
+    response_due_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_RESPONSE_TARGET)
+
+
+def inquiry_with_outcome(
+    *,
+    seller: Seller,
+    opened: datetime,
+    outcome: str,
+    after: timedelta | None = None,
+    answered_by: User | None = None,
+    escalated: bool = False,
+    reason: str = "",
+) -> Inquiry:
+    """One KPI row as the messaging services leave it. ``outcome``: ``open``, ``seller`` (answered
+    by the seller ``after``), ``staff`` (answered by support ``after``), ``excluded``, ``closed``
+    (closed by the buyer ``after``)."""
+    due = opened + settings.INQUIRIES_RESPONSE_TARGET
+    fields: dict[str, Any] = {}
+    if escalated or (outcome == "staff"):
+        fields["escalated_at"] = due
+    if outcome in ("seller", "staff"):
+        assert after is not None
+        at = opened + after
+        fields |= {
+            "status": InquiryStatus.ANSWERED if outcome == "seller" else InquiryStatus.ANSWERED_BY_STAFF,
+            "answered_at": at,
+            "answered_by": answered_by,
+            "first_response_seconds": int(after.total_seconds()),
+            "is_within_target": outcome == "seller" and at <= due,
+        }
+    elif outcome == "excluded":
+        fields |= {
+            "status": InquiryStatus.EXCLUDED,
+            "excluded_at": opened + (after or timedelta(minutes=5)),
+            "exclusion_reason": reason or "Just a thank-you",
+        }
+    elif outcome == "closed":
+        assert after is not None
+        fields |= {"status": InquiryStatus.CLOSED, "closed_at": opened + after}
+    else:
+        assert outcome == "open"
+    return InquiryFactory(conversation__seller=seller, awaiting_since=opened, **fields)
+
+
+class SellerStandingFactory(DjangoModelFactory[SellerStanding]):
+    class Meta:
+        model = SellerStanding
+
+    seller = factory.SubFactory(SellerFactory)
+    period = "2026-Q3"
+    level = StandingLevel.WARNING
+    inquiries = 20
+    answered_within_target = 16
+    within_target_pct = Decimal("80.00")
+    tips = "16 of your 20 inquiries were answered within 4 hours."
+    decided_at = factory.LazyFunction(timezone.now)

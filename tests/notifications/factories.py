@@ -1,0 +1,16 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from notifications.models import EmailStatus, Kind, Notification
+from tests.accounts.factories import BuyerFactory
+
+
+class NotificationFactory(DjangoModelFactory[Notification]):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(BuyerFactory)
+    kind = Kind.INVOICE_ISSUED
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    body = "Something happened."
+    email_status = EmailStatus.NOT_REQUIRED
