@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.http import require_http_methods
 
 from accounts import views
 
@@ -7,7 +8,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        # Django's LoginView also answers PUT like POST; the page takes only GET and POST.
+        require_http_methods(["GET", "POST"])(
+            auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

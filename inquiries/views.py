@@ -5,7 +5,6 @@ Same rule as the API: read through the selectors (scoped to the signed-in user: 
 (a ``DomainError`` never becomes a 500). Pages answer 400 / 409 when they re-show a refused form.
 """
 
-import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -29,49 +28,16 @@ from inquiries.selectors import pages as reads
 from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
 from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
 from inquiries.services.standing import standing_project
+from inquiries.services.templates import (
+    reply_template_create,
+    reply_template_delete,
+    reply_template_render,
+    reply_template_suggest,
+    reply_template_update,
+)
 from inquiries.templatetags.inquiry_format import duration_text
 from marketplace.models import Order, Product, Seller
 from marketplace.selectors.scoping import member_seller_ids, order_visible_queryset
-
-# The quick-reply services (render, suggest, create/update/delete) are another module's; until it
-# is installed the picker offers the templates' text as written and management is read-only.
-try:
-    _template_services: Any = importlib.import_module("inquiries.services.templates")
-except ImportError:  # pragma: no cover - only while the module is missing
-    _template_services = None
-
-
-def reply_template_render(*, template: ReplyTemplate, conversation: Conversation) -> str:
-    if _template_services is None:
-        return template.body
-    return cast(str, _template_services.reply_template_render(template=template, conversation=conversation))
-
-
-def reply_template_suggest(*, seller_id: int, text: str) -> tuple[ReplyTemplate | None, float]:
-    if _template_services is None:
-        return None, 0.0
-    return cast(
-        tuple[ReplyTemplate | None, float], _template_services.reply_template_suggest(seller_id=seller_id, text=text)
-    )
-
-
-def reply_template_create(**kwargs: Any) -> Any:
-    if _template_services is None:
-        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
-    return _template_services.reply_template_create(**kwargs)
-
-
-def reply_template_update(**kwargs: Any) -> Any:
-    if _template_services is None:
-        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
-    return _template_services.reply_template_update(**kwargs)
-
-
-def reply_template_delete(**kwargs: Any) -> Any:
-    if _template_services is None:
-        raise StateConflict("Quick replies cannot be changed yet.", code="unavailable")
-    return _template_services.reply_template_delete(**kwargs)
-
 
 BUYER_PAGE_SIZE = 20
 INBOX_LIMIT = 50

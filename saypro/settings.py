@@ -257,6 +257,7 @@ INQUIRIES_WARN_AFTER = timedelta(seconds=env.int("INQUIRIES_WARN_AFTER_SECONDS",
 INQUIRIES_TARGET_PCT = Decimal("90")
 INQUIRIES_MESSAGE_MAX_LENGTH = 5000
 INQUIRIES_SWEEP_BATCH_SIZE = 1000
+INQUIRIES_SUGGESTION_MIN_SCORE = 0.1  # cosine similarity a quick reply needs to be suggested
 INQUIRIES_STANDING_BADGE_PCT = Decimal("90")  # at or above: "Responsive seller"
 INQUIRIES_STANDING_PENALTY_PCT = Decimal("75")  # below this two quarters running: penalty
 INQUIRIES_STANDING_PENALTY_QUARTERS = 2

@@ -41,6 +41,7 @@ class Route:
 
     methods: dict[str, dict[str, object]]
     obj: str | None = None
+    kwargs: dict[str, str] = field(default_factory=dict)
     hidden_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -76,7 +77,7 @@ ROUTES: dict[str, Route] = {
     "healthz": Route({"GET": PUBLIC}),
     "api-schema": Route({"GET": PUBLIC}),
     "api-docs": Route({"GET": PUBLIC}),
-    "api-not-found": Route({"GET": outcomes(404), "POST": outcomes(404)}),
+    "api-not-found": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"unmatched": "no-such-route/"}),
     # --- accounts ---
     "auth-token": Route({"POST": PUBLIC}),
     "users-list": Route({"GET": api(STAFF), "POST": api(("admin", "integration"))}),

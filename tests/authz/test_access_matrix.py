@@ -111,8 +111,8 @@ def _client(world: dict[str, Any], principal: str, *, api: bool) -> Client:
 
 
 def _url(name: str, route: Route, world: dict[str, Any]) -> str:
-    kwargs = {"pk": world["objects"][route.obj].pk} if route.obj else {}
-    return reverse(name, kwargs=kwargs)
+    kwargs: dict[str, Any] = {"pk": world["objects"][route.obj].pk} if route.obj else {}
+    return reverse(name, kwargs=kwargs | route.kwargs)
 
 
 def classify(response: Any) -> object:
