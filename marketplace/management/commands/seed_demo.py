@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from inquiries.demo import build_demo_conversations
 from marketplace.demo.builder import DemoBuilder, demo_data_exists
 from marketplace.demo.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
 
@@ -40,10 +41,13 @@ class Command(BaseCommand):
                     "Demo data already exists (the 'admin' user or a demo store is present): nothing changed."
                 )
             return
+        now = timezone.now()
         with transaction.atomic():
             counts = DemoBuilder(
-                password=password, order_count=max(options["orders"], 1), now=timezone.now(), seed=RANDOM_SEED
+                password=password, order_count=max(options["orders"], 1), now=now, seed=RANDOM_SEED
             ).build()
+            # The conversations replay through the inquiry services, on top of the marketplace records.
+            counts |= build_demo_conversations(now=now, seed=RANDOM_SEED)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         self._print_logins(password)
