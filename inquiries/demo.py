@@ -3,8 +3,8 @@ seller dashboard has KPIs, a chart and a standing to show, plus a live inbox.
 
 Everything goes through the real services (``conversation_open``, ``message_post``,
 ``inquiry_exclude``, ``conversation_close`` and the sweep), replayed in time order with ``now`` in
-the past, so the rows are exactly what the running system would have written. The history's
-notifications are marked read and not mailed: nobody should get mail for demo history.
+the past, so the rows are exactly what the running system would have written. Nothing is
+mailed (``emails_suppressed``): nobody should get mail about demo history; older notifications are read.
 
 Live at seed time, for the demo logins: a question a few minutes old (the countdown runs), one
 about to pass the 3-hour warning and one past 4 hours that the first sweep of ``make run``
@@ -24,7 +24,8 @@ from inquiries.models import Conversation, Inquiry, Message
 from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
 from inquiries.services.sweep import inquiries_sweep
 from marketplace.models import Order, Product, Seller
-from notifications.models import EmailStatus, Notification
+from notifications.bulk import emails_suppressed
+from notifications.models import Notification
 
 # (subject, question, answer): the buyer's words and a fitting seller answer.
 QUESTIONS: list[tuple[str, str, str]] = [
@@ -119,11 +120,12 @@ class DemoConversations:
         for plan in plans:
             self._schedule(plan, staff)
         first_conversation = (Conversation.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
-        for step in sorted(self.steps):
-            before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
-            step.run()
-            # ``created_at`` is ``auto_now_add``: give the step's notifications its moment in the story.
-            Notification.objects.filter(pk__gt=before).update(created_at=step.at)
+        with emails_suppressed():
+            for step in sorted(self.steps):
+                before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+                step.run()
+                # ``created_at`` is ``auto_now_add``: give the step's notifications their moment in the story.
+                Notification.objects.filter(pk__gt=before).update(created_at=step.at)
         self._backdate(first_conversation)
         return {
             "conversations": len(plans),
@@ -261,12 +263,12 @@ class DemoConversations:
 
     def _backdate(self, first_conversation: int) -> None:
         """``created_at`` is ``auto_now_add``: give the replayed rows their moment in the story.
-        Notifications older than a day are history: read, and not mailed."""
+        Notifications older than a day are history, already read."""
         opened = Message.objects.filter(conversation=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
         Conversation.objects.filter(pk__gte=first_conversation).update(created_at=Subquery(opened))
         Inquiry.objects.filter(conversation_id__gte=first_conversation).update(created_at=F("awaiting_since"))
         history = Notification.objects.filter(created_at__lt=self.now - timedelta(days=1))
-        history.update(email_status=EmailStatus.NOT_REQUIRED, read_at=F("created_at"))
+        history.update(read_at=F("created_at"))
 
 
 def build_demo_conversations(*, now: datetime, seed: int) -> dict[str, int]:

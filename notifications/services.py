@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
+from notifications.bulk import emails_wanted
 from notifications.models import EmailStatus, Kind, Notification
 
 
@@ -29,6 +30,7 @@ def notify(
 ) -> list[Notification]:
     """Notify each distinct recipient once. Returns the created notifications."""
     kind = Kind(kind)
+    send_email = emails_wanted(send_email)
     unique: dict[int, User] = {}
     for user in recipients:
         if user is not None and user.is_active:

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "marketplace.models.OrderStatus",
         "InvoiceStatusEnum": "marketplace.models.InvoiceStatus",
         "PaymentStatusEnum": "marketplace.models.PaymentStatus",
+        "ConversationStatusEnum": "inquiries.models.ConversationStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -217,7 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),  # kombu's default is ./control
         "store_processed": False,
+        # The transport polls its folder; the 1 s default caps a worker at a couple of tasks a second.
+        "polling_interval": 0.1,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}

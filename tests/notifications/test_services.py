@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.bulk import Draft, emails_suppressed, notify_many
 from notifications.models import EmailStatus, Kind, Notification
 from notifications.services import notification_emails_retry, notify
 from tests.accounts.factories import BuyerFactory, UserFactory
@@ -162,3 +163,17 @@ def test_a_broker_outage_after_commit_leaves_the_email_pending_for_the_sweep(
     assert mail.outbox == []
     assert notification_emails_retry(now=timezone.now() + timedelta(minutes=11)) == {"sent": 1, "failed": 0}
     assert len(mail.outbox) == 1
+
+
+def test_emails_suppressed_writes_in_app_rows_and_mails_nothing(django_capture_on_commit_callbacks):
+    buyer = BuyerFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, emails_suppressed():
+        created = notify(recipients=[buyer], kind=Kind.RECEIPT_SENT, title="Receipt")
+        drafted = notify_many(drafts=[Draft(recipient=buyer, kind=Kind.RECEIPT_SENT, title="Again")])
+    assert created[0].email_status == EmailStatus.NOT_REQUIRED and drafted == 1
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.NOT_REQUIRED}
+    assert callbacks == [] and mail.outbox == []
+    # Outside the block mail flows again.
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[buyer], kind=Kind.RECEIPT_SENT, title="Later")
+    assert [message.subject for message in mail.outbox] == ["[SayPro] Later"]
