@@ -1,3 +1,8 @@
-from inquiries import apis_conversations, apis_metrics
+from inquiries import apis_conversations, apis_escalations, apis_metrics, apis_templates
 
-urlpatterns = [*apis_conversations.urlpatterns, *apis_metrics.urlpatterns]
+urlpatterns = [
+    *apis_conversations.urlpatterns,
+    *apis_escalations.urlpatterns,
+    *apis_templates.urlpatterns,
+    *apis_metrics.urlpatterns,
+]

@@ -66,6 +66,8 @@ def api(
 A_SIDE = ("buyer_a", "seller_a")
 B_SIDE = ("buyer_b", "seller_b")
 SELLERS = ("seller_a", "seller_b")
+# Staff who work the inquiries support queue (``inquiries.services.escalations.QUEUE_ROLES``).
+QUEUE_STAFF = ("support", "moderator", "admin")
 
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
@@ -132,6 +134,29 @@ ROUTES: dict[str, Route] = {
     "seller-standing": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
     "standing-override": Route(
         {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="standing_a"
+    ),
+    # --- inquiries: conversations (a buyer's own, a seller member's store's, staff all; others 404).
+    # Staff open none on a buyer's behalf; staff writes are for those who work the support queue.
+    "conversations-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
+    "conversations-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="conversation_a"),
+    "conversations-messages": Route({"POST": api((*A_SIDE, *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
+    "conversations-close": Route({"POST": api(("buyer_a", *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
+    "conversations-exclude": Route({"POST": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
+    "conversations-suggested-reply": Route({"GET": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
+    # --- inquiries: the support queue (staff read it, queue staff assign; everyone else 403) ---
+    "escalations-list": Route({"GET": api(STAFF)}),
+    "escalations-detail": Route({"GET": api(STAFF)}, obj="escalation_a"),
+    "escalations-assign": Route({"POST": api(QUEUE_STAFF)}, obj="escalation_a"),
+    # --- inquiries: quick replies (seller members: own + starters; staff read all, change none) ---
+    "reply-templates-list": Route({"GET": api((*SELLERS, *STAFF)), "POST": api(SELLERS)}),
+    "reply-templates-detail": Route(
+        {
+            "GET": api(("seller_a", *STAFF), hidden=("seller_b",)),
+            "PUT": api(("seller_a",), hidden=("seller_b",)),
+            "PATCH": api(("seller_a",), hidden=("seller_b",)),
+            "DELETE": api(("seller_a",), hidden=("seller_b",)),
+        },
+        obj="template_a",
     ),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),

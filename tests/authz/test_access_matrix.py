@@ -15,7 +15,12 @@ from accounts.models import Role
 from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS
 from tests.accounts.factories import AdminFactory, BuyerFactory, UserFactory
 from tests.authz.policy import LOGIN, OK, PRINCIPALS, ROUTES, Route
-from tests.inquiries.factories import ConversationFactory, ReplyTemplateFactory, SellerStandingFactory
+from tests.inquiries.factories import (
+    ConversationFactory,
+    EscalationFactory,
+    ReplyTemplateFactory,
+    SellerStandingFactory,
+)
 from tests.marketplace.factories import (
     OrderFactory,
     ProductFactory,
@@ -82,6 +87,7 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     shipment_a = ShipmentFactory(order=order_a)
     TrackingEventFactory(shipment=shipment_a)
     payment_a = PaymentFactory(order=order_a)
+    conversation_a = ConversationFactory(buyer=principals["buyer_a"], seller=seller_a)
     objects = {
         "seller_a": seller_a,
         "product_a": ProductFactory(seller=seller_a),
@@ -92,7 +98,9 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "receipt_a": ReceiptFactory(payment=payment_a),
         "notification_a": NotificationFactory(recipient=principals["buyer_a"]),
         "standing_a": SellerStandingFactory(seller=seller_a),
-        "conversation_a": ConversationFactory(buyer=principals["buyer_a"], seller=seller_a),
+        "conversation_a": conversation_a,
+        # Escalated and awaiting: buyer A's question to store A, in the support queue.
+        "escalation_a": EscalationFactory(inquiry__conversation=conversation_a),
         "template_a": ReplyTemplateFactory(seller=seller_a),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}

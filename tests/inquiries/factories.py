@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import User
 from inquiries.models import (
     Conversation,
+    Escalation,
     Inquiry,
     InquiryStatus,
     Message,
@@ -76,6 +77,18 @@ class InquiryFactory(DjangoModelFactory[Inquiry]):
     )
     warn_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_WARN_AFTER)
     response_due_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_RESPONSE_TARGET)
+
+
+class EscalationFactory(DjangoModelFactory[Escalation]):
+    """An open escalation of an (escalated) open inquiry; pass ``inquiry__conversation`` to put it
+    on a given conversation. Flows go through ``inquiries_sweep``."""
+
+    class Meta:
+        model = Escalation
+
+    escalated_at = factory.LazyFunction(timezone.now)
+    inquiry = factory.SubFactory(InquiryFactory, escalated_at=factory.SelfAttribute("..escalated_at"))
+    conversation = factory.SelfAttribute("inquiry.conversation")
 
 
 def inquiry_with_outcome(

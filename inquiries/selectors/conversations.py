@@ -1,0 +1,78 @@
+"""The reads behind the conversations, escalations and quick-replies API, each scoped to the
+acting user and N+1-free (a page of 2 rows costs the same number of queries as a page of 200).
+
+Who sees what (anything outside the set is a 404 for that user):
+
+- conversations: a buyer their own; a seller member those of their stores; staff
+  (``accounts.roles.is_staff_member``: support, moderator, finance, integration, admins) all —
+  the same rule as orders (``marketplace.selectors.scoping``).
+- escalations (the support queue): staff only.
+- reply templates: a seller member their stores' own and the platform's starters; staff all.
+"""
+
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from accounts.roles import is_staff_member
+from inquiries.models import Conversation, Escalation, Message, MessageKind, ReplyTemplate
+from marketplace.selectors.scoping import member_seller_ids
+
+
+def _is_active_user(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def conversation_visibility_q(user: User) -> Q:
+    if not _is_active_user(user):
+        return Q(pk__in=[])
+    if is_staff_member(user):
+        return Q()
+    return Q(buyer_id=user.pk) | Q(seller_id__in=member_seller_ids(user))
+
+
+def conversation_list(*, actor: User) -> QuerySet[Conversation]:
+    """Conversations the actor may see, latest activity first (no messages: one query a page)."""
+    if not _is_active_user(actor):
+        return Conversation.objects.none()
+    return Conversation.objects.filter(conversation_visibility_q(actor)).order_by("-last_message_at", "-id")
+
+
+def conversation_detail_list(*, actor: User) -> QuerySet[Conversation]:
+    """As ``conversation_list``, with the thread prefetched (one extra query, whatever its length)."""
+    return conversation_list(actor=actor).prefetch_related(
+        Prefetch("messages", queryset=Message.objects.order_by("created_at", "id"))
+    )
+
+
+def conversation_latest_buyer_message(*, conversation: Conversation) -> Message | None:
+    return (
+        Message.objects.filter(conversation_id=conversation.pk, kind=MessageKind.BUYER)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def escalation_list(*, actor: User) -> QuerySet[Escalation]:
+    """The support queue, oldest first: staff only (nobody else sees any escalation)."""
+    if not (_is_active_user(actor) and is_staff_member(actor)):
+        return Escalation.objects.none()
+    return Escalation.objects.select_related("conversation").order_by("escalated_at", "id")
+
+
+def user_may_use_reply_templates(user: User) -> bool:
+    """Quick replies are a seller's tool: members of a store (and staff, read-only)."""
+    if not _is_active_user(user):
+        return False
+    return is_staff_member(user) or user.seller_memberships.exists()
+
+
+def reply_template_list(*, actor: User) -> QuerySet[ReplyTemplate]:
+    """The actor's stores' own quick replies first, then the platform's starters (staff: all)."""
+    if not _is_active_user(actor):
+        return ReplyTemplate.objects.none()
+    templates = ReplyTemplate.objects.all()
+    if not is_staff_member(actor):
+        templates = templates.filter(Q(seller_id__in=member_seller_ids(actor)) | Q(seller__isnull=True))
+    return templates.order_by(F("seller_id").asc(nulls_last=True), "title", "id")
