@@ -36,14 +36,38 @@ _MARKETPLACE_MODELS = [
 ]
 _VIEW_MARKETPLACE = [f"marketplace.view_{model}" for model in _MARKETPLACE_MODELS]
 
+# Support works the escalated inquiries: reads the conversations, their messages, the inquiry
+# ledger and the history, and works the queue (``change_escalation``: assign, reply, close).
+_SUPPORT_INQUIRIES = [
+    "inquiries.view_conversation",
+    "inquiries.view_message",
+    "inquiries.view_inquiry",
+    "inquiries.view_conversationevent",
+    "inquiries.view_escalation",
+    "inquiries.change_escalation",
+]
+# Moderators also watch the sellers: standings, exclusion flags (marked reviewed), and they
+# maintain the platform's starter quick replies.
+_MODERATOR_INQUIRIES = [
+    *_SUPPORT_INQUIRIES,
+    "inquiries.view_sellerstanding",
+    "inquiries.view_exclusionflag",
+    "inquiries.change_exclusionflag",
+    "inquiries.view_replytemplate",
+    "inquiries.add_replytemplate",
+    "inquiries.change_replytemplate",
+    "inquiries.delete_replytemplate",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "support": [
         *_VIEW_MARKETPLACE,
         "accounts.view_user",
         "marketplace.resend_receipt",
         "notifications.view_notification",
+        *_SUPPORT_INQUIRIES,
     ],
-    "moderator": [*_VIEW_MARKETPLACE, "accounts.view_user"],
+    "moderator": [*_VIEW_MARKETPLACE, "accounts.view_user", *_MODERATOR_INQUIRIES],
     "finance": [
         *_VIEW_MARKETPLACE,
         "accounts.view_user",
