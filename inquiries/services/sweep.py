@@ -4,14 +4,24 @@ State-based, not countdown tasks: each run looks at what is due *now*, so after 
 beat was down for hours the next run catches up on everything overdue, once.
 
 Exactly once, also with several sweeps at the same moment: each batch is claimed with
-``SELECT ... FOR UPDATE SKIP LOCKED`` (a concurrent sweep skips the rows this one holds), then
-marked with a conditional ``UPDATE ... WHERE escalated_at IS NULL``; the unique constraints on
-``Escalation.inquiry`` and on the (inquiry, kind) audit row are the database's last word.
-Audit rows, thread notices and notifications are written in the same transaction.
+``SELECT ... FOR UPDATE OF inquiry, conversation SKIP LOCKED`` (a concurrent sweep skips the rows
+this one holds), then marked with a conditional ``UPDATE ... WHERE escalated_at IS NULL``; the
+unique constraints on ``Escalation.inquiry`` and on the (inquiry, kind) audit row are the
+database's last word. Audit rows, thread notices and notifications are written in the same
+transaction.
+
+The conversation is locked with the inquiry, never after it: every other writer (``message_post``,
+``conversation_close``, ``inquiry_exclude``) locks the conversation first and then writes the
+inquiry. A sweep holding the inquiry and then waiting for the conversation (to update it, or for
+the key-share lock that inserting a row referencing it takes) deadlocked with a reply being posted
+at that moment; now the sweep skips that pair and the reply wins (tests/inquiries/
+test_sweep_concurrency.py).
 
 Notifications are digests where one message per inquiry would drown people: support and
-moderators get one notice per sweep run, each seller's members one per run with the count; the
-buyer gets one per conversation (it is their question).
+moderators get one notice per batch (one per run unless a backlog fills several batches), each
+seller's members one per batch with the count; the buyer gets one per conversation (it is their
+question). An inquiry whose deadline passed before any sweep warned about it (an outage) is
+escalated without a warning.
 """
 
 from collections import defaultdict
@@ -40,42 +50,60 @@ from notifications.bulk import Draft, notify_many
 from notifications.models import Kind
 
 
-def _claim(queryset: QuerySet[Inquiry], *, batch_size: int) -> list[int]:
-    return list(queryset.select_for_update(skip_locked=True).values_list("id", flat=True)[:batch_size])
+def _claim(queryset: QuerySet[Inquiry], *, batch_size: int) -> list[dict[str, Any]]:
+    """Lock up to ``batch_size`` inquiries *and their conversations* (skipping any pair another
+    transaction holds part of) and read what the notices need, in one statement."""
+    claimed = (
+        queryset.select_related("conversation__buyer", "seller")
+        .only(
+            "id",
+            "seller__name",
+            "conversation__subject",
+            "conversation__buyer__email",
+            "conversation__buyer__is_active",
+        )
+        .select_for_update(skip_locked=True, of=("self", "conversation"))[:batch_size]
+    )
+    return [
+        {
+            "id": inquiry.pk,
+            "conversation_id": inquiry.conversation_id,
+            "seller_id": inquiry.seller_id,
+            "seller__name": inquiry.seller.name,
+            "conversation__subject": inquiry.conversation.subject,
+            "buyer": inquiry.conversation.buyer,
+        }
+        for inquiry in claimed
+    ]
 
 
 def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) -> int:
     """Escalate every open inquiry whose response is due by ``now``; returns how many."""
     batch_size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     total = 0
+    staff: list[User] | None = None  # read once per run, not once per batch
     while True:
         with transaction.atomic():
-            claimed = _claim(
+            rows = _claim(
                 Inquiry.objects.filter(
                     status=InquiryStatus.OPEN, escalated_at__isnull=True, response_due_at__lte=now
                 ).order_by("response_due_at"),
                 batch_size=batch_size,
             )
-            if not claimed:
+            if not rows:
                 return total
-            Inquiry.objects.filter(id__in=claimed, escalated_at__isnull=True).update(escalated_at=now)
-            rows = list(
-                Inquiry.objects.filter(id__in=claimed).values(
-                    "id",
-                    "conversation_id",
-                    "seller_id",
-                    "seller__name",
-                    "conversation__buyer_id",
-                    "conversation__subject",
-                )
+            Inquiry.objects.filter(id__in=[row["id"] for row in rows], escalated_at__isnull=True).update(
+                escalated_at=now
             )
-            _escalate_rows(rows, now=now)
+            if staff is None:
+                staff = staff_in_groups("support", "moderator")
+            _escalate_rows(rows, staff=staff, now=now)
             total += len(rows)
-            if len(claimed) < batch_size:
+            if len(rows) < batch_size:
                 return total
 
 
-def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, now: datetime) -> None:
+def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, staff: Sequence[User], now: datetime) -> None:
     Escalation.objects.bulk_create(
         [Escalation(inquiry_id=row["id"], conversation_id=row["conversation_id"], escalated_at=now) for row in rows]
     )
@@ -110,10 +138,9 @@ def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, now: datetime) -> None:
             for row in rows
         ]
     )
-    buyers = User.objects.in_bulk({row["conversation__buyer_id"] for row in rows})
     drafts = [
         Draft(
-            recipient=buyers[row["conversation__buyer_id"]],
+            recipient=row["buyer"],
             kind=Kind.INQUIRY_ESCALATED,
             title=f"Support is on it: {row['conversation__subject']}",
             body=f"{row['seller__name']} hasn't replied within {target_hours} hours, so our support team has taken "
@@ -124,7 +151,7 @@ def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, now: datetime) -> None:
     ]
     drafts += _seller_digests(rows, kind=Kind.INQUIRY_ESCALATED, verb="were escalated to support", now=now)
     count = len(rows)
-    for user in staff_in_groups("support", "moderator"):
+    for user in staff:
         drafts.append(
             Draft(
                 recipient=user,
@@ -165,9 +192,10 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
     overdue one is escalated instead: a "reply soon" after the deadline would only confuse)."""
     batch_size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     total = 0
+    staff: list[User] | None = None
     while True:
         with transaction.atomic():
-            claimed = _claim(
+            rows = _claim(
                 Inquiry.objects.filter(
                     status=InquiryStatus.OPEN,
                     warned_at__isnull=True,
@@ -177,14 +205,9 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
                 ).order_by("warn_at"),
                 batch_size=batch_size,
             )
-            if not claimed:
+            if not rows:
                 return total
-            Inquiry.objects.filter(id__in=claimed, warned_at__isnull=True).update(warned_at=now)
-            rows = list(
-                Inquiry.objects.filter(id__in=claimed).values(
-                    "id", "conversation_id", "seller_id", "conversation__subject", "response_due_at"
-                )
-            )
+            Inquiry.objects.filter(id__in=[row["id"] for row in rows], warned_at__isnull=True).update(warned_at=now)
             ConversationEvent.objects.bulk_create(
                 [
                     ConversationEvent(
@@ -198,7 +221,9 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
             )
             drafts = _seller_digests(rows, kind=Kind.INQUIRY_WARNING, verb="will be escalated within the hour", now=now)
             count = len(rows)
-            for user in staff_in_groups("support"):
+            if staff is None:
+                staff = staff_in_groups("support")
+            for user in staff:
                 drafts.append(
                     Draft(
                         recipient=user,
@@ -210,7 +235,7 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
                 )
             notify_many(drafts=drafts)
             total += len(rows)
-            if len(claimed) < batch_size:
+            if len(rows) < batch_size:
                 return total
 
 
