@@ -166,9 +166,10 @@ class DemoConversations:
         first, second = sellers[0], sellers[min(1, len(sellers) - 1)]
         target, warn = settings.INQUIRIES_RESPONSE_TARGET, settings.INQUIRIES_WARN_AFTER
         live = [
-            (demo_buyers[0], first, timedelta(minutes=12), 0),
-            (demo_buyers[-1], first, warn - timedelta(minutes=5), 1),
-            (demo_buyers[0], second, target + timedelta(minutes=20), 2),
+            # Ages relative to the settings, so a demo run with shortened thresholds still has each case.
+            (demo_buyers[0], first, min(timedelta(minutes=12), warn / 10), 0),
+            (demo_buyers[-1], first, warn * 0.95, 1),
+            (demo_buyers[0], second, target + warn / 10, 2),
             (demo_buyers[-1], second, target + timedelta(hours=2), 3),
         ]
         plans = []

@@ -26,7 +26,13 @@ from inquiries.models import Conversation, ConversationStatus, Message, MessageK
 from inquiries.periods import month_period, quarter_of
 from inquiries.selectors import pages as reads
 from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
-from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
+from inquiries.services.messaging import (
+    conversation_close,
+    conversation_open,
+    format_duration,
+    inquiry_exclude,
+    message_post,
+)
 from inquiries.services.standing import standing_project
 from inquiries.services.templates import (
     reply_template_create,
@@ -200,7 +206,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_count": overdue_count,
         "recent": list(reads.seller_recent(seller_id=seller.pk)[:10]),
         "target_pct": f"{settings.INQUIRIES_TARGET_PCT:g}",
-        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
         "now": now,
     }
     return render(request, "inquiries/seller_dashboard.html", context)
@@ -429,7 +435,7 @@ def buyer_conversation_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "recent_orders": list(orders.select_related("seller").order_by("-placed_at", "-id")[:RECENT_ORDERS]),
         "order_count": orders.count(),
-        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "inquiries/buyer_list.html", context)
 
@@ -569,6 +575,6 @@ def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
         "product": product,
         "order": order,
         "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
-        "target_hours": f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}",
+        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "inquiries/buyer_new.html", context, status=status)
