@@ -39,8 +39,11 @@ class StableOrderingFilter(OrderingFilter):
     """``?ordering=``, with ``id`` as the last key so equal values (two conversations due at the
     same minute) never swap places between pages."""
 
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> list[str]:
-        ordering = list(super().get_ordering(request, queryset, view) or [])
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering  # nothing asked, no view default: the selector's own order stands
+        ordering = list(ordering)
         if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
             ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
         return ordering

@@ -39,6 +39,17 @@ class SellerMemberFactory(UserFactory):
             )
 
 
+class SellerMembershipFactory(DjangoModelFactory[SellerMembership]):
+    """Another store for an existing user (``SellerMemberFactory`` makes the user with their first)."""
+
+    class Meta:
+        model = SellerMembership
+
+    seller = factory.SubFactory(SellerFactory)
+    user = factory.SubFactory(UserFactory, role=Role.SELLER)
+    role = SellerMembership.Role.MEMBER
+
+
 class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
