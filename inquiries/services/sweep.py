@@ -45,6 +45,7 @@ from inquiries.models import (
     Message,
     MessageKind,
 )
+from inquiries.services.messaging import format_duration
 from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
 from notifications.bulk import Draft, notify_many
 from notifications.models import Kind
@@ -111,14 +112,14 @@ def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, staff: Sequence[User], 
     Conversation.objects.filter(id__in=conversation_ids).exclude(status=ConversationStatus.CLOSED).update(
         status=ConversationStatus.ESCALATED, escalated_at=Coalesce("escalated_at", Value(now)), updated_at=now
     )
-    target_hours = f"{settings.INQUIRIES_RESPONSE_TARGET.total_seconds() / 3600:g}"
+    target = format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
     Message.objects.bulk_create(
         [
             Message(
                 conversation_id=row["conversation_id"],
                 kind=MessageKind.SYSTEM,
                 body=(
-                    f"{row['seller__name']} hasn't replied within {target_hours} hours, so our support team is on "
+                    f"{row['seller__name']} hasn't replied within {target}, so our support team is on "
                     "it now. We'll answer here as soon as we can."
                 ),
                 created_at=now,
@@ -132,7 +133,7 @@ def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, staff: Sequence[User], 
                 conversation_id=row["conversation_id"],
                 inquiry_id=row["id"],
                 kind=ConversationEvent.Kind.ESCALATED,
-                note=f"no seller reply within {target_hours} h",
+                note=f"no seller reply within {target}",
                 created_at=now,
             )
             for row in rows
@@ -143,7 +144,7 @@ def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, staff: Sequence[User], 
             recipient=row["buyer"],
             kind=Kind.INQUIRY_ESCALATED,
             title=f"Support is on it: {row['conversation__subject']}",
-            body=f"{row['seller__name']} hasn't replied within {target_hours} hours, so our support team has taken "
+            body=f"{row['seller__name']} hasn't replied within {target}, so our support team has taken "
             "over your question.",
             link=f"/messages/{row['conversation_id']}/",
         )

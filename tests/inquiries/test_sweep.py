@@ -203,7 +203,7 @@ def test_escalation_writes_status_queue_row_audit_thread_notice_and_notification
     )
     assert (escalation.resolved_at, escalation.assignee) == (None, None)
     event = ConversationEvent.objects.get(kind=ConversationEvent.Kind.ESCALATED)
-    assert (event.inquiry_id, event.created_at, event.note) == (inquiry.pk, due, "no seller reply within 4 h")
+    assert (event.inquiry_id, event.created_at, event.note) == (inquiry.pk, due, "no seller reply within 4 hours")
     notice = conversation.messages.get(kind=MessageKind.SYSTEM)
     assert notice.body == (
         "Northwind hasn't replied within 4 hours, so our support team is on it now. "
