@@ -261,7 +261,6 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
     fields = ("owner", "title", "body", "keywords", "created_by", "created_at", "updated_at")
     readonly_fields = ("owner", "created_by", "created_at", "updated_at")
 
-
     def has_change_permission(self, request: HttpRequest, obj: ReplyTemplate | None = None) -> bool:
         return super().has_change_permission(request, obj) and (obj is None or obj.seller_id is None)
 

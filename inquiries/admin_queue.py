@@ -43,7 +43,8 @@ RESOLUTIONS = {
 class StaffReplyForm(forms.Form):
     body = forms.CharField(
         label="Reply to the buyer",
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        # ``form``: the fields sit inside the page's read-only form; they submit with "sp-reply".
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "form": "sp-reply"}),
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
         help_text="Posted in the conversation as support: it answers the inquiry as escalated, resolves this "
         "escalation and notifies the buyer.",
@@ -144,13 +145,14 @@ class EscalationAdmin(admin.ModelAdmin):
         "conversation_subject",
         "seller",
         "buyer",
-        "escalated_at",
+        "escalated",
         "age",
         "assignee",
-        "resolved_at",
+        "resolved",
         "status",
     )
     list_display_links = None
+    empty_value_display = "—"
     list_filter = (ResolvedFilter, AssignmentFilter, AgeFilter)
     search_fields = (
         "conversation__subject",
@@ -230,6 +232,14 @@ class EscalationAdmin(admin.ModelAdmin):
         url = reverse("admin:inquiries_escalation_change", args=[obj.pk])
         return format_html('<a href="{}">#{} {}</a>', url, obj.conversation_id, obj.conversation.subject)
 
+    @admin.display(description="Escalated", ordering="escalated_at")
+    def escalated(self, obj: Escalation) -> str:
+        return f"{obj.escalated_at:%Y-%m-%d %H:%M}"
+
+    @admin.display(description="Resolved", ordering="resolved_at")
+    def resolved(self, obj: Escalation) -> str:
+        return "—" if obj.resolved_at is None else f"{obj.resolved_at:%Y-%m-%d %H:%M}"
+
     @admin.display(description="Conversation")
     def conversation_link(self, obj: Escalation) -> SafeString | str:
         return admin_link(obj.conversation)
@@ -240,8 +250,7 @@ class EscalationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Buyer", ordering="conversation__buyer__username")
     def buyer(self, obj: Escalation) -> str:
-        buyer = obj.conversation.buyer
-        return f"{buyer.display_name} ({buyer.username})" if buyer.display_name != buyer.username else buyer.username
+        return obj.conversation.buyer.display_name
 
     @admin.display(description="Conversation status")
     def conversation_status(self, obj: Escalation) -> str:
@@ -289,6 +298,9 @@ class EscalationAdmin(admin.ModelAdmin):
             *OPEN_CONVERSATION_STATUSES,
             ConversationStatus.ANSWERED,
         )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Support queue", **(extra_context or {})})
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
