@@ -5,7 +5,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -37,7 +37,20 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class StableOrderingFilter(OrderingFilter):
     """``?ordering=``, with ``id`` as the last key so equal values (two conversations due at the
-    same minute) never swap places between pages."""
+    same minute) never swap places between pages, and empty values (``response_due_at`` of a
+    conversation awaiting nothing) last in both directions on every database: SQLite and
+    PostgreSQL disagree on where NULLs sort by default."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(
+            *(
+                F(key[1:]).desc(nulls_last=True) if key.startswith("-") else F(key).asc(nulls_last=True)
+                for key in ordering
+            )
+        )
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         ordering = super().get_ordering(request, queryset, view)

@@ -280,6 +280,9 @@ def test_filters_status_seller_overdue_escalated_and_ordering(world, client_for,
         elsewhere.pk,
     ]
     assert _ids(client.get(LIST, {"overdue": "true"})) == []
+    # Nothing awaited (answered): last whichever the direction, on SQLite and PostgreSQL alike.
+    assert _ids(client.get(LIST, {"ordering": "response_due_at"})) == [first.pk, elsewhere.pk, answered.pk]
+    assert _ids(client.get(LIST, {"ordering": "-response_due_at"})) == [elsewhere.pk, first.pk, answered.pk]
 
     # Past the first deadline, before any sweep: overdue is computed at request time.
     clock.move_to(T0 + timedelta(hours=5))
