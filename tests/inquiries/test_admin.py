@@ -509,3 +509,28 @@ def test_the_staff_groups_hold_the_inquiries_permissions_of_their_job(db):
         "inquiries.delete_replytemplate",
     }
     assert _group_permissions("finance") == set()
+
+
+def test_a_moderator_marks_exclusion_flags_reviewed_and_support_may_not_see_them(db, now):
+    from inquiries.models import ExclusionFlag
+    from inquiries.services.messaging import inquiry_exclude
+
+    store = SellerFactory(name="Quiet Store")
+    member = SellerMemberFactory(seller=store)
+    conversations = [
+        open_question(subject=f"Thanks {number}", opened=now - timedelta(minutes=30 - number), seller=store)
+        for number in range(10)
+    ]
+    for conversation in conversations[:3]:
+        opening = conversation.messages.get(kind=MessageKind.BUYER)
+        inquiry_exclude(message=opening, actor=member, reason="Just a thank-you", now=now)
+    flag = ExclusionFlag.objects.get()
+    assert (flag.inquiries, flag.excluded) == (10, 3)
+
+    moderator = UserFactory(username="mona", role=Role.MODERATOR)
+    url = "/admin/inquiries/exclusionflag/"
+    response = client_for(moderator).post(url, {"action": "mark_reviewed", "_selected_action": [flag.pk]}, follow=True)
+    assert texts(response) == ["1 flag marked reviewed."]
+    flag.refresh_from_db()
+    assert flag.reviewed_by == moderator and flag.reviewed_at is not None
+    assert client_for(UserFactory(role=Role.SUPPORT)).get(url).status_code == 403
