@@ -59,6 +59,31 @@ _MODERATOR_INQUIRIES = [
     "inquiries.delete_replytemplate",
 ]
 
+# Support reads reviews, responds to them as staff and works review cases (reassign, restore,
+# remove, resolve); moderators also moderate reviews and seller responses (strikes), and manage the
+# platform's response templates.
+_SUPPORT_REVIEWS = [
+    "reviews.view_review",
+    "reviews.view_reviewresponse",
+    "reviews.add_reviewresponse",
+    "reviews.view_reviewevent",
+    "reviews.view_recoveryfollowup",
+    "reviews.view_reviewcase",
+    "reviews.change_reviewcase",
+    "reviews.view_reviewcaseevent",
+    "reviews.view_responsetemplate",
+    "reviews.view_productrating",
+    "reviews.view_sellerrating",
+]
+_MODERATOR_REVIEWS = [
+    *_SUPPORT_REVIEWS,
+    "reviews.change_review",
+    "reviews.change_reviewresponse",
+    "reviews.view_sellerstrike",
+    "reviews.add_responsetemplate",
+    "reviews.change_responsetemplate",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "support": [
         *_VIEW_MARKETPLACE,
@@ -66,8 +91,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "marketplace.resend_receipt",
         "notifications.view_notification",
         *_SUPPORT_INQUIRIES,
+        *_SUPPORT_REVIEWS,
     ],
-    "moderator": [*_VIEW_MARKETPLACE, "accounts.view_user", *_MODERATOR_INQUIRIES],
+    "moderator": [*_VIEW_MARKETPLACE, "accounts.view_user", *_MODERATOR_INQUIRIES, *_MODERATOR_REVIEWS],
     "finance": [
         *_VIEW_MARKETPLACE,
         "accounts.view_user",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "marketplace",
     "notifications",
     "inquiries",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -267,3 +268,19 @@ INQUIRIES_STANDING_PENALTY_PCT = Decimal("75")  # below this two quarters runnin
 INQUIRIES_STANDING_PENALTY_QUARTERS = 2
 INQUIRIES_EXCLUSION_FLAG_SHARE_PCT = Decimal("20")  # a month's excluded share above this is flagged
 INQUIRIES_EXCLUSION_FLAG_MIN_INQUIRIES = 10
+
+# Reviews: response targets, escalation and follow-up. The *_SECONDS variables shorten them for a demo.
+REVIEWS_NEGATIVE_MAX_RATING = 2  # 1 or 2 stars: a negative review (alert, 24 h target, follow-up)
+REVIEWS_NEGATIVE_RESPONSE_TARGET = timedelta(
+    seconds=env.int("REVIEWS_NEGATIVE_RESPONSE_TARGET_SECONDS", default=24 * 3600)
+)
+REVIEWS_RESPONSE_TARGET = timedelta(seconds=env.int("REVIEWS_RESPONSE_TARGET_SECONDS", default=48 * 3600))
+REVIEWS_ESCALATE_AFTER = timedelta(seconds=env.int("REVIEWS_ESCALATE_AFTER_SECONDS", default=48 * 3600))
+REVIEWS_FOLLOW_UP_PERIOD = timedelta(seconds=env.int("REVIEWS_FOLLOW_UP_PERIOD_SECONDS", default=7 * 24 * 3600))
+# No separate "senior support" role exists: reviews escalate to these staff groups.
+REVIEWS_SENIOR_SUPPORT_GROUPS = ["moderator"]
+REVIEWS_ALERT_GROUPS = ["support"]  # told at once about every negative review
+REVIEWS_SWEEP_BATCH_SIZE = 1000
+REVIEWS_BODY_MAX_LENGTH = 5000
+REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
+REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts

@@ -1,0 +1,424 @@
+"""Reviews of products, the sellers' and staff's responses, response templates, moderation, the
+response clock, recovery follow-ups and review cases.
+
+Nothing here is ever deleted: a review is hidden or removed (with a reason code and a note) and can
+be restored; a response is hidden by a moderator; a template is archived. Every change writes an
+event row (``ReviewEvent``, ``ReviewCaseEvent``) saying who, when, what and why.
+
+Ratings per product and per seller are kept in ``ProductRating`` / ``SellerRating``: running
+counters (count, sum, count per star) changed in the same transaction as the review, with one
+conditional ``UPDATE ... SET count = count + 1`` per row (the row lock that UPDATE takes
+serialises concurrent writers). Reading a product's or a seller's rating is one primary-key
+lookup however many reviews it has (1,000,000 or more), which a ``COUNT``/``AVG`` over the
+reviews is not. ``reviews.services.ratings.ratings_recompute`` rebuilds them from the reviews
+(repair, and what the tests compare the counters with).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from marketplace.models import Currency, Order, Product, Seller, money_field
+
+
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden by a moderator"
+    REMOVED = "removed", "Removed"
+
+
+REVIEW_TRANSITIONS: dict[str, set[str]] = {
+    ReviewStatus.PUBLISHED: {ReviewStatus.HIDDEN, ReviewStatus.REMOVED},
+    ReviewStatus.HIDDEN: {ReviewStatus.PUBLISHED, ReviewStatus.REMOVED},
+    ReviewStatus.REMOVED: {ReviewStatus.PUBLISHED},
+}
+
+
+class ModerationReason(models.TextChoices):
+    FAKE = "fake", "Fake or incentivised"
+    MISLEADING = "misleading", "Misleading"
+    PRIVATE_INFORMATION = "private_information", "Contains private information"
+    PROFANITY = "profanity", "Profanity or abuse"
+    UNRELATED = "unrelated", "Not about this product"
+    OTHER = "other", "Other"
+
+
+class Review(models.Model):
+    """A buyer's review of a product: one per buyer and product, whatever its status (a buyer whose
+    review was removed by mistake opens a review case rather than writing a second one)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reviews")
+    # Copied from the product (and moved with it on reassignment) so a seller's reviews, ratings and
+    # metrics are read without a join.
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="reviews")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
+    verified_purchase = models.BooleanField(
+        default=False, help_text="The order is the buyer's and contains the product"
+    )
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PUBLISHED)
+    moderation_reason = models.CharField(max_length=20, choices=ModerationReason.choices, blank=True)
+    moderation_note = models.TextField(blank=True, help_text="Staff only")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    # The response clock: due 24 h (negative) or 48 h after the review; a negative one still
+    # unanswered at ``escalate_at`` is escalated to senior support once (``escalated_at``).
+    response_due_at = models.DateTimeField()
+    escalate_at = models.DateTimeField(null=True, blank=True, help_text="Set for negative reviews only")
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["product", "status", "-created_at"], name="rev_product_status_idx"),
+            models.Index(fields=["seller", "created_at"], name="rev_seller_created_idx"),
+            models.Index(fields=["created_at"], name="rev_created_idx"),
+            # The sweep's scan: only negative, unanswered, unescalated reviews are in it.
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(escalate_at__isnull=False, first_response_at__isnull=True, escalated_at__isnull=True),
+                name="rev_unanswered_negative_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "product"], name="rev_one_review_per_buyer_product"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="rev_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ {self.title}"
+
+    @property
+    def is_negative(self) -> bool:
+        return self.rating <= settings.REVIEWS_NEGATIVE_MAX_RATING
+
+
+class RatingCounters(models.Model):
+    """Published reviews only: ``count``, ``total`` (sum of ratings) and one counter per star."""
+
+    count = models.PositiveIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    stars_1 = models.PositiveIntegerField(default=0)
+    stars_2 = models.PositiveIntegerField(default=0)
+    stars_3 = models.PositiveIntegerField(default=0)
+    stars_4 = models.PositiveIntegerField(default=0)
+    stars_5 = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def average(self) -> float | None:
+        return round(self.total / self.count, 2) if self.count else None
+
+
+class ProductRating(RatingCounters):
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="rating")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.count} reviews"
+
+
+class SellerRating(RatingCounters):
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, primary_key=True, related_name="rating")
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.count} reviews"
+
+
+class TemplateSituation(models.TextChoices):
+    POSITIVE = "positive", "Positive review"
+    LATE_DELIVERY = "late_delivery", "Negative: late delivery"
+    DEFECT = "defect", "Negative: product defect"
+    WRONG_ITEM = "wrong_item", "Negative: wrong item"
+    SERVICE_COMPLAINT = "service_complaint", "Negative: customer service complaint"
+    MISSING_REVIEW = "missing_review", "Missing or misattributed review"
+
+
+class ResponseTemplate(models.Model):
+    """A review response template. ``seller`` null: a platform template (staff manage them)."""
+
+    seller = models.ForeignKey(
+        Seller, null=True, blank=True, on_delete=models.CASCADE, related_name="response_templates"
+    )
+    situation = models.CharField(max_length=20, choices=TemplateSituation.choices)
+    title = models.CharField(max_length=120)
+    body = models.TextField(help_text="Placeholders: {customer_name}, {product}, {seller_name}, {order_number}")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, help_text="Archived templates are kept, not offered")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["situation", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "title"], condition=Q(archived_at__isnull=True), name="rev_template_title_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResponseStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    PENDING_MODERATION = "pending_moderation", "Waiting for a moderator"
+    EDIT_REQUESTED = "edit_requested", "Edit requested by a moderator"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
+RESPONSE_TRANSITIONS: dict[str, set[str]] = {
+    ResponseStatus.PENDING_MODERATION: {
+        ResponseStatus.PUBLISHED,
+        ResponseStatus.EDIT_REQUESTED,
+        ResponseStatus.HIDDEN,
+    },
+    ResponseStatus.PUBLISHED: {ResponseStatus.EDIT_REQUESTED, ResponseStatus.HIDDEN},
+    ResponseStatus.EDIT_REQUESTED: set(),  # the seller writes a new response
+    ResponseStatus.HIDDEN: set(),
+}
+LIVE_RESPONSE_STATUSES = (ResponseStatus.PUBLISHED, ResponseStatus.PENDING_MODERATION)
+
+
+class Violation(models.TextChoices):
+    """What the standards check looks for in a seller's response (``reviews.services.standards``)."""
+
+    INSULT = "insult", "Insulting language"
+    BLAMING = "blaming", "Blames the customer"
+    SHOUTING = "shouting", "Shouting (capitals or !!!)"
+    CONTACT_DETAILS = "contact_details", "Contact details (email or phone)"
+    EXTERNAL_LINK = "external_link", "Link off the platform"
+
+
+class AuthorKind(models.TextChoices):
+    SELLER = "seller", "Seller"
+    STAFF = "staff", "Support staff"
+
+
+class ReviewResponse(models.Model):
+    """A public answer to a review. A seller's is checked against the standards first: a flagged
+    one waits for a moderator (``pending_moderation``) and is not shown to the buyer until approved.
+    One live (published or pending) response per review and author kind."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="responses")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    seller = models.ForeignKey(Seller, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        ResponseTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=ResponseStatus.choices)
+    flagged = models.BooleanField(default=False)
+    flag_reasons = models.JSONField(default=list, blank=True, help_text="Violation codes found by the check")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="rev_response_status_idx"),
+            models.Index(fields=["seller", "created_at"], name="rev_response_seller_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "author_kind"],
+                condition=Q(status__in=["published", "pending_moderation"]),
+                name="rev_one_live_response_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to review {self.review_id} ({self.status})"
+
+
+class SellerStrike(models.Model):
+    """One upheld violation in a seller's response: a moderator hid it or asked for an edit."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="review_strikes")
+    response = models.ForeignKey(ReviewResponse, on_delete=models.PROTECT, related_name="strikes")
+    violation = models.CharField(max_length=20, choices=Violation.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "created_at"], name="rev_strike_seller_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "violation"], name="rev_strike_once_per_violation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.violation} strike on {self.seller_id}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved (customer confirmed)"
+    ESCALATED = "escalated", "Escalated to senior support"
+
+
+class RecoveryFollowUp(models.Model):
+    """Opened with every negative review: has the customer's issue been put right? The customer
+    answers after a response; left open past ``due_at`` it is escalated once."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="follow_up")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    due_at = models.DateTimeField()
+    customer_comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(status="open", escalated_at__isnull=True), name="rev_followup_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up of review {self.review_id} ({self.status})"
+
+
+class ReviewEvent(models.Model):
+    """Append-only audit of a review and its responses: who did what, when, why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Written"
+        HIDDEN = "hidden", "Hidden"
+        REMOVED = "removed", "Removed"
+        RESTORED = "restored", "Restored"
+        REASSIGNED = "reassigned", "Moved to another product"
+        LOW_RATING_ALERTED = "low_rating_alerted", "Low-rating alert sent"
+        RESPONDED = "responded", "Response posted"
+        RESPONSE_FLAGGED = "response_flagged", "Response flagged by the standards check"
+        RESPONSE_APPROVED = "response_approved", "Response approved"
+        RESPONSE_EDIT_REQUESTED = "response_edit_requested", "Edit requested"
+        RESPONSE_HIDDEN = "response_hidden", "Response hidden"
+        ESCALATED = "escalated", "Escalated (unanswered)"
+        FOLLOW_UP_RESOLVED = "follow_up_resolved", "Customer: resolved"
+        FOLLOW_UP_UNRESOLVED = "follow_up_unresolved", "Customer: not resolved"
+        FOLLOW_UP_ESCALATED = "follow_up_escalated", "Follow-up escalated"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    response = models.ForeignKey(ReviewResponse, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # The sweep's exactly-once, backed by the database.
+            models.UniqueConstraint(
+                fields=["review", "kind"],
+                condition=Q(kind__in=["escalated", "follow_up_escalated"]),
+                name="rev_event_escalated_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} review {self.review_id}"
+
+
+class CaseKind(models.TextChoices):
+    MISSING_REVIEW = "missing_review", "My review is missing"
+    WRONG_PRODUCT = "wrong_product", "My review is on the wrong product"
+    INCORRECT_CONTENT = "incorrect_content", "My review's content is incorrect"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class ReviewCase(models.Model):
+    """A customer's report about a review: missing, on the wrong product, or incorrect."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_cases")
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    description = models.TextField()
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    resolution = models.TextField(blank=True)
+    compensation_amount = money_field(null=True, blank=True, default=None)
+    compensation_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    coupon_code = models.CharField(max_length=64, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="open"), name="rev_case_open_idx"),
+            models.Index(fields=["buyer", "-created_at"], name="rev_case_buyer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation_amount__isnull=True) | Q(compensation_amount__gt=0),
+                name="rev_case_compensation_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.kind}, {self.status})"
+
+
+class ReviewCaseEvent(models.Model):
+    """Append-only audit of a case: who, when, what (``data``) and why (``note``)."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        REASSIGNED = "reassigned", "Review moved to another product"
+        RESTORED = "restored", "Review restored"
+        REVIEW_REMOVED = "review_removed", "Review removed"
+        RESOLVED = "resolved", "Resolved"
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} case {self.case_id}"

@@ -1,0 +1,145 @@
+"""The reviews sweep: a negative review unanswered at 48 h is escalated to senior support exactly
+once; answered, hidden or positive ones never; follow-ups open past their period are escalated
+once; statement counts do not grow with the number due; four sweeps at once on PostgreSQL
+escalate each review once."""
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from core.sweeps import get_sweep
+from notifications.models import Kind, Notification
+from reviews.models import FollowUpStatus, RecoveryFollowUp, Review, ReviewEvent
+from reviews.services.responses import response_post
+from reviews.services.reviews import review_create, review_hide
+from reviews.services.sweep import reviews_escalate_unanswered, reviews_sweep
+from tests.accounts.factories import BuyerFactory, UserFactory
+from tests.marketplace.factories import ProductFactory, SellerFactory, SellerMemberFactory
+from tests.reviews.factories import T0, ReviewFactory
+from tests.utils import requires_postgres
+
+HOUR = timedelta(hours=1)
+
+
+def _negative(parties: dict[str, Any], *, buyer: Any = None, product: Any = None) -> Review:
+    return review_create(
+        buyer=buyer or BuyerFactory(),
+        product=product or parties["product"],
+        rating=1,
+        title="Broken",
+        body="Arrived broken.",
+        now=T0,
+    )
+
+
+def _escalated_events() -> list[int]:
+    return sorted(ReviewEvent.objects.filter(kind="escalated").values_list("review_id", flat=True))
+
+
+def test_the_sweep_is_registered() -> None:
+    sweep = get_sweep("reviews_response_clock")
+    assert sweep.schedule == timedelta(minutes=5)
+
+
+def test_an_unanswered_negative_review_is_escalated_once_at_48_hours(parties: dict[str, Any]) -> None:
+    review = _negative(parties)
+    assert reviews_sweep(now=T0 + 47 * HOUR) == {"escalated": 0, "follow_ups_escalated": 0}
+    assert reviews_sweep(now=T0 + 48 * HOUR) == {"escalated": 1, "follow_ups_escalated": 0}
+    review.refresh_from_db()
+    assert review.escalated_at == T0 + 48 * HOUR
+    assert _escalated_events() == [review.pk]
+    told = Notification.objects.filter(kind=Kind.REVIEW_ESCALATED)
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["moderator-1", "northwind-owner"]
+    assert reviews_sweep(now=T0 + 49 * HOUR) == {"escalated": 0, "follow_ups_escalated": 0}
+    assert told.count() == 2
+
+
+def test_answered_hidden_and_positive_reviews_are_not_escalated(parties: dict[str, Any]) -> None:
+    answered = _negative(parties)
+    response_post(review=answered, author=parties["member"], body="We are sorry, a refund is on its way.", now=T0)
+    hidden = _negative(parties)
+    review_hide(review=hidden, actor=parties["moderator"], reason="fake", now=T0)
+    review_create(buyer=BuyerFactory(), product=parties["product"], rating=5, title="Top", body="Top.", now=T0)
+    assert reviews_escalate_unanswered(now=T0 + 100 * HOUR) == 0
+
+
+def test_a_follow_up_left_open_is_escalated_once_after_its_period(parties: dict[str, Any]) -> None:
+    review = _negative(parties)
+    response_post(review=review, author=parties["member"], body="We are sorry, a refund is on its way.", now=T0)
+    period = settings.REVIEWS_FOLLOW_UP_PERIOD
+    assert reviews_sweep(now=T0 + period - HOUR)["follow_ups_escalated"] == 0
+    assert reviews_sweep(now=T0 + period)["follow_ups_escalated"] == 1
+    follow_up = RecoveryFollowUp.objects.get(review=review)
+    assert (follow_up.status, follow_up.escalated_at) == (FollowUpStatus.ESCALATED, T0 + period)
+    assert reviews_sweep(now=T0 + 2 * period)["follow_ups_escalated"] == 0
+    assert ReviewEvent.objects.filter(review=review, kind="follow_up_escalated").count() == 1
+
+
+def _due_reviews(count: int) -> None:
+    """``count`` negative, unanswered reviews past ``escalate_at`` over three sellers."""
+    sellers = SellerFactory.create_batch(3)
+    for seller in sellers:
+        SellerMemberFactory(seller=seller)
+    products = [ProductFactory(seller=seller) for seller in sellers]
+    for index in range(count):
+        product = products[index % 3]
+        ReviewFactory(product=product, rating=1, escalate_at=T0 + 48 * HOUR)
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_statement_count_does_not_grow_with_the_number_due(db: Any, count: int) -> None:
+    UserFactory(username="senior", role=Role.MODERATOR)
+    _due_reviews(count)
+    with CaptureQueriesContext(connection) as queries:
+        assert reviews_escalate_unanswered(now=T0 + 50 * HOUR) == count
+    # savepoint, claim, mark, events, staff, seller members, notifications, release: whatever the count.
+    statements = [query["sql"] for query in queries]
+    if connection.vendor == "sqlite":
+        # SQLite caps the variables of one statement, so Django splits a large bulk INSERT in two.
+        statements = [sql for sql in statements if not sql.startswith("INSERT")]
+        assert len(statements) == 6
+    else:
+        assert len(statements) == 8
+    assert len(_escalated_events()) == count
+
+
+def _run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_four_sweeps_at_once_escalate_each_review_once(settings: Any) -> None:
+    settings.REVIEWS_SWEEP_BATCH_SIZE = 25
+    UserFactory(username="senior", role=Role.MODERATOR)
+    _due_reviews(300)
+    results = _run_at_once(4, lambda index: reviews_escalate_unanswered(now=T0 + 50 * HOUR))
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sum(result for result in results if isinstance(result, int)) == 300
+    assert len(_escalated_events()) == 300 == len(set(_escalated_events()))
+    assert Review.objects.filter(escalated_at__isnull=True).count() == 0
