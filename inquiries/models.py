@@ -150,8 +150,12 @@ class Inquiry(models.Model):
                 condition=Q(status="open", escalated_at__isnull=True),
                 name="inq_open_unescalated_due_idx",
             ),
+            # Escalated rows leave it too: an inquiry escalated without a warning (after an outage)
+            # stays open until answered and would otherwise be re-read by every warning scan.
             models.Index(
-                fields=["warn_at"], condition=Q(status="open", warned_at__isnull=True), name="inq_open_unwarned_idx"
+                fields=["warn_at"],
+                condition=Q(status="open", warned_at__isnull=True, escalated_at__isnull=True),
+                name="inq_open_unwarned_due_idx",
             ),
             models.Index(fields=["seller", "awaiting_since"], name="inq_seller_opened_idx"),
             models.Index(fields=["awaiting_since"], name="inq_opened_idx"),
