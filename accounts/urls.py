@@ -17,5 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The buyer's messages (/messages/) and the seller dashboard (/seller/) are the inquiry pages.
     path("", include("inquiries.urls")),
+    # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
+    path("", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
 ]

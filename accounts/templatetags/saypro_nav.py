@@ -30,6 +30,7 @@ def nav_items(context: dict[str, Any]) -> list[NavItem]:
     if SellerMembership.objects.filter(user_id=user.pk).exists():
         entries.append(("Seller dashboard", reverse("seller-dashboard")))
     entries.append(("Messages", reverse("messages")))
+    entries.append(("Reviews", reverse("reviews")))
     entries.append(("Notifications", reverse("notifications:list")))
     if is_console_user:
         entries.append(("Console", reverse("admin:index")))

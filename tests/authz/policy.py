@@ -180,6 +180,24 @@ ROUTES: dict[str, Route] = {
     ),
     "seller-quick-reply-edit": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="template_a"),
     "seller-quick-reply-delete": Route({"POST": SELLER_A_PAGE}, obj="template_a"),
+    # --- reviews pages: a buyer's own reviews and cases; a seller member's store's reviews and
+    # own templates (others: 404). Staff work reviews in the console, not here. ---
+    "reviews": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "reviews-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "review-detail": Route({"GET": BUYER_A_PAGE}, obj="review_a"),
+    "review-follow-up": Route({"POST": BUYER_A_PAGE}, obj="review_a"),
+    "review-cases-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "review-case": Route({"GET": BUYER_A_PAGE}, obj="case_a"),
+    "seller-reviews": Route({"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)}),
+    "seller-review": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="review_a"),
+    "seller-review-templates": Route(
+        {
+            "GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK),
+            "POST": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK),
+        }
+    ),
+    "seller-review-template-edit": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="review_template_a"),
+    "seller-review-template-archive": Route({"POST": SELLER_A_PAGE}, obj="review_template_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

@@ -31,6 +31,7 @@ from tests.marketplace.factories import (
 )
 from tests.marketplace.factories_billing import InvoiceFactory, PaymentFactory, ReceiptFactory
 from tests.notifications.factories import NotificationFactory
+from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", *WRITE_METHODS)
@@ -88,9 +89,19 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     TrackingEventFactory(shipment=shipment_a)
     payment_a = PaymentFactory(order=order_a)
     conversation_a = ConversationFactory(buyer=principals["buyer_a"], seller=seller_a)
+    product_a = ProductFactory(seller=seller_a)
+    # Buyer A's 2-star review of store A's product, with store A's flagged response waiting for a
+    # moderator, and buyer A's case about it.
+    review_a = ReviewFactory(product=product_a, buyer=principals["buyer_a"], rating=2)
     objects = {
         "seller_a": seller_a,
-        "product_a": ProductFactory(seller=seller_a),
+        "product_a": product_a,
+        "review_a": review_a,
+        "response_a": ReviewResponseFactory(
+            review=review_a, author=principals["seller_a"], status="pending_moderation", flagged=True
+        ),
+        "review_template_a": ResponseTemplateFactory(seller=seller_a),
+        "case_a": ReviewCaseFactory(buyer=principals["buyer_a"], kind="wrong_product", review=review_a),
         "order_a": order_a,
         "shipment_a": shipment_a,
         "invoice_a": InvoiceFactory(order=order_a),

@@ -1,0 +1,62 @@
+"""The reviews work queues' live counts on the console's index page (``templates/admin/index.html``),
+next to the support queue's cards (``inquiries.templatetags.support_queue``), in the same shape."""
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from inquiries.templatetags.support_queue import QueueCard
+from reviews.selectors.queue import review_queue_counts
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def review_queue_cards(context: dict[str, Any]) -> list[QueueCard]:
+    """The cards the user's permissions open; none (and no query) for staff who see no reviews."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    may_see_reviews = user.has_perm("reviews.view_review")
+    may_moderate = user.has_perm("reviews.change_reviewresponse")
+    may_see_cases = user.has_perm("reviews.view_reviewcase")
+    if not (may_see_reviews or may_moderate or may_see_cases):
+        return []
+    counts = review_queue_counts()
+    cards = []
+    if may_see_reviews:
+        reviews_url = reverse("admin:reviews_review_changelist")
+        cards.append(
+            QueueCard(
+                "Negative reviews awaiting a response",
+                counts.negative_awaiting_response,
+                f"{reviews_url}?needs_response=negative",
+                "warning",
+            )
+        )
+    if may_moderate:
+        responses_url = reverse("admin:reviews_reviewresponse_changelist")
+        cards.append(
+            QueueCard(
+                "Flagged responses to moderate",
+                counts.flagged_responses,
+                f"{responses_url}?status__exact=pending_moderation",
+                "warning",
+            )
+        )
+    if may_see_cases:
+        cases_url = reverse("admin:reviews_reviewcase_changelist")
+        cards.append(QueueCard("Open review cases", counts.open_cases, f"{cases_url}?status__exact=open", "neutral"))
+    if may_see_reviews:
+        reviews_url = reverse("admin:reviews_review_changelist")
+        cards.append(
+            QueueCard(
+                "Escalated reviews, unanswered",
+                counts.escalated_unanswered,
+                f"{reviews_url}?escalated=unanswered",
+                "alert",
+            )
+        )
+    return cards

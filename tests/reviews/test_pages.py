@@ -1,0 +1,325 @@
+"""The reviews pages: the seller's queue and response page, the buyer's reviews, follow-up and
+cases. Writes go through the services (refusals shown next to the field, 400/409), others'
+records are 404, list pages cost the same number of queries for 2 rows as for 20."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from reviews.models import (
+    CaseKind,
+    CaseStatus,
+    FollowUpStatus,
+    RecoveryFollowUp,
+    ResponseStatus,
+    ResponseTemplate,
+    Review,
+    ReviewCase,
+    ReviewResponse,
+)
+from reviews.services.cases import review_case_open, review_case_resolve
+from reviews.services.responses import response_post
+from reviews.services.reviews import review_create
+from reviews.services.templates import starter_templates_install
+from tests.marketplace.factories import OrderFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, store, queue, held responses, rating, and the review metrics twice (month and
+# quarter: six queries each on PostgreSQL, seven on SQLite where the median is computed in Python).
+SELLER_QUEUE_QUERIES = 24 if connection.vendor == "sqlite" else 22
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def write(parties: dict[str, Any], *, rating: int = 1, product: Any = None, buyer: Any = None) -> Review:
+    return review_create(
+        buyer=buyer or parties["buyer"],
+        product=product or parties["product"],
+        rating=rating,
+        title="Arrived broken" if rating <= 2 else "Lovely",
+        body="The <b>lid</b> was cracked." if rating <= 2 else "Works well.",
+        now=timezone.now(),
+    )
+
+
+# --- buyer: write a review --------------------------------------------------------------------
+
+
+def test_buyer_writes_a_review_from_an_order(parties: dict[str, Any]) -> None:
+    client = logged_in(parties["buyer"])
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}&product={parties['product'].pk}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert parties["product"].name in page.content.decode()
+    response = client.post(
+        url, {"product": parties["product"].pk, "rating": "1", "title": "Broken", "body": "Cracked lid."}
+    )
+    review = Review.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("review-detail", args=[review.pk])
+    assert (review.rating, review.verified_purchase, review.order_id) == (1, True, parties["order"].pk)
+    assert RecoveryFollowUp.objects.filter(review=review).count() == 1
+
+
+def test_review_form_errors_are_shown_next_to_the_field_and_nothing_is_written(parties: dict[str, Any]) -> None:
+    client = logged_in(parties["buyer"])
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}"
+    response = client.post(url, {"product": parties["product"].pk, "rating": "4", "title": "Fine", "body": "   "})
+    assert response.status_code == 400
+    assert "This field may not be blank." in response.content.decode()
+    assert Review.objects.count() == 0
+
+
+def test_reviewing_the_same_product_twice_is_a_conflict(parties: dict[str, Any]) -> None:
+    write(parties, rating=5)
+    client = logged_in(parties["buyer"])
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}"
+    response = client.post(url, {"product": parties["product"].pk, "rating": "4", "title": "Again", "body": "x"})
+    assert response.status_code == 409
+    assert "You have already reviewed this product." in response.content.decode()
+    assert Review.objects.count() == 1
+
+
+def test_another_buyers_order_or_a_product_outside_the_order_is_not_found(parties: dict[str, Any]) -> None:
+    other = logged_in(parties["other_buyer"])
+    assert other.get(f"{reverse('reviews-new')}?order={parties['order'].pk}").status_code == 404
+    mine = logged_in(parties["buyer"])
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}&product={parties['other_product'].pk}"
+    assert mine.get(url).status_code == 404
+    response = mine.post(
+        f"{reverse('reviews-new')}?order={parties['order'].pk}",
+        {"product": parties["other_product"].pk, "rating": "5", "title": "t", "body": "b"},
+    )
+    assert response.status_code == 400
+    assert Review.objects.count() == 0
+
+
+# --- buyer: responses and follow-up --------------------------------------------------------------
+
+
+def test_buyer_sees_only_published_responses_and_answers_the_follow_up(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    flagged = response_post(
+        review=review, author=parties["member"], body="This is YOUR FAULT, idiot!!!", now=timezone.now()
+    )
+    assert flagged.status == ResponseStatus.PENDING_MODERATION
+    client = logged_in(parties["buyer"])
+    page = client.get(reverse("reviews")).content.decode()
+    assert "YOUR FAULT" not in page
+    assert "The &lt;b&gt;lid&lt;/b&gt; was cracked." in page  # plain text, escaped
+    assert "Did Northwind put things right?" not in page
+
+    ReviewResponse.objects.filter(pk=flagged.pk).update(status=ResponseStatus.HIDDEN)
+    Review.objects.filter(pk=review.pk).update(first_response_at=None)
+    response_post(
+        review=review, author=parties["member"], body="We are sorry: a replacement is on its way.", now=timezone.now()
+    )
+    page = client.get(reverse("review-detail", args=[review.pk])).content.decode()
+    assert "We are sorry: a replacement is on its way." in page
+    assert "Did Northwind put things right?" in page
+
+    answered = client.post(
+        reverse("review-follow-up", args=[review.pk]), {"resolved": "no", "comment": "Still waiting"}
+    )
+    assert answered.status_code == 302
+    follow_up = RecoveryFollowUp.objects.get(review=review)
+    assert (follow_up.status, follow_up.customer_comment) == (FollowUpStatus.ESCALATED, "Still waiting")
+    again = client.post(reverse("review-follow-up", args=[review.pk]), {"resolved": "no"})
+    assert again.status_code == 409
+    assert "Senior support already has this issue." in again.content.decode()
+
+
+def test_follow_up_before_any_response_is_refused(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    response = logged_in(parties["buyer"]).post(reverse("review-follow-up", args=[review.pk]), {"resolved": "yes"})
+    assert response.status_code == 409
+    assert RecoveryFollowUp.objects.get(review=review).status == FollowUpStatus.OPEN
+
+
+@pytest.mark.parametrize("url_name", ["review-detail", "review-follow-up"])
+def test_another_buyers_review_is_not_found(parties: dict[str, Any], url_name: str) -> None:
+    review = write(parties)
+    client = logged_in(parties["other_buyer"])
+    url = reverse(url_name, args=[review.pk])
+    response = client.post(url, {"resolved": "yes"}) if url_name == "review-follow-up" else client.get(url)
+    assert response.status_code == 404
+
+
+def test_buyer_reviews_page_costs_the_same_queries_for_2_and_20_reviews(
+    parties: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    client = logged_in(parties["buyer"])
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            product = ProductFactory(seller=parties["seller"])
+            OrderFactory(buyer=parties["buyer"], seller=parties["seller"])
+            review = write(parties, product=product, rating=2)
+            response_post(review=review, author=parties["member"], body="Sorry, refund sent.", now=timezone.now())
+
+    add(2)
+    client.get(reverse("reviews"))
+    with django_assert_num_queries(9) as small:
+        assert client.get(reverse("reviews")).status_code == 200
+    add(18)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("reviews")).status_code == 200
+
+
+# --- buyer: cases -----------------------------------------------------------------------------
+
+
+def test_buyer_reports_a_review_on_the_wrong_product_and_follows_the_case(parties: dict[str, Any]) -> None:
+    review = write(parties, rating=4)
+    client = logged_in(parties["buyer"])
+    response = client.post(
+        reverse("review-cases-new"),
+        {"kind": CaseKind.WRONG_PRODUCT, "review": review.pk, "description": "It was about the kettle."},
+    )
+    case = ReviewCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("review-case", args=[case.pk])
+    assert (case.kind, case.review_id, case.status) == (CaseKind.WRONG_PRODUCT, review.pk, CaseStatus.OPEN)
+    review_case_resolve(
+        case=case, actor=parties["support"], resolution="Moved to the kettle.", coupon_code="SORRY5", now=timezone.now()
+    )
+    page = client.get(reverse("review-case", args=[case.pk])).content.decode()
+    assert "Resolved" in page and "Moved to the kettle." in page and "SORRY5" in page
+
+
+def test_case_without_its_review_is_refused_next_to_the_field(parties: dict[str, Any]) -> None:
+    response = logged_in(parties["buyer"]).post(
+        reverse("review-cases-new"), {"kind": CaseKind.WRONG_PRODUCT, "description": "Wrong product"}
+    )
+    assert response.status_code == 400
+    assert "Say which of your reviews this is about." in response.content.decode()
+    assert ReviewCase.objects.count() == 0
+
+
+def test_another_buyers_case_is_not_found(parties: dict[str, Any]) -> None:
+    case = review_case_open(
+        buyer=parties["buyer"],
+        kind=CaseKind.MISSING_REVIEW,
+        description="Gone",
+        product=parties["product"],
+        now=timezone.now(),
+    )
+    assert logged_in(parties["other_buyer"]).get(reverse("review-case", args=[case.pk])).status_code == 404
+    assert logged_in(parties["buyer"]).get(reverse("review-case", args=[case.pk])).status_code == 200
+
+
+# --- seller -------------------------------------------------------------------------------------
+
+
+def test_seller_queue_puts_negative_reviews_first_with_time_left(parties: dict[str, Any]) -> None:
+    positive = write(parties, rating=5)
+    negative = write(parties, rating=1, buyer=parties["other_buyer"])
+    page = logged_in(parties["member"]).get(reverse("seller-reviews")).content.decode()
+    assert page.index(f"/seller/reviews/{negative.pk}/") < page.index(f"/seller/reviews/{positive.pk}/")
+    assert "1 urgent" in page
+    assert "left" in page  # the countdown
+
+
+def test_seller_queue_costs_the_same_queries_for_2_and_20_reviews(
+    parties: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    client = logged_in(parties["member"])
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            write(parties, product=ProductFactory(seller=parties["seller"]), rating=1)
+
+    add(2)
+    client.get(reverse("seller-reviews"))
+    with django_assert_num_queries(SELLER_QUEUE_QUERIES) as small:
+        assert client.get(reverse("seller-reviews")).status_code == 200
+    add(18)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("seller-reviews")).status_code == 200
+
+
+def test_seller_responds_from_a_template_with_a_server_rendered_preview(parties: dict[str, Any]) -> None:
+    starter_templates_install()
+    template = ResponseTemplate.objects.get(title="Product defect: replacement or refund")
+    review = write(parties)
+    client = logged_in(parties["member"])
+    page = client.get(reverse("seller-review", args=[review.pk]), {"template": template.pk}).content.decode()
+    assert "Hi Alice, thank you for telling us about the problem" in page
+    assert "Preview — as the customer will see it" in page
+    body = page.split('name="body"')[1].split(">", 1)[1].split("</textarea>")[0]
+    response = client.post(
+        reverse("seller-review", args=[review.pk]), {"body": body.replace("&#x27;", "'"), "template": template.pk}
+    )
+    assert response.status_code == 302
+    answer = ReviewResponse.objects.get(review=review)
+    assert (answer.status, answer.template_id) == (ResponseStatus.PUBLISHED, template.pk)
+
+
+def test_seller_preview_shows_the_standards_check_without_posting(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    response = logged_in(parties["member"]).post(
+        reverse("seller-review", args=[review.pk]), {"body": "Email me at shop@example.com", "preview": "1"}
+    )
+    assert response.status_code == 200
+    assert "This would be held for moderation because: Contact details (email or phone)." in response.content.decode()
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_flagged_response_is_held_and_the_seller_is_told_why(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    client = logged_in(parties["member"])
+    response = client.post(reverse("seller-review", args=[review.pk]), {"body": "Call 0821234567 now"}, follow=True)
+    page = response.content.decode()
+    assert "held for moderation because: Contact details (email or phone)" in page
+    assert ReviewResponse.objects.get().status == ResponseStatus.PENDING_MODERATION
+    queue = client.get(reverse("seller-reviews")).content.decode()
+    assert "Waiting for a moderator" in queue
+
+
+def test_empty_response_is_refused_next_to_the_field(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    response = logged_in(parties["member"]).post(reverse("seller-review", args=[review.pk]), {"body": "  "})
+    assert response.status_code == 400
+    assert "This field may not be blank." in response.content.decode()
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_another_stores_review_is_not_found(parties: dict[str, Any]) -> None:
+    review = write(parties)
+    client = logged_in(parties["other_member"])
+    assert client.get(reverse("seller-review", args=[review.pk])).status_code == 404
+    assert client.post(reverse("seller-review", args=[review.pk]), {"body": "Hi"}).status_code == 404
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_seller_manages_own_response_templates(parties: dict[str, Any]) -> None:
+    client = logged_in(parties["member"])
+    bad = client.post(reverse("seller-review-templates"), {"situation": "positive", "title": "T", "body": "Hi {nope}"})
+    assert bad.status_code == 400 and "Unknown placeholder {nope}" in bad.content.decode()
+    created = client.post(
+        reverse("seller-review-templates"),
+        {"situation": "positive", "title": "Thanks", "body": "Thanks {customer_name}"},
+    )
+    assert created.status_code == 302
+    template = ResponseTemplate.objects.get(seller=parties["seller"])
+    assert (
+        logged_in(parties["other_member"]).get(reverse("seller-review-template-edit", args=[template.pk])).status_code
+        == 404
+    )
+    client.post(
+        reverse("seller-review-template-edit", args=[template.pk]),
+        {"situation": "positive", "title": "Thanks!", "body": "Thank you {customer_name}"},
+    )
+    template.refresh_from_db()
+    assert (template.title, template.body) == ("Thanks!", "Thank you {customer_name}")
+    client.post(reverse("seller-review-template-archive", args=[template.pk]))
+    template.refresh_from_db()
+    assert template.archived_at is not None
