@@ -88,6 +88,15 @@ class Review(models.Model):
                 condition=Q(escalate_at__isnull=False, first_response_at__isnull=True, escalated_at__isnull=True),
                 name="rev_unanswered_negative_idx",
             ),
+            # The seller's "needs a response" queue (reviews.selectors.needs_response): only the
+            # unanswered published reviews, with the rating, so a page is chosen by an index-only
+            # scan however many reviews the seller has had.
+            models.Index(
+                fields=["seller", "response_due_at", "id"],
+                include=["rating"],
+                condition=Q(status="published", first_response_at__isnull=True),
+                name="rev_seller_needs_response_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["buyer", "product"], name="rev_one_review_per_buyer_product"),
