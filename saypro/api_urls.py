@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("marketplace.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("inquiries.api_urls")),
+    path("", include("reviews.api_urls")),
 ]

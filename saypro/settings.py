@@ -205,6 +205,12 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "marketplace.models.InvoiceStatus",
         "PaymentStatusEnum": "marketplace.models.PaymentStatus",
         "ConversationStatusEnum": "inquiries.models.ConversationStatus",
+        "ReviewStatusEnum": "reviews.models.ReviewStatus",
+        "ReviewResponseStatusEnum": "reviews.models.ResponseStatus",
+        "ReviewCaseStatusEnum": "reviews.models.CaseStatus",
+        "ReviewCaseKindEnum": "reviews.models.CaseKind",
+        "FollowUpStatusEnum": "reviews.models.FollowUpStatus",
+        "ViolationEnum": "reviews.models.Violation",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
