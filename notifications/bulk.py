@@ -1,12 +1,15 @@
 """Many notifications at once, for set-based sweeps: one INSERT for the whole batch and one email
 task after commit, however many rows (``notify`` is the one-message form of the same thing)."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import EmailStatus, Kind, Notification
@@ -56,6 +59,46 @@ def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
         return 0
     created = Notification.objects.bulk_create(rows)
     email_ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
+    if email_ids:
+        from notifications.tasks import send_notification_emails_task
+
+        transaction.on_commit(lambda: send_notification_emails_task.delay(email_ids), robust=True)
+    return len(created)
+
+
+def notify_from_select(
+    *, kind: Kind, select_sql: str, params: Sequence[Any], send_email: bool = True, now: datetime | None = None
+) -> int:
+    """One notification per row of ``select_sql`` (columns ``recipient_id``, ``title``, ``body``,
+    ``link``), written by a single ``INSERT ... SELECT ... RETURNING`` in the database.
+
+    For sweeps that notify thousands at once: building a ``Notification`` per row in Python and
+    sending every value back as a parameter cost more than the writes themselves. The rules are
+    ``notify_many``'s: inactive recipients are skipped, the title is cut at 200 characters, the email
+    is pending only for recipients with an address, and one email task runs after commit. Portable
+    SQL (PostgreSQL, SQLite 3.35+ for ``RETURNING``); ``select_sql`` must be too."""
+    send_email = emails_wanted(send_email)
+    quote = connection.ops.quote_name
+    if send_email:
+        email_status = "CASE WHEN recipient.email <> '' THEN %s ELSE %s END"
+        status_params: list[Any] = [EmailStatus.PENDING.value, EmailStatus.NOT_REQUIRED.value]
+    else:
+        email_status = "%s"
+        status_params = [EmailStatus.NOT_REQUIRED.value]
+    created_at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    sql = f"""
+        INSERT INTO {quote(Notification._meta.db_table)}
+            (recipient_id, kind, title, body, link, email_status, email_attempts, created_at)
+        SELECT draft.recipient_id, %s, SUBSTR(draft.title, 1, 200), draft.body, draft.link, {email_status}, 0, %s
+        FROM ({select_sql}) AS draft
+        JOIN {quote(User._meta.db_table)} AS recipient ON recipient.id = draft.recipient_id
+        WHERE recipient.is_active
+        RETURNING id, email_status
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Kind(kind).value, *status_params, created_at, *params])
+        created = cursor.fetchall()
+    email_ids = [pk for pk, status in created if status == EmailStatus.PENDING]
     if email_ids:
         from notifications.tasks import send_notification_emails_task
 

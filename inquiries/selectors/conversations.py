@@ -12,7 +12,10 @@ Who sees what (anything outside the set is a 404 for that user):
 
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Subquery
+from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import User
 from accounts.roles import is_staff_member
@@ -24,12 +27,38 @@ def _is_active_user(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+class _InSubqueryArray(Func):
+    """PostgreSQL ``column = ANY(ARRAY(SELECT ...))``: the subquery runs once, before the scan (an
+    InitPlan), so the column's index can be used. ``IN (SELECT ...)`` under an ``OR`` is planned as
+    a filter evaluated on every row: a sequential scan of all 1,000,000 conversations for one
+    seller's list (190 ms for the page, 310 ms for its count, measured)."""
+
+    output_field = BooleanField()
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)  # parenthesized: "(SELECT ...)"
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+
+
 def conversation_visibility_q(user: User) -> Q:
     if not _is_active_user(user):
         return Q(pk__in=[])
     if is_staff_member(user):
         return Q()
-    return Q(buyer_id=user.pk) | Q(seller_id__in=member_seller_ids(user))
+    stores = member_seller_ids(user)
+    if connection.vendor == "postgresql":
+        return Q(buyer_id=user.pk) | Q(_InSubqueryArray(F("seller_id"), Subquery(stores.order_by())))
+    return Q(buyer_id=user.pk) | Q(seller_id__in=stores)
 
 
 def conversation_list(*, actor: User) -> QuerySet[Conversation]:

@@ -3,11 +3,11 @@
 State-based, not countdown tasks: each run looks at what is due *now*, so after the worker or
 beat was down for hours the next run catches up on everything overdue, once.
 
-Exactly once, also with several sweeps at the same moment: each batch is claimed with
-``SELECT ... FOR UPDATE OF inquiry, conversation SKIP LOCKED`` (a concurrent sweep skips the rows
-this one holds), then marked with a conditional ``UPDATE ... WHERE escalated_at IS NULL``; the
-unique constraints on ``Escalation.inquiry`` and on the (inquiry, kind) audit row are the
-database's last word. Audit rows, thread notices and notifications are written in the same
+Exactly once, also with several sweeps at the same moment: each batch is claimed and marked in one
+statement, ``UPDATE ... WHERE escalated_at IS NULL AND id IN (SELECT ... FOR UPDATE OF inquiry,
+conversation SKIP LOCKED LIMIT n) RETURNING ...`` (a concurrent sweep skips the rows this one
+holds); the unique constraints on ``Escalation.inquiry`` and on the (inquiry, kind) audit row
+are the database's last word. Audit rows, thread notices and notifications are written in the same
 transaction.
 
 The conversation is locked with the inquiry, never after it: every other writer (``message_post``,
@@ -24,15 +24,14 @@ question). An inquiry whose deadline passed before any sweep warned about it (an
 escalated without a warning.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 
 from accounts.models import User
 from inquiries.models import (
@@ -47,35 +46,91 @@ from inquiries.models import (
 )
 from inquiries.services.messaging import format_duration
 from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
-from notifications.bulk import Draft, notify_many
+from marketplace.models import Seller
+from notifications.bulk import Draft, notify_from_select, notify_many
 from notifications.models import Kind
 
+# Every write of a batch is one statement computed in the database (``UPDATE ... RETURNING``,
+# ``INSERT ... SELECT``): a catch-up of 10,000 rows built 50,000 model instances and sent every
+# value back as a parameter, which cost more than the writes. The SQL is portable (PostgreSQL,
+# SQLite 3.35+ for RETURNING); only the lock clause depends on the database.
 
-def _claim(queryset: QuerySet[Inquiry], *, batch_size: int) -> list[dict[str, Any]]:
-    """Lock up to ``batch_size`` inquiries *and their conversations* (skipping any pair another
-    transaction holds part of) and read what the notices need, in one statement."""
-    claimed = (
-        queryset.select_related("conversation__buyer", "seller")
-        .only(
-            "id",
-            "seller__name",
-            "conversation__subject",
-            "conversation__buyer__email",
-            "conversation__buyer__is_active",
-        )
-        .select_for_update(skip_locked=True, of=("self", "conversation"))[:batch_size]
-    )
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+def _datetime(value: datetime) -> Any:
+    """As the ORM stores it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``column`` among ``ids`` as one parameter, however many (no 10,000-placeholder lists)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608
+
+
+def _lock_clause() -> str:
+    """Lock the inquiry *and its conversation*, skipping any pair another transaction holds part
+    of. SQLite has no row locks: a write transaction there is exclusive (BEGIN IMMEDIATE)."""
+    features = connection.features
+    if features.has_select_for_update_skip_locked and features.has_select_for_update_of:
+        return "FOR UPDATE OF claimable, conversation SKIP LOCKED"
+    return ""
+
+
+def _claim_and_mark(
+    *, mark: str, where: str, order_by: str, params: Sequence[Any], now: datetime, batch_size: int
+) -> list[dict[str, Any]]:
+    """Claim up to ``batch_size`` inquiries matching ``where`` (locked with their conversations)
+    and set ``mark`` to ``now`` on them, in one statement; returns them in claim order.
+
+    The conditional ``mark IS NULL`` repeats the claim's condition: a row is marked once, whoever
+    claims it."""
+    inquiry = _table(Inquiry)
+    # PostgreSQL: ``= ANY(ARRAY(...))`` runs the claim once and then finds the claimed rows by
+    # primary key; with ``IN (...)`` it planned a hash semi-join over a sequential scan of the
+    # whole table (0.4 s of a 1,000,000-row table for 10,000 claimed rows).
+    postgresql = connection.vendor == "postgresql"
+    opening, closing = ("= ANY(ARRAY(", "))") if postgresql else ("IN (", ")")
+    sql = f"""
+        UPDATE {inquiry} SET {mark} = %s
+        WHERE id {opening}
+            SELECT claimable.id FROM {inquiry} AS claimable
+            JOIN {_table(Conversation)} AS conversation ON conversation.id = claimable.conversation_id
+            WHERE {where}
+            ORDER BY claimable.{order_by}
+            LIMIT %s
+            {_lock_clause()}
+        {closing} AND {mark} IS NULL
+        RETURNING id, conversation_id, seller_id, {order_by}
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_datetime(now), *params, batch_size])
+        claimed = sorted(cursor.fetchall(), key=lambda row: (row[3], row[0]))
     return [
-        {
-            "id": inquiry.pk,
-            "conversation_id": inquiry.conversation_id,
-            "seller_id": inquiry.seller_id,
-            "seller__name": inquiry.seller.name,
-            "conversation__subject": inquiry.conversation.subject,
-            "buyer": inquiry.conversation.buyer,
-        }
-        for inquiry in claimed
+        {"id": pk, "conversation_id": conversation_id, "seller_id": seller_id}
+        for pk, conversation_id, seller_id, _ in claimed
     ]
+
+
+def _execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _subjects(conversation_ids: Sequence[int]) -> dict[int, str]:
+    where, params = _ids_in("id", conversation_ids)
+    sql = f"SELECT id, subject FROM {_table(Conversation)} WHERE {where}"  # noqa: S608 (as above)
+    return dict(_execute(sql, params))
+
+
+def _add_subjects(rows: Sequence[dict[str, Any]], subjects: Mapping[int, str]) -> None:
+    for row in rows:
+        row["conversation__subject"] = subjects.get(row["conversation_id"], "")
 
 
 def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) -> int:
@@ -85,17 +140,16 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
     staff: list[User] | None = None  # read once per run, not once per batch
     while True:
         with transaction.atomic():
-            rows = _claim(
-                Inquiry.objects.filter(
-                    status=InquiryStatus.OPEN, escalated_at__isnull=True, response_due_at__lte=now
-                ).order_by("response_due_at"),
+            rows = _claim_and_mark(
+                mark="escalated_at",
+                where="claimable.status = %s AND claimable.escalated_at IS NULL AND claimable.response_due_at <= %s",
+                order_by="response_due_at",
+                params=[InquiryStatus.OPEN.value, _datetime(now)],
+                now=now,
                 batch_size=batch_size,
             )
             if not rows:
                 return total
-            Inquiry.objects.filter(id__in=[row["id"] for row in rows], escalated_at__isnull=True).update(
-                escalated_at=now
-            )
             if staff is None:
                 staff = staff_in_groups("support", "moderator")
             _escalate_rows(rows, staff=staff, now=now)
@@ -104,53 +158,76 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
                 return total
 
 
-def _escalate_rows(rows: Sequence[Mapping[str, Any]], *, staff: Sequence[User], now: datetime) -> None:
-    Escalation.objects.bulk_create(
-        [Escalation(inquiry_id=row["id"], conversation_id=row["conversation_id"], escalated_at=now) for row in rows]
+def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now: datetime) -> None:
+    at = _datetime(now)
+    inquiry_ids, inquiry_params = _ids_in("inquiry.id", [row["id"] for row in rows])
+    inquiry, seller = _table(Inquiry), _table(Seller)
+    _execute(
+        f"""
+        INSERT INTO {_table(Escalation)} (inquiry_id, conversation_id, escalated_at, resolution)
+        SELECT inquiry.id, inquiry.conversation_id, %s, '' FROM {inquiry} AS inquiry
+        WHERE {inquiry_ids} ORDER BY inquiry.id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        [at, *inquiry_params],
     )
-    conversation_ids = [row["conversation_id"] for row in rows]
-    Conversation.objects.filter(id__in=conversation_ids).exclude(status=ConversationStatus.CLOSED).update(
-        status=ConversationStatus.ESCALATED, escalated_at=Coalesce("escalated_at", Value(now)), updated_at=now
+    # A conversation closed meanwhile stays closed (the CASEs), but still gives its subject for
+    # the digest: closing one closes its open inquiry under the same lock, so this is defensive.
+    conversation_ids, conversation_params = _ids_in("id", [row["conversation_id"] for row in rows])
+    closed = ConversationStatus.CLOSED.value
+    subjects = _execute(
+        f"""
+        UPDATE {_table(Conversation)} SET
+            status = CASE WHEN status = %s THEN status ELSE %s END,
+            escalated_at = CASE WHEN status = %s THEN escalated_at ELSE COALESCE(escalated_at, %s) END,
+            updated_at = CASE WHEN status = %s THEN updated_at ELSE %s END
+        WHERE {conversation_ids}
+        RETURNING id, subject
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        [closed, ConversationStatus.ESCALATED.value, closed, at, closed, at, *conversation_params],
     )
+    _add_subjects(rows, dict(subjects))
     target = format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
-    Message.objects.bulk_create(
+    _execute(
+        f"""
+        INSERT INTO {_table(Message)} (conversation_id, kind, body, created_at)
+        SELECT inquiry.conversation_id, %s, seller.name || %s, %s
+        FROM {inquiry} AS inquiry JOIN {seller} AS seller ON seller.id = inquiry.seller_id
+        WHERE {inquiry_ids} ORDER BY inquiry.id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
         [
-            Message(
-                conversation_id=row["conversation_id"],
-                kind=MessageKind.SYSTEM,
-                body=(
-                    f"{row['seller__name']} hasn't replied within {target}, so our support team is on "
-                    "it now. We'll answer here as soon as we can."
-                ),
-                created_at=now,
-            )
-            for row in rows
-        ]
+            MessageKind.SYSTEM.value,
+            f" hasn't replied within {target}, so our support team is on it now. We'll answer here as soon as we can.",
+            at,
+            *inquiry_params,
+        ],
     )
-    ConversationEvent.objects.bulk_create(
-        [
-            ConversationEvent(
-                conversation_id=row["conversation_id"],
-                inquiry_id=row["id"],
-                kind=ConversationEvent.Kind.ESCALATED,
-                note=f"no seller reply within {target}",
-                created_at=now,
-            )
-            for row in rows
-        ]
+    _execute(
+        f"""
+        INSERT INTO {_table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
+        SELECT inquiry.conversation_id, inquiry.id, %s, %s, %s FROM {inquiry} AS inquiry
+        WHERE {inquiry_ids} ORDER BY inquiry.id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        [ConversationEvent.Kind.ESCALATED.value, f"no seller reply within {target}", at, *inquiry_params],
     )
-    drafts = [
-        Draft(
-            recipient=row["buyer"],
-            kind=Kind.INQUIRY_ESCALATED,
-            title=f"Support is on it: {row['conversation__subject']}",
-            body=f"{row['seller__name']} hasn't replied within {target}, so our support team has taken "
-            "over your question.",
-            link=f"/messages/{row['conversation_id']}/",
-        )
-        for row in rows
-    ]
-    drafts += _seller_digests(rows, kind=Kind.INQUIRY_ESCALATED, verb="were escalated to support", now=now)
+    # The buyer's notice, one per conversation (it is their question).
+    notify_from_select(
+        kind=Kind.INQUIRY_ESCALATED,
+        select_sql=f"""
+            SELECT conversation.buyer_id AS recipient_id, %s || conversation.subject AS title,
+                   seller.name || %s AS body, %s || conversation.id || '/' AS link
+            FROM {inquiry} AS inquiry
+            JOIN {_table(Conversation)} AS conversation ON conversation.id = inquiry.conversation_id
+            JOIN {seller} AS seller ON seller.id = inquiry.seller_id
+            WHERE {inquiry_ids} ORDER BY inquiry.id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        params=[
+            "Support is on it: ",
+            f" hasn't replied within {target}, so our support team has taken over your question.",
+            "/messages/",
+            *inquiry_params,
+        ],
+    )
+    drafts = _seller_digests(rows, kind=Kind.INQUIRY_ESCALATED, verb="were escalated to support", now=now)
     count = len(rows)
     for user in staff:
         drafts.append(
@@ -196,29 +273,28 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
     staff: list[User] | None = None
     while True:
         with transaction.atomic():
-            rows = _claim(
-                Inquiry.objects.filter(
-                    status=InquiryStatus.OPEN,
-                    warned_at__isnull=True,
-                    escalated_at__isnull=True,
-                    warn_at__lte=now,
-                    response_due_at__gt=now,
-                ).order_by("warn_at"),
+            rows = _claim_and_mark(
+                mark="warned_at",
+                where=(
+                    "claimable.status = %s AND claimable.warned_at IS NULL AND claimable.escalated_at IS NULL"
+                    " AND claimable.warn_at <= %s AND claimable.response_due_at > %s"
+                ),
+                order_by="warn_at",
+                params=[InquiryStatus.OPEN.value, _datetime(now), _datetime(now)],
+                now=now,
                 batch_size=batch_size,
             )
             if not rows:
                 return total
-            Inquiry.objects.filter(id__in=[row["id"] for row in rows], warned_at__isnull=True).update(warned_at=now)
-            ConversationEvent.objects.bulk_create(
-                [
-                    ConversationEvent(
-                        conversation_id=row["conversation_id"],
-                        inquiry_id=row["id"],
-                        kind=ConversationEvent.Kind.WARNED,
-                        created_at=now,
-                    )
-                    for row in rows
-                ]
+            inquiry_ids, inquiry_params = _ids_in("inquiry.id", [row["id"] for row in rows])
+            _add_subjects(rows, _subjects([row["conversation_id"] for row in rows]))
+            _execute(
+                f"""
+                INSERT INTO {_table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
+                SELECT inquiry.conversation_id, inquiry.id, %s, '', %s FROM {_table(Inquiry)} AS inquiry
+                WHERE {inquiry_ids} ORDER BY inquiry.id
+                """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+                [ConversationEvent.Kind.WARNED.value, _datetime(now), *inquiry_params],
             )
             drafts = _seller_digests(rows, kind=Kind.INQUIRY_WARNING, verb="will be escalated within the hour", now=now)
             count = len(rows)

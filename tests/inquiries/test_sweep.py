@@ -410,9 +410,11 @@ def test_run_sweeps_on_the_process_clock_warns_then_escalates_as_time_passes(par
 
 # Statements of one batch, in a test (inside the test's transaction each batch's ``atomic()`` is a
 # SAVEPOINT ... RELEASE pair; in production it is BEGIN ... COMMIT, which Django does not log):
-# escalation: savepoint, claim (inquiries + conversations + buyers + sellers, locked), mark, escalations,
-# conversations, system messages, events, seller members, staff (first batch only), notifications, release;
-# warning: savepoint, claim, mark, events, seller members, staff (first batch only), notifications, release.
+# escalation: savepoint, claim and mark (one UPDATE ... RETURNING locking inquiries with their conversations),
+# escalations, conversations (returning the subjects), system messages, events, the buyers' notifications
+# (INSERT ... SELECT), seller members, staff (first batch only), the digest notifications, release;
+# warning: savepoint, claim and mark, subjects, events, seller members, staff (first batch only),
+# notifications, release.
 ESCALATE_FIRST_BATCH = 11
 ESCALATE_NEXT_BATCH = ESCALATE_FIRST_BATCH - 1
 WARN_FIRST_BATCH = 8
