@@ -349,13 +349,14 @@ def test_the_index_shows_the_four_counts_each_linking_to_the_rows_it_counts(cloc
     assert response.status_code == 200
     page = response.content.decode()
     assert "SayPro moderators" in page
-    cards = {match["label"]: (int(match["count"]), match["url"].replace("&amp;", "&")) for match in CARD.finditer(page)}
-    assert {label: count for label, (count, _) in cards.items()} == {
-        "Open inquiries": 4,
-        "Due within the hour": 1,
-        "Overdue": 2,
-        "Unassigned escalations": 1,
+    expected = {"Open inquiries": 4, "Due within the hour": 1, "Overdue": 2, "Unassigned escalations": 1}
+    # The index also has the reviews cards; these are the support queue's.
+    cards = {
+        match["label"]: (int(match["count"]), match["url"].replace("&amp;", "&"))
+        for match in CARD.finditer(page)
+        if match["label"] in expected
     }
+    assert {label: count for label, (count, _) in cards.items()} == expected
     for label, (count, url) in cards.items():
         assert len(rows(client.get(url))) == count, label
 
