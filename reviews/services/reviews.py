@@ -19,11 +19,11 @@ from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
 from notifications.services import notify
 from reviews.models import (
-    LIVE_RESPONSE_STATUSES,
     REVIEW_TRANSITIONS,
     FollowUpStatus,
     ModerationReason,
     RecoveryFollowUp,
+    ResponseStatus,
     Review,
     ReviewEvent,
     ReviewResponse,
@@ -226,7 +226,8 @@ def follow_up_answer(
         follow_up = RecoveryFollowUp.objects.select_for_update().filter(review_id=review.pk).first()
         if follow_up is None:
             raise StateConflict("This review has no recovery follow-up.", code="no_follow_up")
-        has_response = ReviewResponse.objects.filter(review_id=review.pk, status__in=LIVE_RESPONSE_STATUSES).exists()
+        # Only a response the customer can read counts: one held for moderation is not shown to them.
+        has_response = ReviewResponse.objects.filter(review_id=review.pk, status=ResponseStatus.PUBLISHED).exists()
         if not has_response:
             raise StateConflict("Wait for a response before answering.", code="not_responded")
         if follow_up.status == FollowUpStatus.RESOLVED:

@@ -13,6 +13,7 @@ from reviews.models import (
     FollowUpStatus,
     ProductRating,
     RecoveryFollowUp,
+    ResponseStatus,
     Review,
     ReviewEvent,
     ReviewStatus,
@@ -211,3 +212,17 @@ def test_follow_up_after_a_response_resolved_or_escalated(parties: dict[str, Any
     assert follow_up.status == FollowUpStatus.RESOLVED
     with pytest.raises(StateConflict):
         follow_up_answer(review=review, actor=parties["buyer"], resolved=True, now=T0 + 5 * HOUR)
+
+
+def test_follow_up_waits_for_a_response_the_customer_can_read(parties: dict[str, Any]) -> None:
+    review = _write(parties, rating=1)
+    held = response_post(
+        review=review, author=parties["member"], body="Contact me at owner@example.com instead.", now=T0 + HOUR
+    )
+    assert held.status == ResponseStatus.PENDING_MODERATION
+
+    with pytest.raises(StateConflict) as error:
+        follow_up_answer(review=review, actor=parties["buyer"], resolved=False, now=T0 + 2 * HOUR)
+
+    assert error.value.code == "not_responded"
+    assert not Notification.objects.filter(kind=Kind.REVIEW_ESCALATED).exists()
