@@ -2,13 +2,14 @@
 recovery follow-ups and response templates (review cases: ``admin_cases``).
 
 Every state change is a service call (``reviews.services``): the records are read-only here, and
-hide / remove / restore, approve / request an edit / hide a response, archive a template are
-actions and forms. A refusal leaves everything as it was and says why.
+hide / remove / restore, respond as staff, approve / request an edit / hide a response, archive a
+template are actions and forms. A refusal leaves everything as it was and says why.
 """
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -37,8 +38,12 @@ from reviews.models import (
     Violation,
 )
 from reviews.selectors.queue import awaiting_response_q, escalated_unanswered_q, negative_awaiting_response_q
-from reviews.services.access import user_may_moderate_responses, user_may_moderate_reviews
-from reviews.services.responses import response_approve, response_hide, response_request_edit
+from reviews.services.access import (
+    user_may_moderate_responses,
+    user_may_moderate_reviews,
+    user_may_respond_as_staff,
+)
+from reviews.services.responses import response_approve, response_hide, response_post, response_request_edit
 from reviews.services.reviews import review_hide, review_remove, review_restore
 from reviews.services.standards import describe_violations
 from reviews.services.templates import (
@@ -94,6 +99,28 @@ class ResponseModerationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Each one is a strike on the seller. Leave all unticked to use what the check flagged.",
+    )
+
+
+class StaffResponseForm(forms.Form):
+    """A staff response: written here, or a platform template rendered for the review (one of the
+    two; the service says so if both or neither are given)."""
+
+    template = forms.ModelChoiceField(
+        label="Platform template",
+        queryset=ResponseTemplate.objects.filter(seller__isnull=True, archived_at__isnull=True).order_by(
+            "situation", "title", "id"
+        ),
+        required=False,
+        empty_label="— none: write the response below —",
+        help_text="Rendered for this review (customer name, product…). Leave the text empty when you pick one.",
+    )
+    body = forms.CharField(
+        label="Response",
+        required=False,
+        max_length=settings.REVIEWS_BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="Published at once as support's response under the review; the buyer is notified.",
     )
 
 
@@ -253,6 +280,9 @@ class ReviewAdmin(ReadOnlyAdmin):
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return user_may_moderate_reviews(request.user)
 
+    def has_respond_permission(self, request: HttpRequest) -> bool:
+        return user_may_respond_as_staff(request.user)
+
     # --- columns ---
 
     @admin.display(description="Review", ordering="title")
@@ -293,13 +323,17 @@ class ReviewAdmin(ReadOnlyAdmin):
             path("<path:object_id>/hide/", view(self.hide_view), name="reviews_review_hide"),
             path("<path:object_id>/remove/", view(self.remove_view), name="reviews_review_remove"),
             path("<path:object_id>/restore/", view(self.restore_view), name="reviews_review_restore"),
+            path("<path:object_id>/respond/", view(self.respond_view), name="reviews_review_respond"),
             *super().get_urls(),
         ]
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        extra = {"can_moderate": self.has_moderate_permission(request)}
+        extra = {
+            "can_moderate": self.has_moderate_permission(request),
+            "can_respond": self.has_respond_permission(request),
+        }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def _get_for_moderation(self, request: HttpRequest, object_id: str) -> Review:
@@ -367,6 +401,39 @@ class ReviewAdmin(ReadOnlyAdmin):
             submit_label="Restore review",
             run=run,
             success_message=f"Review “{review.title}” restored.",
+            details=self._details(review),
+        )
+
+    def respond_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Respond as staff (``response_post`` with the agent as author): typed, or a platform
+        template. A refusal (not published, already answered by staff, blank) writes nothing."""
+        if not self.has_respond_permission(request):
+            raise PermissionDenied
+        review = self.get_object(request, object_id)
+        if review is None or not self.has_view_permission(request, review):
+            raise Http404
+        agent = actor(request)
+
+        def run(data: dict[str, Any]) -> object:
+            return response_post(
+                review=review,
+                author=agent,
+                body=data["body"] or None,
+                template=data["template"],
+                now=timezone.now(),
+            )
+
+        return service_form_view(
+            self,
+            request,
+            obj=review,
+            form=StaffResponseForm(posted(request)),
+            title=f"Respond as staff to “{review.title}”",
+            intro="Support's response is published under the review as written (no standards check) and "
+            "the buyer is notified. One staff response per review.",
+            submit_label="Post staff response",
+            run=run,
+            success_message=f"Staff response posted to “{review.title}”; the buyer is notified.",
             details=self._details(review),
         )
 

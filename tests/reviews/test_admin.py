@@ -4,12 +4,15 @@ forms that call the services (refusals change nothing), query counts constant fo
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Kind, Notification
 from reviews.models import (
+    AuthorKind,
     CaseKind,
     CaseStatus,
     ResponseStatus,
@@ -17,13 +20,15 @@ from reviews.models import (
     Review,
     ReviewCase,
     ReviewCaseEvent,
+    ReviewEvent,
+    ReviewResponse,
     ReviewStatus,
     SellerStrike,
 )
 from reviews.services.cases import review_case_open
 from reviews.services.responses import response_post
 from reviews.services.reviews import review_create
-from tests.accounts.factories import BuyerFactory
+from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.marketplace.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +232,67 @@ def test_platform_templates_go_through_the_service_and_sellers_are_read_only(par
     page = client.get(reverse("admin:reviews_responsetemplate_change", args=[own.pk])).content.decode()
     assert 'name="body"' not in page  # view only
     assert ReviewCase.objects.count() == 0
+
+
+def test_support_responds_as_staff_from_the_review_page(parties: dict[str, Any]) -> None:
+    review = write(parties, buyer=parties["buyer"])
+    client = logged_in(parties["support"])
+    url = reverse("admin:reviews_review_respond", args=[review.pk])
+    change = client.get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
+    assert url in change and "Respond as staff" in change
+    assert client.get(url).status_code == 200
+    done = client.post(url, {"body": "Sorry, we have asked the store to refund you.", "template": ""})
+    assert done.status_code == 302 and done["Location"] == reverse("admin:reviews_review_change", args=[review.pk])
+    response = ReviewResponse.objects.get(review=review)
+    assert (response.author_kind, response.author, response.status, response.seller_id) == (
+        AuthorKind.STAFF,
+        parties["support"],
+        ResponseStatus.PUBLISHED,
+        None,
+    )
+    assert Review.objects.get(pk=review.pk).first_response_at == response.created_at
+    notice = Notification.objects.get(recipient=parties["buyer"], kind=Kind.REVIEW_RESPONSE)
+    assert notice.body == "Sorry, we have asked the store to refund you."
+    again = client.post(url, {"body": "Once more"})
+    assert again.status_code == 409 and "already has a response of yours" in again.content.decode()
+    assert ReviewResponse.objects.filter(review=review).count() == 1
+
+
+def test_staff_response_with_a_platform_template(parties: dict[str, Any]) -> None:
+    review = write(parties, buyer=parties["buyer"])
+    template = ResponseTemplate.objects.create(
+        seller=None, situation="negative", title="Sorry", body="Dear {customer_name}, we are sorry."
+    )
+    own = ResponseTemplate.objects.create(seller=parties["seller"], situation="negative", title="Own", body="x")
+    client = logged_in(parties["support"])
+    url = reverse("admin:reviews_review_respond", args=[review.pk])
+    assert client.post(url, {"template": own.pk}).status_code == 400  # a store's own: not offered
+    both = client.post(url, {"template": template.pk, "body": "Typed too"})
+    assert both.status_code == 400 and "Give either a body or a template." in both.content.decode()
+    assert not ReviewResponse.objects.exists()
+    assert client.post(url, {"template": template.pk, "body": ""}).status_code == 302
+    response = ReviewResponse.objects.get(review=review)
+    assert (response.template, response.body) == (template, "Dear Alice, we are sorry.")
+
+
+def test_staff_response_refusals_write_nothing(parties: dict[str, Any]) -> None:
+    review = write(parties, buyer=parties["buyer"])
+    url = reverse("admin:reviews_review_respond", args=[review.pk])
+    view_only = UserFactory(username="viewer-1", is_staff=True)
+    view_only.user_permissions.add(Permission.objects.get(codename="view_review", content_type__app_label="reviews"))
+    for user in (parties["finance"], view_only):
+        client = logged_in(user)
+        assert client.post(url, {"body": "Hello"}).status_code == 403
+        assert client.get(url).status_code == 403
+    assert (
+        "Respond as staff"
+        not in logged_in(view_only).get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
+    )
+    blank = logged_in(parties["support"]).post(url, {"body": "   ", "template": ""})
+    assert blank.status_code == 400
+    assert "Give either a body or a template." in blank.content.decode()
+    assert blank.context["form"].errors["body"]
+    assert not ReviewResponse.objects.exists()
+    assert not ReviewEvent.objects.filter(kind=ReviewEvent.Kind.RESPONDED).exists()
+    assert not Notification.objects.filter(kind=Kind.REVIEW_RESPONSE).exists()
+    assert Review.objects.get(pk=review.pk).first_response_at is None
