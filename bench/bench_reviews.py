@@ -49,6 +49,7 @@ from marketplace.models import Product, Seller, SellerMembership
 from reviews.models import (
     ProductRating,
     RecoveryFollowUp,
+    ResponseClock,
     Review,
     ReviewEvent,
     ReviewResponse,
@@ -267,8 +268,8 @@ def generate_reviews(context: Context) -> ReviewData:
     counts["reviews"] = _execute(
         f"""
         INSERT INTO {Review._meta.db_table} (id, product_id, seller_id, buyer_id, order_id, verified_purchase, rating,
-            title, body, status, moderation_reason, moderation_note, moderated_at, response_due_at, escalate_at,
-            first_response_at, first_response_seconds, escalated_at, created_at, updated_at)
+            title, body, status, moderation_reason, moderation_note, moderated_at, response_due_at,
+            first_response_at, first_response_seconds, created_at, updated_at)
         SELECT plan.id, plan.product_id, product.seller_id, plan.buyer_id, NULL, false, plan.rating,
                'Review ' || plan.id || ': ' || CASE plan.rating WHEN 1 THEN 'Broken on arrival'
                    WHEN 2 THEN 'Disappointing' WHEN 3 THEN 'It is fine' WHEN 4 THEN 'Good value'
@@ -277,12 +278,18 @@ def generate_reviews(context: Context) -> ReviewData:
                plan.status,
                CASE plan.status WHEN 'hidden' THEN 'profanity' WHEN 'removed' THEN 'fake' ELSE '' END,
                '', CASE WHEN plan.status <> 'published' THEN plan.created_at + interval '1 day' END,
-               plan.response_due_at, plan.escalate_at,
+               plan.response_due_at,
                plan.created_at + make_interval(secs => plan.response_seconds), plan.response_seconds,
-               CASE WHEN plan.escalated THEN plan.escalate_at END,
                plan.created_at, plan.created_at
         FROM bench_review_plan AS plan JOIN {Product._meta.db_table} AS product ON product.id = plan.product_id
         ORDER BY plan.id
+        """
+    )
+    counts["response_clocks"] = _execute(
+        f"""
+        INSERT INTO {ResponseClock._meta.db_table} (review_id, escalate_at, answered, escalated_at)
+        SELECT id, escalate_at, answered, CASE WHEN escalated THEN escalate_at END
+        FROM bench_review_plan WHERE negative ORDER BY id
         """
     )
     counts["review_responses"] = _execute(
@@ -317,8 +324,8 @@ def generate_reviews(context: Context) -> ReviewData:
     counts["review_events"] = _execute(
         f"""
         INSERT INTO {ReviewEvent._meta.db_table} (review_id, response_id, kind, actor_id, note, data, created_at)
-        SELECT id, NULL, 'escalated', NULL, 'unanswered after 48 h', '{{}}'::jsonb, escalated_at
-        FROM {Review._meta.db_table} WHERE escalated_at IS NOT NULL ORDER BY id
+        SELECT review_id, NULL, 'escalated', NULL, 'unanswered after 48 h', '{{}}'::jsonb, escalated_at
+        FROM {ResponseClock._meta.db_table} WHERE escalated_at IS NOT NULL ORDER BY review_id
         """
     )
     counts["product_ratings"] = _execute(_counters_sql(ProductRating, "product_id"), params)
@@ -326,9 +333,22 @@ def generate_reviews(context: Context) -> ReviewData:
     _execute("DROP TABLE bench_review_plan")
     for model in (Review, ReviewResponse, RecoveryFollowUp, ReviewEvent):
         _reset_sequence(model)
+    tables = [
+        model._meta.db_table
+        for model in (
+            Review,
+            ResponseClock,
+            ReviewResponse,
+            RecoveryFollowUp,
+            ReviewEvent,
+            ProductRating,
+            SellerRating,
+            Product,
+        )
+    ]
     with connection.cursor() as cursor:
-        for model in (Review, ReviewResponse, RecoveryFollowUp, ReviewEvent, ProductRating, SellerRating, Product):
-            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        for name in tables:
+            cursor.execute(f"VACUUM ANALYZE {name}")
 
     data.reviews = counts["reviews"]
     data.top_product_id = _scalar(f"SELECT product_id FROM {ProductRating._meta.db_table} ORDER BY count DESC LIMIT 1")
@@ -340,9 +360,7 @@ def generate_reviews(context: Context) -> ReviewData:
         f"SELECT seller_id FROM {SellerRating._meta.db_table} ORDER BY count, seller_id LIMIT 1"
     )
     # The due backlog as generated (a few of the planned rows may have been dropped with their product's excess).
-    data.due = Review.objects.filter(
-        escalated_at__isnull=True, first_response_at__isnull=True, escalate_at__lte=now
-    ).count()
+    data.due = ResponseClock.objects.filter(answered=False, escalated_at__isnull=True, escalate_at__lte=now).count()
     buyer = User.objects.get(pk=buyers[0])
     data.buyer_token = Token.objects.get_or_create(user=buyer)[0].key
     data.seconds = time.perf_counter() - started
@@ -529,11 +547,11 @@ def _undo_sweep(now: datetime) -> None:
     for sql in (
         f"DELETE FROM {ReviewEvent._meta.db_table} WHERE kind = 'escalated' AND created_at = %(now)s",
         "DELETE FROM notifications_notification WHERE kind = 'review_escalated'",
-        f"UPDATE {Review._meta.db_table} SET escalated_at = NULL, updated_at = created_at WHERE escalated_at = %(now)s",
+        f"UPDATE {ResponseClock._meta.db_table} SET escalated_at = NULL WHERE escalated_at = %(now)s",
     ):
         _execute(sql, {"now": now})
     with connection.cursor() as cursor:
-        for model in (Review, ReviewEvent):
+        for model in (ResponseClock, ReviewEvent):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
@@ -554,8 +572,8 @@ def reviews_sweep_benchmark(context: Context) -> dict[str, Any]:
     _timed_sweep(now)
     _undo_sweep(now)
     earlier = now - timedelta(hours=3)
-    fewer_due = Review.objects.filter(
-        escalated_at__isnull=True, first_response_at__isnull=True, escalate_at__lte=earlier
+    fewer_due = ResponseClock.objects.filter(
+        answered=False, escalated_at__isnull=True, escalate_at__lte=earlier
     ).count()
     cases = []
     runs = [(f"catch-up, batch {configured_batch:,} (configured)", now, configured_batch, data.due)]

@@ -183,7 +183,7 @@ class EscalatedFilter(admin.SimpleListFilter):
         if self.value() == "unanswered":
             return queryset.filter(escalated_unanswered_q())
         if self.value() == "all":
-            return queryset.filter(escalated_at__isnull=False)
+            return queryset.filter(clock__escalated_at__isnull=False)
         return queryset
 
 
@@ -238,7 +238,7 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_display_links = None
     list_filter = ("status", RatingFilter, RespondedFilter, NeedsResponseFilter, EscalatedFilter, "verified_purchase")
     search_fields = ("title", "body", "product__name", "seller__name", "buyer__username", "buyer__email")
-    list_select_related = ("product", "seller")
+    list_select_related = ("product", "seller", "clock")
     date_hierarchy = "created_at"
     actions = ("hide_reviews", "remove_reviews", "restore_reviews")
     fieldsets = (
@@ -275,7 +275,9 @@ class ReviewAdmin(ReadOnlyAdmin):
     inlines = (ReviewResponseInline, ReviewEventInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
-        return super().get_queryset(request).select_related("product", "seller", "buyer", "order", "moderated_by")
+        return (
+            super().get_queryset(request).select_related("product", "seller", "buyer", "order", "moderated_by", "clock")
+        )
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return user_may_moderate_reviews(request.user)

@@ -40,7 +40,7 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset if value is None else queryset.filter(first_response_at__isnull=not value)
 
     def filter_escalated(self, queryset: QuerySet[Review], name: str, value: bool | None) -> QuerySet[Review]:
-        return queryset if value is None else queryset.filter(escalated_at__isnull=not value)
+        return queryset if value is None else queryset.filter(clock__escalated_at__isnull=not value)
 
 
 class ReviewResponseFilter(django_filters.FilterSet):

@@ -14,6 +14,8 @@ reviews is not. ``reviews.services.ratings.ratings_recompute`` rebuilds them fro
 (repair, and what the tests compare the counters with).
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -66,13 +68,12 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
-    # The response clock: due 24 h (negative) or 48 h after the review; a negative one still
-    # unanswered at ``escalate_at`` is escalated to senior support once (``escalated_at``).
+    # Due 24 h (negative) or 48 h after the review; a negative one still unanswered 48 h after it
+    # is escalated to senior support once: that clock is ``ResponseClock`` (``escalate_at``,
+    # ``escalated_at`` below read it).
     response_due_at = models.DateTimeField()
-    escalate_at = models.DateTimeField(null=True, blank=True, help_text="Set for negative reviews only")
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -82,12 +83,6 @@ class Review(models.Model):
             models.Index(fields=["product", "status", "-created_at"], name="rev_product_status_idx"),
             models.Index(fields=["seller", "created_at"], name="rev_seller_created_idx"),
             models.Index(fields=["created_at"], name="rev_created_idx"),
-            # The sweep's scan: only negative, unanswered, unescalated reviews are in it.
-            models.Index(
-                fields=["escalate_at"],
-                condition=Q(escalate_at__isnull=False, first_response_at__isnull=True, escalated_at__isnull=True),
-                name="rev_unanswered_negative_idx",
-            ),
             # The seller's "needs a response" queue (reviews.selectors.needs_response): only the
             # unanswered published reviews, with the rating, so a page is chosen by an index-only
             # scan however many reviews the seller has had.
@@ -109,6 +104,53 @@ class Review(models.Model):
     @property
     def is_negative(self) -> bool:
         return self.rating <= settings.REVIEWS_NEGATIVE_MAX_RATING
+
+    def _clock(self) -> "ResponseClock | None":
+        """The escalation clock (negative reviews only); list queries ``select_related("clock")``."""
+        try:
+            return self.clock
+        except ResponseClock.DoesNotExist:
+            return None
+
+    @property
+    def escalate_at(self) -> datetime | None:
+        clock = self._clock()
+        return clock.escalate_at if clock else None
+
+    @property
+    def escalated_at(self) -> datetime | None:
+        clock = self._clock()
+        return clock.escalated_at if clock else None
+
+
+class ResponseClock(models.Model):
+    """The escalation clock of a negative review, in a table of its own: escalated once when still
+    unanswered at ``escalate_at`` (48 h after the review) by the reviews sweep.
+
+    Narrow on purpose. Escalating a batch rewrites these rows, not the reviews: an ``UPDATE`` of
+    ``escalated_at`` on the wide, heavily indexed review row could never be a HOT update (the column
+    sat in an index predicate), so each escalated review cost a new entry in every one of the
+    review table's twelve indexes; here it is the primary key's. ``answered`` mirrors
+    ``Review.first_response_at IS NOT NULL`` (kept by ``responses._refresh_first_response`` under
+    the review's lock) so that the due index holds only the clocks still running."""
+
+    review = models.OneToOneField(Review, primary_key=True, on_delete=models.CASCADE, related_name="clock")
+    escalate_at = models.DateTimeField()
+    answered = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["escalate_at", "review"],
+                condition=Q(answered=False, escalated_at__isnull=True),
+                name="rev_clock_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "escalated" if self.escalated_at else "answered" if self.answered else "running"
+        return f"Clock of review {self.review_id} ({state})"
 
 
 class RatingCounters(models.Model):

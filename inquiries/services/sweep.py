@@ -24,7 +24,6 @@ question). An inquiry whose deadline passed before any sweep warned about it (an
 escalated without a warning.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -34,6 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import User
+from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
 from inquiries.models import (
     Conversation,
     ConversationEvent,
@@ -51,34 +51,13 @@ from notifications.bulk import Draft, notify_from_select, notify_many
 from notifications.models import Kind
 
 # Every write of a batch is one statement computed in the database (``UPDATE ... RETURNING``,
-# ``INSERT ... SELECT``): a catch-up of 10,000 rows built 50,000 model instances and sent every
-# value back as a parameter, which cost more than the writes. The SQL is portable (PostgreSQL,
-# SQLite 3.35+ for RETURNING); only the lock clause depends on the database.
-
-
-def _table(model: type) -> str:
-    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
-
-
-def _datetime(value: datetime) -> Any:
-    """As the ORM stores it (SQLite: naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """``column`` among ``ids`` as one parameter, however many (no 10,000-placeholder lists)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608
+# ``INSERT ... SELECT``, ``core.sql``): a catch-up of 10,000 rows built 50,000 model instances and
+# sent every value back as a parameter, which cost more than the writes.
 
 
 def _lock_clause() -> str:
-    """Lock the inquiry *and its conversation*, skipping any pair another transaction holds part
-    of. SQLite has no row locks: a write transaction there is exclusive (BEGIN IMMEDIATE)."""
-    features = connection.features
-    if features.has_select_for_update_skip_locked and features.has_select_for_update_of:
-        return "FOR UPDATE OF claimable, conversation SKIP LOCKED"
-    return ""
+    """Lock the inquiry *and its conversation*, skipping any pair another transaction holds part of."""
+    return "FOR UPDATE OF claimable, conversation SKIP LOCKED" if row_locks_supported() else ""
 
 
 def _claim_and_mark(
@@ -89,17 +68,13 @@ def _claim_and_mark(
 
     The conditional ``mark IS NULL`` repeats the claim's condition: a row is marked once, whoever
     claims it."""
-    inquiry = _table(Inquiry)
-    # PostgreSQL: ``= ANY(ARRAY(...))`` runs the claim once and then finds the claimed rows by
-    # primary key; with ``IN (...)`` it planned a hash semi-join over a sequential scan of the
-    # whole table (0.4 s of a 1,000,000-row table for 10,000 claimed rows).
-    postgresql = connection.vendor == "postgresql"
-    opening, closing = ("= ANY(ARRAY(", "))") if postgresql else ("IN (", ")")
+    inquiry = table(Inquiry)
+    opening, closing = in_claimed()
     sql = f"""
         UPDATE {inquiry} SET {mark} = %s
         WHERE id {opening}
             SELECT claimable.id FROM {inquiry} AS claimable
-            JOIN {_table(Conversation)} AS conversation ON conversation.id = claimable.conversation_id
+            JOIN {table(Conversation)} AS conversation ON conversation.id = claimable.conversation_id
             WHERE {where}
             ORDER BY claimable.{order_by}
             LIMIT %s
@@ -108,7 +83,7 @@ def _claim_and_mark(
         RETURNING id, conversation_id, seller_id, {order_by}
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_datetime(now), *params, batch_size])
+        cursor.execute(sql, [db_datetime(now), *params, batch_size])
         claimed = sorted(cursor.fetchall(), key=lambda row: (row[3], row[0]))
     return [
         {"id": pk, "conversation_id": conversation_id, "seller_id": seller_id}
@@ -116,16 +91,10 @@ def _claim_and_mark(
     ]
 
 
-def _execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
-
-
 def _subjects(conversation_ids: Sequence[int]) -> dict[int, str]:
-    where, params = _ids_in("id", conversation_ids)
-    sql = f"SELECT id, subject FROM {_table(Conversation)} WHERE {where}"  # noqa: S608 (as above)
-    return dict(_execute(sql, params))
+    where, params = ids_in("id", conversation_ids)
+    sql = f"SELECT id, subject FROM {table(Conversation)} WHERE {where}"  # noqa: S608 (as above)
+    return dict(execute(sql, params))
 
 
 def _add_subjects(rows: Sequence[dict[str, Any]], subjects: Mapping[int, str]) -> None:
@@ -144,7 +113,7 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
                 mark="escalated_at",
                 where="claimable.status = %s AND claimable.escalated_at IS NULL AND claimable.response_due_at <= %s",
                 order_by="response_due_at",
-                params=[InquiryStatus.OPEN.value, _datetime(now)],
+                params=[InquiryStatus.OPEN.value, db_datetime(now)],
                 now=now,
                 batch_size=batch_size,
             )
@@ -159,12 +128,12 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
 
 
 def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now: datetime) -> None:
-    at = _datetime(now)
-    inquiry_ids, inquiry_params = _ids_in("inquiry.id", [row["id"] for row in rows])
-    inquiry, seller = _table(Inquiry), _table(Seller)
-    _execute(
+    at = db_datetime(now)
+    inquiry_ids, inquiry_params = ids_in("inquiry.id", [row["id"] for row in rows])
+    inquiry, seller = table(Inquiry), table(Seller)
+    execute(
         f"""
-        INSERT INTO {_table(Escalation)} (inquiry_id, conversation_id, escalated_at, resolution)
+        INSERT INTO {table(Escalation)} (inquiry_id, conversation_id, escalated_at, resolution)
         SELECT inquiry.id, inquiry.conversation_id, %s, '' FROM {inquiry} AS inquiry
         WHERE {inquiry_ids} ORDER BY inquiry.id
         """,  # noqa: S608 (identifiers from model metadata; values are parameters)
@@ -172,11 +141,11 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
     )
     # A conversation closed meanwhile stays closed (the CASEs), but still gives its subject for
     # the digest: closing one closes its open inquiry under the same lock, so this is defensive.
-    conversation_ids, conversation_params = _ids_in("id", [row["conversation_id"] for row in rows])
+    conversation_ids, conversation_params = ids_in("id", [row["conversation_id"] for row in rows])
     closed = ConversationStatus.CLOSED.value
-    subjects = _execute(
+    subjects = execute(
         f"""
-        UPDATE {_table(Conversation)} SET
+        UPDATE {table(Conversation)} SET
             status = CASE WHEN status = %s THEN status ELSE %s END,
             escalated_at = CASE WHEN status = %s THEN escalated_at ELSE COALESCE(escalated_at, %s) END,
             updated_at = CASE WHEN status = %s THEN updated_at ELSE %s END
@@ -187,9 +156,9 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
     )
     _add_subjects(rows, dict(subjects))
     target = format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
-    _execute(
+    execute(
         f"""
-        INSERT INTO {_table(Message)} (conversation_id, kind, body, created_at)
+        INSERT INTO {table(Message)} (conversation_id, kind, body, created_at)
         SELECT inquiry.conversation_id, %s, seller.name || %s, %s
         FROM {inquiry} AS inquiry JOIN {seller} AS seller ON seller.id = inquiry.seller_id
         WHERE {inquiry_ids} ORDER BY inquiry.id
@@ -201,9 +170,9 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
             *inquiry_params,
         ],
     )
-    _execute(
+    execute(
         f"""
-        INSERT INTO {_table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
+        INSERT INTO {table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
         SELECT inquiry.conversation_id, inquiry.id, %s, %s, %s FROM {inquiry} AS inquiry
         WHERE {inquiry_ids} ORDER BY inquiry.id
         """,  # noqa: S608 (identifiers from model metadata; values are parameters)
@@ -216,7 +185,7 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
             SELECT conversation.buyer_id AS recipient_id, %s || conversation.subject AS title,
                    seller.name || %s AS body, %s || conversation.id || '/' AS link
             FROM {inquiry} AS inquiry
-            JOIN {_table(Conversation)} AS conversation ON conversation.id = inquiry.conversation_id
+            JOIN {table(Conversation)} AS conversation ON conversation.id = inquiry.conversation_id
             JOIN {seller} AS seller ON seller.id = inquiry.seller_id
             WHERE {inquiry_ids} ORDER BY inquiry.id
         """,  # noqa: S608 (identifiers from model metadata; values are parameters)
@@ -280,21 +249,21 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
                     " AND claimable.warn_at <= %s AND claimable.response_due_at > %s"
                 ),
                 order_by="warn_at",
-                params=[InquiryStatus.OPEN.value, _datetime(now), _datetime(now)],
+                params=[InquiryStatus.OPEN.value, db_datetime(now), db_datetime(now)],
                 now=now,
                 batch_size=batch_size,
             )
             if not rows:
                 return total
-            inquiry_ids, inquiry_params = _ids_in("inquiry.id", [row["id"] for row in rows])
+            inquiry_ids, inquiry_params = ids_in("inquiry.id", [row["id"] for row in rows])
             _add_subjects(rows, _subjects([row["conversation_id"] for row in rows]))
-            _execute(
+            execute(
                 f"""
-                INSERT INTO {_table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
-                SELECT inquiry.conversation_id, inquiry.id, %s, '', %s FROM {_table(Inquiry)} AS inquiry
+                INSERT INTO {table(ConversationEvent)} (conversation_id, inquiry_id, kind, note, created_at)
+                SELECT inquiry.conversation_id, inquiry.id, %s, '', %s FROM {table(Inquiry)} AS inquiry
                 WHERE {inquiry_ids} ORDER BY inquiry.id
                 """,  # noqa: S608 (identifiers from model metadata; values are parameters)
-                [ConversationEvent.Kind.WARNED.value, _datetime(now), *inquiry_params],
+                [ConversationEvent.Kind.WARNED.value, db_datetime(now), *inquiry_params],
             )
             drafts = _seller_digests(rows, kind=Kind.INQUIRY_WARNING, verb="will be escalated within the hour", now=now)
             count = len(rows)

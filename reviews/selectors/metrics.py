@@ -152,7 +152,7 @@ def review_metrics(*, seller_id: int | None, start: datetime, end: datetime, now
         medians = {band: _median(seconds[band]) for band in BANDS}
         total_median = _median([value for values in seconds.values() for value in values])
     open_figures = open_reviews.order_by().aggregate(
-        open=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False))
+        open=Count("id"), escalated=Count("id", filter=Q(clock__escalated_at__isnull=False))
     )
     work = responses.order_by().aggregate(flagged=Count("id", filter=Q(flagged=True)))
     case_figures = cases.order_by().aggregate(open=Count("id"), oldest=Min("created_at"))

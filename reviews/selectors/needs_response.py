@@ -50,6 +50,6 @@ def seller_reviews_needing_response(*, seller_id: int, now: datetime, limit: int
     return (
         Review.objects.filter(id__in=page_ids)
         .annotate(is_overdue=is_overdue)
-        .select_related("product", "buyer")
+        .select_related("product", "buyer", "clock")
         .order_by(*_negative_first_order())
     )

@@ -33,7 +33,7 @@ def seller_review_queue(*, seller_id: int) -> QuerySet[Review]:
     )
     return (
         Review.objects.filter(awaiting_response_q(), seller_id=seller_id)
-        .select_related("product", "buyer", "order")
+        .select_related("product", "buyer", "order", "clock")
         .annotate(negative_first=negative_first)
         .order_by("negative_first", "response_due_at", "id")
     )
@@ -60,7 +60,7 @@ def review_get_for_seller_member(*, user: User, pk: int) -> Review | None:
     """A review of one of the user's stores, in any status, with all its responses."""
     return (
         Review.objects.filter(pk=pk, seller_id__in=member_seller_ids(user))
-        .select_related("product", "seller", "buyer", "order")
+        .select_related("product", "seller", "buyer", "order", "clock")
         .prefetch_related(
             Prefetch(
                 "responses",

@@ -30,7 +30,7 @@ def awaiting_response_q() -> Q:
 
 def escalated_unanswered_q() -> Q:
     """Escalated to senior support by the sweep and still without a response."""
-    return Q(status=ReviewStatus.PUBLISHED, escalated_at__isnull=False, first_response_at__isnull=True)
+    return Q(status=ReviewStatus.PUBLISHED, clock__escalated_at__isnull=False, first_response_at__isnull=True)
 
 
 FLAGGED_TO_MODERATE = Q(status=ResponseStatus.PENDING_MODERATION)

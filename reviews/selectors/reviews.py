@@ -62,7 +62,7 @@ def review_list(*, actor: User) -> QuerySet[Review]:
     responses = ReviewResponse.objects.filter(response_visibility_q(actor)).order_by("created_at", "id")
     return (
         Review.objects.filter(review_visibility_q(actor))
-        .select_related("follow_up")
+        .select_related("follow_up", "clock")
         .prefetch_related(Prefetch("responses", queryset=responses, to_attr="visible_responses"))
         .order_by("-created_at", "-id")
     )

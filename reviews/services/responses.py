@@ -28,6 +28,7 @@ from reviews.models import (
     LIVE_RESPONSE_STATUSES,
     RESPONSE_TRANSITIONS,
     AuthorKind,
+    ResponseClock,
     ResponseStatus,
     ResponseTemplate,
     Review,
@@ -61,6 +62,9 @@ def _refresh_first_response(review_id: int) -> None:
     seconds = max(int((first - review.created_at).total_seconds()), 0) if first is not None else None
     if first != review.first_response_at:
         Review.objects.filter(pk=review_id).update(first_response_at=first, first_response_seconds=seconds)
+    if (first is None) != (review.first_response_at is None):
+        # Answered, or unanswered again (its only response hidden): the clock stops or runs on.
+        ResponseClock.objects.filter(review_id=review_id).update(answered=first is not None)
 
 
 def response_post(

@@ -23,6 +23,7 @@ from reviews.models import (
     FollowUpStatus,
     ModerationReason,
     RecoveryFollowUp,
+    ResponseClock,
     ResponseStatus,
     Review,
     ReviewEvent,
@@ -93,7 +94,6 @@ def review_create(
                     title=title,
                     body=body,
                     response_due_at=now + target,
-                    escalate_at=now + settings.REVIEWS_ESCALATE_AFTER if negative else None,
                     created_at=now,
                     updated_at=now,
                 )
@@ -107,6 +107,7 @@ def review_create(
             review=review, kind=ReviewEvent.Kind.CREATED, actor=buyer, data={"rating": rating}, created_at=now
         )
         if negative:
+            ResponseClock.objects.create(review=review, escalate_at=now + settings.REVIEWS_ESCALATE_AFTER)
             _low_rating_alert(review=review, now=now)
     return review
 

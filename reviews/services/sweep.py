@@ -1,16 +1,18 @@
 """The reviews sweep: escalate, exactly once each, set-based,
 
 - negative reviews still unanswered ``REVIEWS_ESCALATE_AFTER`` (48 h) after they were written
-  (``Review.escalate_at``), to senior support (``REVIEWS_SENIOR_SUPPORT_GROUPS``) and the seller;
+  (their ``ResponseClock``), to senior support (``REVIEWS_SENIOR_SUPPORT_GROUPS``) and the seller;
 - recovery follow-ups still open ``REVIEWS_FOLLOW_UP_PERIOD`` after the review (``due_at``).
 
 State-based like the inquiries sweep: each run takes whatever is due *now*, so after an outage the
-next run catches up. Each batch is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` (a
-concurrent sweep skips the rows this one holds) over a partial index of just the candidates, marked
-with a conditional ``UPDATE ... WHERE escalated_at IS NULL``, and the audit rows hit the partial
-unique constraint ``rev_event_escalated_once`` if anything ever got through twice. A fixed number
-of statements per batch (claim, mark, events, recipients, notifications), whatever its size.
-Notifications are digests: one per staff member and one per seller member per batch.
+next run catches up. A batch of reviews is claimed and marked in one statement, ``UPDATE clock SET
+escalated_at ... WHERE escalated_at IS NULL AND review_id = ANY(ARRAY(SELECT ... FOR UPDATE ...
+SKIP LOCKED LIMIT n)) RETURNING ...`` over the partial index of the running clocks (a concurrent
+sweep skips the rows this one holds), the audit rows are one ``INSERT ... SELECT`` and hit the
+partial unique constraint ``rev_event_escalated_once`` if anything ever got through twice. The
+clock is its own narrow table so that escalating does not rewrite review rows (see
+``ResponseClock``). A fixed number of statements per batch, whatever its size. Notifications are
+digests: one per staff member and one per seller member per batch.
 """
 
 from collections import defaultdict
@@ -19,13 +21,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 
 from accounts.models import User
+from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
 from inquiries.services.recipients import seller_members_by_seller
 from notifications.bulk import Draft, notify_many
 from notifications.models import Kind
-from reviews.models import FollowUpStatus, RecoveryFollowUp, Review, ReviewEvent, ReviewStatus
+from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent, ReviewStatus
 from reviews.services.common import senior_support
 
 
@@ -62,49 +64,76 @@ def _digests(rows: Sequence[tuple[int, int, str]], *, staff: Sequence[User], wha
     return drafts
 
 
+def _claim_unanswered(*, now: datetime, batch_size: int) -> list[int]:
+    """Claim and mark up to ``batch_size`` running clocks due by ``now`` in one statement; returns
+    their review ids in claim order.
+
+    The review is read (still published, still unanswered) and key-share locked with its clock,
+    skipping any pair another transaction holds part of: ``response_post`` locks the review and
+    then stops the clock, so a sweep that held the clock and then waited for the review (the
+    key-share lock the event INSERT below takes) would deadlock with it; now the reply wins."""
+    clock, review = table(ResponseClock), table(Review)
+    opening, closing = in_claimed()
+    locks = "FOR UPDATE OF claimable SKIP LOCKED FOR KEY SHARE OF review SKIP LOCKED" if row_locks_supported() else ""
+    sql = f"""
+        UPDATE {clock} SET escalated_at = %s
+        WHERE review_id {opening}
+            SELECT claimable.review_id FROM {clock} AS claimable
+            JOIN {review} AS review ON review.id = claimable.review_id
+            WHERE NOT claimable.answered AND claimable.escalated_at IS NULL AND claimable.escalate_at <= %s
+                AND review.status = %s AND review.first_response_at IS NULL
+            ORDER BY claimable.escalate_at, claimable.review_id
+            LIMIT %s
+            {locks}
+        {closing} AND escalated_at IS NULL
+        RETURNING review_id, escalate_at
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    at = db_datetime(now)
+    rows = execute(sql, [at, at, ReviewStatus.PUBLISHED.value, batch_size])
+    return [review_id for review_id, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
+
+
 def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None) -> int:
-    """Escalate every published negative review unanswered past ``escalate_at``; returns how many."""
+    """Escalate every published negative review unanswered past its clock's ``escalate_at``;
+    returns how many. Per batch: claim-and-mark, the audit rows, the titles, the digests."""
     batch_size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
+    hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
     total = 0
     staff: list[User] | None = None
     while True:
         with transaction.atomic():
-            due: QuerySet[Review] = Review.objects.filter(
-                escalate_at__isnull=False,
-                first_response_at__isnull=True,
-                escalated_at__isnull=True,
-                escalate_at__lte=now,
-                status=ReviewStatus.PUBLISHED,
-            ).order_by("escalate_at", "id")
-            rows = list(due.select_for_update(skip_locked=True).values_list("id", "seller_id", "title")[:batch_size])
-            if not rows:
+            ids = _claim_unanswered(now=now, batch_size=batch_size)
+            if not ids:
                 return total
-            ids = [row[0] for row in rows]
-            Review.objects.filter(id__in=ids, escalated_at__isnull=True).update(escalated_at=now, updated_at=now)
-            hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
-            ReviewEvent.objects.bulk_create(
-                [
-                    ReviewEvent(
-                        review_id=review_id,
-                        kind=ReviewEvent.Kind.ESCALATED,
-                        note=f"unanswered after {hours} h",
-                        created_at=now,
-                    )
-                    for review_id in ids
-                ]
+            where, params = ids_in("review_id", ids)
+            execute(
+                f"""
+                INSERT INTO {table(ReviewEvent)} (review_id, kind, note, data, created_at)
+                SELECT review_id, %s, %s, %s, %s FROM {table(ResponseClock)}
+                WHERE {where} ORDER BY review_id
+                """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+                [ReviewEvent.Kind.ESCALATED.value, f"unanswered after {hours} h", "{}", db_datetime(now), *params],
             )
+            where, params = ids_in("id", ids)
+            titles = {
+                review_id: (review_id, seller_id, title)
+                for review_id, seller_id, title in execute(
+                    f"SELECT id, seller_id, title FROM {table(Review)} WHERE {where}",  # noqa: S608 (as above)
+                    params,
+                )
+            }
             if staff is None:
                 staff = senior_support()
             notify_many(
                 drafts=_digests(
-                    rows,
+                    [titles[review_id] for review_id in ids],
                     staff=staff,
                     what=f"negative, unanswered after {hours} h",
                     link="/admin/reviews/review/?escalated=yes",
                 )
             )
-            total += len(rows)
-            if len(rows) < batch_size:
+            total += len(ids)
+            if len(ids) < batch_size:
                 return total
 
 

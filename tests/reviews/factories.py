@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from reviews.models import (
     AuthorKind,
     CaseKind,
+    ResponseClock,
     ResponseStatus,
     ResponseTemplate,
     Review,
@@ -26,6 +27,7 @@ class ReviewFactory(DjangoModelFactory[Review]):
 
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     seller = factory.SelfAttribute("product.seller")
@@ -36,6 +38,12 @@ class ReviewFactory(DjangoModelFactory[Review]):
     created_at = T0
     updated_at = factory.SelfAttribute("created_at")
     response_due_at = factory.LazyAttribute(lambda review: review.created_at + settings.REVIEWS_RESPONSE_TARGET)
+
+    @factory.post_generation
+    def escalate_at(self, create: bool, extracted: datetime | None, **kwargs: object) -> None:
+        """``ReviewFactory(escalate_at=...)``: with a running escalation clock (negative reviews)."""
+        if create and extracted is not None:
+            ResponseClock.objects.create(review=self, escalate_at=extracted)
 
 
 class ResponseTemplateFactory(DjangoModelFactory[ResponseTemplate]):

@@ -15,6 +15,7 @@ from reviews.models import (
     AuthorKind,
     CaseKind,
     CaseStatus,
+    ResponseClock,
     ResponseStatus,
     ResponseTemplate,
     Review,
@@ -54,7 +55,7 @@ def write(parties: dict[str, Any], *, rating: int = 1, product: Any = None, buye
 def test_index_cards_count_exactly_what_their_lists_show(parties: dict[str, Any]) -> None:
     negative = [write(parties, rating=1) for _ in range(3)]
     write(parties, rating=5)
-    Review.objects.filter(pk=negative[0].pk).update(escalated_at=timezone.now())
+    ResponseClock.objects.filter(review_id=negative[0].pk).update(escalated_at=timezone.now())
     response_post(review=negative[1], author=parties["member"], body="Your fault, idiot", now=timezone.now())
     review_case_open(
         buyer=parties["buyer"],

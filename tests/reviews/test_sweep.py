@@ -4,20 +4,21 @@ once; statement counts do not grow with the number due; four sweeps at once on P
 escalate each review once."""
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from core.sweeps import get_sweep
 from notifications.models import Kind, Notification
-from reviews.models import FollowUpStatus, RecoveryFollowUp, Review, ReviewEvent
-from reviews.services.responses import response_post
+from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent
+from reviews.services.responses import response_hide, response_post
 from reviews.services.reviews import review_create, review_hide
 from reviews.services.sweep import reviews_escalate_unanswered, reviews_sweep
 from tests.accounts.factories import BuyerFactory, UserFactory
@@ -142,4 +143,61 @@ def test_four_sweeps_at_once_escalate_each_review_once(settings: Any) -> None:
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result for result in results if isinstance(result, int)) == 300
     assert len(_escalated_events()) == 300 == len(set(_escalated_events()))
-    assert Review.objects.filter(escalated_at__isnull=True).count() == 0
+    assert Review.objects.filter(clock__escalated_at__isnull=True).count() == 0
+
+
+def test_the_clock_stops_when_answered_and_runs_on_when_the_only_response_is_hidden(parties: dict[str, Any]) -> None:
+    review = _negative(parties)
+    response = response_post(review=review, author=parties["member"], body="We are sorry, a refund is sent.", now=T0)
+    assert ResponseClock.objects.get(review=review).answered is True
+    response_hide(response=response, actor=parties["moderator"], reason="Not a real answer", now=T0 + HOUR)
+    assert ResponseClock.objects.get(review=review).answered is False
+    assert reviews_escalate_unanswered(now=T0 + 48 * HOUR) == 1
+    review = Review.objects.select_related("clock").get(pk=review.pk)
+    assert (review.escalate_at, review.escalated_at) == (T0 + 48 * HOUR, T0 + 48 * HOUR)
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadlocking() -> None:
+    """``response_post`` locks the review, then stops its clock. A sweep that held the clock and
+    then waited for the review (the key-share lock its audit INSERT takes) would deadlock with it;
+    the sweep locks both up front, skipping either if taken: the response wins."""
+    seller = SellerFactory(name="Northwind")
+    member = SellerMemberFactory(seller=seller)
+    UserFactory(role=Role.MODERATOR)
+    review = review_create(
+        buyer=BuyerFactory(), product=ProductFactory(seller=seller), rating=1, title="Broken", body="Broken.", now=T0
+    )
+    due = T0 + 48 * HOUR
+    review_locked = threading.Event()
+    sweep_done = threading.Event()
+
+    def respond() -> object:
+        with transaction.atomic():
+            Review.objects.select_for_update().get(pk=review.pk)  # response_post's first step, held
+            review_locked.set()
+            sweep_done.wait(timeout=15)
+            return response_post(review=review, author=member, body="We are sorry, a refund is sent.", now=due)
+
+    def sweep() -> object:
+        review_locked.wait(timeout=10)
+        started = time.monotonic()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '5s'")
+            return reviews_escalate_unanswered(now=due), time.monotonic() - started
+        finally:
+            sweep_done.set()
+
+    responded, swept = _run_at_once(2, lambda index: (respond, sweep)[index]())
+
+    assert not isinstance(responded, Exception), responded
+    assert not isinstance(swept, Exception), swept
+    escalated, seconds = swept  # type: ignore[misc]
+    assert escalated == 0
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the review lock"
+    assert ResponseClock.objects.get(review=review).answered is True
+    assert reviews_escalate_unanswered(now=due + HOUR) == 0
+    assert not ReviewEvent.objects.filter(kind="escalated").exists()
