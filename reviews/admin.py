@@ -409,11 +409,11 @@ class ReviewAdmin(ReadOnlyAdmin):
     def respond_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Respond as staff (``response_post`` with the agent as author): typed, or a platform
         template. A refusal (not published, already answered by staff, blank) writes nothing."""
-        if not self.has_respond_permission(request):
-            raise PermissionDenied
         review = self.get_object(request, object_id)
         if review is None or not self.has_view_permission(request, review):
             raise Http404
+        if not self.has_respond_permission(request):
+            raise PermissionDenied
         agent = actor(request)
 
         def run(data: dict[str, Any]) -> object:

@@ -39,6 +39,7 @@ from reviews.models import (
 )
 from reviews.selectors import pages as reads
 from reviews.selectors.metrics import review_metrics
+from reviews.selectors.needs_response import seller_needs_response_counts, seller_reviews_needing_response
 from reviews.selectors.reviews import seller_rating
 from reviews.services.cases import review_case_open
 from reviews.services.responses import response_post
@@ -82,11 +83,10 @@ def seller_reviews(request: HttpRequest) -> HttpResponse:
     seller, sellers = _chosen_seller(request, user)
     now = timezone.now()
     today = now.astimezone(UTC)
-    queue = list(reads.seller_review_queue(seller_id=seller.pk)[:QUEUE_LIMIT])
-    urgent = 0
+    queue = list(seller_reviews_needing_response(seller_id=seller.pk, now=now, limit=QUEUE_LIMIT))
     for review in queue:
         review.countdown = countdown(review.response_due_at, now)  # type: ignore[attr-defined]
-        urgent += review.is_negative
+    waiting = seller_needs_response_counts(seller_id=seller.pk)
     periods = []
     for title, period in (("This month", month_period(today.year, today.month)), ("This quarter", quarter_of(now))):
         metrics = review_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=now)
@@ -99,7 +99,8 @@ def seller_reviews(request: HttpRequest) -> HttpResponse:
         "seller": seller,
         "sellers": sellers,
         "queue": queue,
-        "urgent_count": urgent,
+        "waiting_count": waiting["waiting"],
+        "urgent_count": waiting["urgent"],
         "attention": attention,
         "periods": periods,
         "rating": rating,

@@ -17,7 +17,7 @@ seller, 10x the 10 ms target; see bench/README.md).
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
 from reviews.models import Review
@@ -53,3 +53,14 @@ def seller_reviews_needing_response(*, seller_id: int, now: datetime, limit: int
         .select_related("product", "buyer", "clock")
         .order_by(*_negative_first_order())
     )
+
+
+def seller_needs_response_counts(*, seller_id: int) -> dict[str, int]:
+    """How many of the seller's reviews wait for a response (``waiting``) and how many of them are
+    negative (``urgent``): one index-only scan of the same partial index, whatever the page shows."""
+    figures = (
+        Review.objects.filter(awaiting_response_q(), seller_id=seller_id)
+        .order_by()
+        .aggregate(waiting=Count("id"), urgent=Count("id", filter=Q(rating__lte=settings.REVIEWS_NEGATIVE_MAX_RATING)))
+    )
+    return {"waiting": int(figures["waiting"] or 0), "urgent": int(figures["urgent"] or 0)}

@@ -3,7 +3,6 @@ the buyer's reviews and cases. Each is scoped to the acting user (anything else 
 404 on the page) and N+1-free: a list costs the same number of queries for 2 rows as for 20.
 """
 
-from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import User
@@ -20,23 +19,6 @@ from reviews.models import (
     ReviewCaseEvent,
     ReviewResponse,
 )
-from reviews.selectors.queue import awaiting_response_q
-
-
-def seller_review_queue(*, seller_id: int) -> QuerySet[Review]:
-    """Published reviews of the store still without a response: negative ones first, then by the
-    time left to the response target (soonest due first)."""
-    negative_first = Case(
-        When(rating__lte=settings.REVIEWS_NEGATIVE_MAX_RATING, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return (
-        Review.objects.filter(awaiting_response_q(), seller_id=seller_id)
-        .select_related("product", "buyer", "order", "clock")
-        .annotate(negative_first=negative_first)
-        .order_by("negative_first", "response_due_at", "id")
-    )
 
 
 def seller_responses_needing_attention(*, seller_id: int) -> QuerySet[ReviewResponse]:

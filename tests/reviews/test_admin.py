@@ -281,10 +281,14 @@ def test_staff_response_refusals_write_nothing(parties: dict[str, Any]) -> None:
     url = reverse("admin:reviews_review_respond", args=[review.pk])
     view_only = UserFactory(username="viewer-1", is_staff=True)
     view_only.user_permissions.add(Permission.objects.get(codename="view_review", content_type__app_label="reviews"))
-    for user in (parties["finance"], view_only):
+    # Like every console action: a review the user may not see (finance has no view permission on
+    # reviews) or that does not exist is a 404; one they may see but not answer, a 403.
+    missing = reverse("admin:reviews_review_respond", args=[review.pk + 1000])
+    for user, status in ((parties["finance"], 404), (view_only, 403)):
         client = logged_in(user)
-        assert client.post(url, {"body": "Hello"}).status_code == 403
-        assert client.get(url).status_code == 403
+        assert client.post(url, {"body": "Hello"}).status_code == status
+        assert client.get(url).status_code == status
+        assert client.get(missing).status_code == 404
     assert (
         "Respond as staff"
         not in logged_in(view_only).get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
