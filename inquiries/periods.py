@@ -56,6 +56,27 @@ def previous_quarter(quarter: Period) -> Period:
     return quarter_of(quarter.start - timedelta(days=1))
 
 
+def period_kind(period: Period) -> str:
+    """``month``, ``quarter`` or ``range`` (from/to dates), from the period's label."""
+    if QUARTER_RE.match(period.label):
+        return "quarter"
+    if MONTH_RE.match(period.label):
+        return "month"
+    return "range"
+
+
+def shift_period(period: Period, steps: int) -> Period:
+    """The month (or quarter) ``steps`` months (quarters) after a month (quarter) period; negative
+    steps go back. Report pages page through periods with it."""
+    kind = period_kind(period)
+    if kind == "range":
+        raise ValueError("Only a month or a quarter period can be shifted.")
+    months = 3 if kind == "quarter" else 1
+    index = period.start.year * 12 + period.start.month - 1 + steps * months
+    year, month = divmod(index, 12)
+    return quarter_period(year, month // 3 + 1) if kind == "quarter" else month_period(year, month + 1)
+
+
 def parse_quarter(text: str, *, field: str = "period") -> Period:
     match = QUARTER_RE.match(text or "")
     if not match:

@@ -24,6 +24,7 @@ from core.exceptions import DomainError, InvalidInput
 from inquiries.admin_common import ReadOnlyAdmin, ReadOnlyTabularInline, actor, admin_link, badge, due_badge
 from reviews import admin_cases  # noqa: F401  (register the review cases admin)
 from reviews.admin_common import age_text, bulk_form_action, posted, report, service_form_view, stars
+from reviews.admin_metrics import review_metrics_view
 from reviews.models import (
     FollowUpStatus,
     ModerationReason,
@@ -322,12 +323,17 @@ class ReviewAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
+            path("metrics/", view(self.metrics_view), name="reviews_review_metrics"),
             path("<path:object_id>/hide/", view(self.hide_view), name="reviews_review_hide"),
             path("<path:object_id>/remove/", view(self.remove_view), name="reviews_review_remove"),
             path("<path:object_id>/restore/", view(self.restore_view), name="reviews_review_restore"),
             path("<path:object_id>/respond/", view(self.respond_view), name="reviews_review_respond"),
             *super().get_urls(),
         ]
+
+    def metrics_view(self, request: HttpRequest) -> HttpResponse:
+        """The review metrics report (``reviews.admin_metrics``)."""
+        return review_metrics_view(self, request)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from inquiries.admin_common import ReadOnlyAdmin, ReadOnlyTabularInline, actor, admin_link, badge
-from marketplace.models import Product
+from marketplace.models import Product, Seller
 from reviews.admin_common import age_text, posted, service_form_view
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
 from reviews.services.access import user_may_work_cases
@@ -113,11 +113,37 @@ class CaseStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CaseSellerFilter(admin.SimpleListFilter):
+    """The store a case is about: its review's or its product's seller, as the review metrics count
+    it. Shown only when a link (the review metrics report) asks for a seller, so the sidebar does
+    not list every store."""
+
+    title = "seller"
+    parameter_name = "seller"
+
+    def _seller_id(self) -> int | None:
+        value = self.value() or ""
+        return int(value) if value.isdigit() and len(value) <= 18 else None
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        seller_id = self._seller_id()
+        if seller_id is None:
+            return []
+        seller = Seller.objects.filter(pk=seller_id).first()
+        return [(str(seller_id), seller.name if seller else f"No seller {seller_id}")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+        seller_id = self._seller_id()
+        if seller_id is None:
+            return queryset
+        return queryset.filter(Q(review__seller_id=seller_id) | Q(product__seller_id=seller_id))
+
+
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(ReadOnlyAdmin):
     list_display = ("case_link", "kind", "status_display", "age", "customer", "review_link", "product", "order")
     list_display_links = None
-    list_filter = (CaseStateFilter, "kind")
+    list_filter = (CaseStateFilter, "kind", CaseSellerFilter)
     search_fields = (
         "description",
         "buyer__username",

@@ -18,6 +18,9 @@ the age of the oldest; plus, in the period: flagged responses and strikes.
 Everything is SQL aggregates (``COUNT(...) FILTER (WHERE ...)``, grouped by band): a constant
 number of queries whatever the number of reviews. The median uses PostgreSQL's
 ``percentile_cont``; on SQLite (the embedded default) one more query and Python's median.
+
+``review_metrics_by_seller``: the same figures (all bands together) for every seller at once,
+ranked worst first, for the console's report; grouped by seller, again a constant number of queries.
 """
 
 import statistics
@@ -32,7 +35,9 @@ from django.db import connection
 from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
 from inquiries.selectors.kpis import Median
+from marketplace.models import Seller
 from reviews.models import CaseStatus, ResponseStatus, Review, ReviewCase, ReviewResponse, ReviewStatus, SellerStrike
+from reviews.selectors.queue import escalated_unanswered_q, negative_awaiting_response_q
 
 BANDS = ("negative", "neutral", "positive")
 _HUNDRED = Decimal(100)
@@ -168,3 +173,105 @@ def review_metrics(*, seller_id: int | None, start: datetime, end: datetime, now
         open_cases=int(case_figures["open"] or 0),
         oldest_open_case_age_seconds=max(int((now - oldest).total_seconds()), 0) if oldest else None,
     )
+
+
+@dataclass(frozen=True)
+class SellerReviewMetrics:
+    """One row of the sellers table: the seller and its figures (``by_band`` left empty)."""
+
+    seller: Seller
+    metrics: ReviewMetrics
+
+
+def _rank(item: tuple[int, ReviewMetrics]) -> tuple[int, Decimal, int, int]:
+    # Most open negative reviews first, then the lowest response rate (a seller without reviews in
+    # the period after those with some), then the most reviews; the seller id keeps ties stable.
+    seller_id, figures = item
+    rate = figures.total.response_rate_pct
+    return (-figures.open_negative_reviews, _HUNDRED + 1 if rate is None else rate, -figures.total.reviews, seller_id)
+
+
+def review_metrics_by_seller(
+    *, start: datetime, end: datetime, now: datetime, limit: int
+) -> tuple[list[SellerReviewMetrics], int]:
+    """``review_metrics`` for every seller with something to count (reviews written in
+    ``[start, end)``, open negative reviews, responses flagged or waiting, strikes, open cases),
+    ranked worst first (``_rank``); the first ``limit`` rows and how many sellers there are.
+
+    Each figure is one aggregate grouped by seller, so the query count is constant (six on
+    PostgreSQL, seven on SQLite) whatever the number of sellers and reviews."""
+    reviews = Review.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    totals: dict[int, dict[str, Any]] = {
+        row["seller_id"]: dict(row) for row in reviews.values("seller_id").annotate(**_aggregates())
+    }
+    medians: dict[int, float | None] = {}
+    if connection.vendor != "postgresql":
+        seconds: dict[int, list[int]] = defaultdict(list)
+        for seller_id, value in reviews.filter(first_response_seconds__isnull=False).values_list(
+            "seller_id", "first_response_seconds"
+        ):
+            if value is not None:
+                seconds[seller_id].append(value)
+        medians = {seller_id: _median(values) for seller_id, values in seconds.items()}
+    # The queue's own conditions (``reviews.selectors.queue``): open negative = the index card's.
+    open_negative: dict[int, dict[str, Any]] = {
+        row["seller_id"]: dict(row)
+        for row in Review.objects.filter(negative_awaiting_response_q())
+        .order_by()
+        .values("seller_id")
+        .annotate(open=Count("id"), escalated=Count("id", filter=escalated_unanswered_q()))
+    }
+    # Flagged in the period and waiting for moderation now: one pass over the responses that are either.
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    is_pending = Q(status=ResponseStatus.PENDING_MODERATION)
+    responses: dict[int, dict[str, Any]] = {
+        row["seller_id"]: dict(row)
+        for row in ReviewResponse.objects.filter(seller_id__isnull=False)
+        .filter((in_period & Q(flagged=True)) | is_pending)
+        .order_by()
+        .values("seller_id")
+        .annotate(flagged=Count("id", filter=in_period & Q(flagged=True)), pending=Count("id", filter=is_pending))
+    }
+    strikes = {
+        row["seller_id"]: row["strikes"]
+        for row in SellerStrike.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("seller_id")
+        .annotate(strikes=Count("id"))
+    }
+    # A case counts for the seller of its review and the seller of its product (once if the same),
+    # as in ``review_metrics``: grouped by the pair, split here.
+    cases: dict[int, dict[str, Any]] = defaultdict(lambda: {"open": 0, "oldest": None})
+    for row in (
+        ReviewCase.objects.filter(status=CaseStatus.OPEN)
+        .order_by()
+        .values("review__seller_id", "product__seller_id")
+        .annotate(open=Count("id"), oldest=Min("created_at"))
+    ):
+        for seller_id in {row["review__seller_id"], row["product__seller_id"]} - {None}:
+            case_figures = cases[seller_id]
+            case_figures["open"] += row["open"]
+            case_figures["oldest"] = min(filter(None, (case_figures["oldest"], row["oldest"])), default=None)
+    seller_ids = set(totals) | set(open_negative) | set(responses) | set(strikes) | set(cases)
+    ranked: list[tuple[int, ReviewMetrics]] = []
+    for seller_id in seller_ids:
+        opened = open_negative.get(seller_id, {})
+        answered = responses.get(seller_id, {})
+        case = cases.get(seller_id, {"open": 0, "oldest": None})
+        oldest = case["oldest"]
+        figures = ReviewMetrics(
+            total=_band_metrics(totals.get(seller_id, {}), medians.get(seller_id)),
+            open_negative_reviews=int(opened.get("open") or 0),
+            escalated_open=int(opened.get("escalated") or 0),
+            flagged_responses=int(answered.get("flagged") or 0),
+            pending_moderation=int(answered.get("pending") or 0),
+            strikes=strikes.get(seller_id, 0),
+            open_cases=case["open"],
+            oldest_open_case_age_seconds=max(int((now - oldest).total_seconds()), 0) if oldest else None,
+        )
+        ranked.append((seller_id, figures))
+    ranked.sort(key=_rank)
+    shown = ranked[:limit]
+    sellers = Seller.objects.in_bulk([seller_id for seller_id, _ in shown])
+    rows = [SellerReviewMetrics(seller=sellers[seller_id], metrics=figures) for seller_id, figures in shown]
+    return rows, len(ranked)

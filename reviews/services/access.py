@@ -10,6 +10,9 @@ MODERATE_REVIEWS_PERMISSION = "reviews.change_review"  # moderators: hide / remo
 MODERATE_RESPONSES_PERMISSION = "reviews.change_reviewresponse"  # moderators: approve / edit / hide responses
 WORK_CASES_PERMISSION = "reviews.change_reviewcase"  # support, moderators: work review cases
 PLATFORM_TEMPLATES_PERMISSION = "reviews.add_responsetemplate"  # moderators: platform templates
+# The console's review metrics report: staff who read reviews (support, moderators). Finance and
+# integration hold no reviews permission; they have the metrics API (``reviews.apis_metrics``).
+METRICS_REPORT_PERMISSION = "reviews.view_review"
 
 
 def _active(user: Any) -> bool:
@@ -34,3 +37,7 @@ def user_may_work_cases(user: Any) -> bool:
 
 def user_may_manage_platform_templates(user: Any) -> bool:
     return _active(user) and user_has_permission(user, PLATFORM_TEMPLATES_PERMISSION)
+
+
+def user_may_see_review_metrics_report(user: Any) -> bool:
+    return _active(user) and user_has_permission(user, METRICS_REPORT_PERMISSION)

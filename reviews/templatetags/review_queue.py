@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from inquiries.templatetags.support_queue import QueueCard
 from reviews.selectors.queue import review_queue_counts
+from reviews.services.access import user_may_see_review_metrics_report
 
 register = template.Library()
 
@@ -60,3 +61,12 @@ def review_queue_cards(context: dict[str, Any]) -> list[QueueCard]:
             )
         )
     return cards
+
+
+@register.simple_tag(takes_context=True)
+def review_metrics_url(context: dict[str, Any]) -> str:
+    """The review metrics report's URL for staff who may open it; empty otherwise (no query)."""
+    request = context.get("request")
+    if not user_may_see_review_metrics_report(getattr(request, "user", None)):
+        return ""
+    return reverse("admin:reviews_review_metrics")

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS
+from reviews.models import Review
 from tests.accounts.factories import AdminFactory, BuyerFactory, UserFactory
 from tests.authz.policy import LOGIN, OK, PRINCIPALS, ROUTES, Route
 from tests.inquiries.factories import (
@@ -211,3 +212,22 @@ def test_console_index_is_for_staff_only(world: dict[str, Any]) -> None:
         assert classify(response) == (OK if is_staff else LOGIN), principal
         if is_staff:
             assert "SayPro moderators" in response.content.decode()
+
+
+def test_console_review_metrics_report_follows_the_role_permissions(world: dict[str, Any]) -> None:
+    """A console page that is no model's changelist: the staff who read reviews open it (the
+    permission ``reviews.services.access.METRICS_REPORT_PERMISSION``), other staff get 403,
+    everyone else the console's login page."""
+    url = reverse("admin:reviews_review_metrics")
+    mismatches = []
+    for principal in PRINCIPALS:
+        outcome = classify(_call(_client(world, principal, api=False), "GET", url))
+        if principal in ("anonymous", "buyer_a", "buyer_b", "seller_a", "seller_b"):
+            expected: object = LOGIN
+        elif principal == "admin":
+            expected = OK
+        else:
+            expected = OK if _staff_may_view(world["principals"][principal].role, Review) else 403
+        if outcome != expected:
+            mismatches.append(f"{principal}: expected {expected}, got {outcome}")
+    assert not mismatches, f"{url}:\n" + "\n".join(mismatches)
