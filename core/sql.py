@@ -4,7 +4,8 @@ PostgreSQL and SQLite 3.35+ (``RETURNING``). Identifiers come from model metadat
 always parameters."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -50,3 +51,29 @@ def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
+
+
+@contextmanager
+def nested_loop_joins() -> Iterator[None]:
+    """Within this block (PostgreSQL; nothing elsewhere) the planner joins by nested loops only.
+
+    For a claim that joins a few thousand due rows to a large table by primary key: with the
+    default ``random_page_cost`` the planner prices 10,000 primary-key probes above a hash join over
+    a bitmap scan of every candidate row of the large table (244,000 reviews: 262 ms against 29 ms
+    on the benchmark's 1,000,000 reviews, bench/README.md). Set for the transaction and put back
+    as it was afterwards, so nothing else in the transaction is affected."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    previous = execute(
+        "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),"
+        " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)",
+        [],
+    )[0]
+    try:
+        yield
+    finally:
+        execute(
+            "SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
+            [previous[0], previous[1]],
+        )

@@ -292,7 +292,7 @@ REVIEWS_FOLLOW_UP_PERIOD = timedelta(seconds=env.int("REVIEWS_FOLLOW_UP_PERIOD_S
 # No separate "senior support" role exists: reviews escalate to these staff groups.
 REVIEWS_SENIOR_SUPPORT_GROUPS = ["moderator"]
 REVIEWS_ALERT_GROUPS = ["support"]  # told at once about every negative review
-REVIEWS_SWEEP_BATCH_SIZE = 1000
+REVIEWS_SWEEP_BATCH_SIZE = 10_000  # a 10,000-review catch-up in one batch: the same statements as one review
 REVIEWS_BODY_MAX_LENGTH = 5000
 REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
 REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts

@@ -15,53 +15,68 @@ clock is its own narrow table so that escalating does not rewrite review rows (s
 digests: one per staff member and one per seller member per batch.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
-from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
-from inquiries.services.recipients import seller_members_by_seller
-from notifications.bulk import Draft, notify_many
+from core.sql import db_datetime, execute, ids_in, in_claimed, nested_loop_joins, row_locks_supported, table
+from marketplace.models import SellerMembership
+from notifications.bulk import Draft, notify_from_select, notify_many
 from notifications.models import Kind
 from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent, ReviewStatus
 from reviews.services.common import senior_support
 
 
-def _digests(rows: Sequence[tuple[int, int, str]], *, staff: Sequence[User], what: str, link: str) -> list[Draft]:
-    """``rows``: (review id, seller id, title)."""
-    count = len(rows)
-    plural = "s" if count != 1 else ""
-    drafts = [
-        Draft(
-            recipient=user,
-            kind=Kind.REVIEW_ESCALATED,
-            title=f"{count} review{plural} escalated: {what}",
-            body="; ".join(title for _, _, title in rows[:5]),
-            link=link,
+def _titles_sql(ids_where: str) -> str:
+    """The first titles (by review id) of a seller's reviews among the batch, ``; ``-separated and
+    cut at 300 characters: the digest's body."""
+    if connection.vendor == "postgresql":
+        titles = "LEFT(string_agg(review.title, '; ' ORDER BY review.id), 300)"
+    else:
+        titles = "SUBSTR(group_concat(review.title, '; '), 1, 300)"
+    return f"""
+        SELECT review.seller_id, COUNT(*) AS escalated, {titles} AS titles
+        FROM {table(Review)} AS review WHERE {ids_where} GROUP BY review.seller_id
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+
+
+def _notify_escalated(ids: Sequence[int], *, staff: Sequence[User], what: str, staff_link: str) -> None:
+    """The digests of a batch of escalated reviews: one per staff member (their count and first
+    titles), and one per member of each seller concerned, written in the database by one
+    ``INSERT ... SELECT`` (a catch-up spans thousands of sellers)."""
+    where, params = ids_in("review.id", ids)
+    count = len(ids)
+    if staff:
+        first = execute(
+            f"SELECT review.title FROM {table(Review)} AS review WHERE {where} ORDER BY review.id LIMIT 5",  # noqa: S608
+            params,
         )
-        for user in staff
-    ]
-    by_seller: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for row in rows:
-        by_seller[row[1]].append(row)
-    members = seller_members_by_seller(by_seller)
-    for seller_id, seller_rows in by_seller.items():
-        titles = "; ".join(title for _, _, title in seller_rows[:5])
-        for user in members.get(seller_id, []):
-            drafts.append(
+        notify_many(
+            drafts=[
                 Draft(
                     recipient=user,
                     kind=Kind.REVIEW_ESCALATED,
-                    title=f"{len(seller_rows)} of your reviews escalated to senior support: {what}",
-                    body=titles,
-                    link="/seller/reviews/",
+                    title=f"{count} review{'s' if count != 1 else ''} escalated: {what}",
+                    body="; ".join(title for (title,) in first),
+                    link=staff_link,
                 )
-            )
-    return drafts
+                for user in staff
+            ]
+        )
+    notify_from_select(
+        kind=Kind.REVIEW_ESCALATED,
+        select_sql=f"""
+            SELECT membership.user_id AS recipient_id,
+                   batch.escalated || %s AS title, batch.titles AS body, %s AS link
+            FROM ({_titles_sql(where)}) AS batch
+            JOIN {table(SellerMembership)} AS membership ON membership.seller_id = batch.seller_id
+            ORDER BY membership.user_id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        params=[f" of your reviews escalated to senior support: {what}", "/seller/reviews/", *params],
+    )
 
 
 def _claim_unanswered(*, now: datetime, batch_size: int) -> list[int]:
@@ -89,7 +104,8 @@ def _claim_unanswered(*, now: datetime, batch_size: int) -> list[int]:
         RETURNING review_id, escalate_at
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     at = db_datetime(now)
-    rows = execute(sql, [at, at, ReviewStatus.PUBLISHED.value, batch_size])
+    with nested_loop_joins():  # the due clocks, then each one's review by primary key
+        rows = execute(sql, [at, at, ReviewStatus.PUBLISHED.value, batch_size])
     return [review_id for review_id, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
 
 
@@ -114,23 +130,13 @@ def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None)
                 """,  # noqa: S608 (identifiers from model metadata; values are parameters)
                 [ReviewEvent.Kind.ESCALATED.value, f"unanswered after {hours} h", "{}", db_datetime(now), *params],
             )
-            where, params = ids_in("id", ids)
-            titles = {
-                review_id: (review_id, seller_id, title)
-                for review_id, seller_id, title in execute(
-                    f"SELECT id, seller_id, title FROM {table(Review)} WHERE {where}",  # noqa: S608 (as above)
-                    params,
-                )
-            }
             if staff is None:
                 staff = senior_support()
-            notify_many(
-                drafts=_digests(
-                    [titles[review_id] for review_id in ids],
-                    staff=staff,
-                    what=f"negative, unanswered after {hours} h",
-                    link="/admin/reviews/review/?escalated=yes",
-                )
+            _notify_escalated(
+                ids,
+                staff=staff,
+                what=f"negative, unanswered after {hours} h",
+                staff_link="/admin/reviews/review/?escalated=unanswered",
             )
             total += len(ids)
             if len(ids) < batch_size:
@@ -165,13 +171,13 @@ def reviews_escalate_follow_ups(*, now: datetime, batch_size: int | None = None)
                     for review_id in review_ids
                 ]
             )
-            rows = list(Review.objects.filter(id__in=review_ids).order_by("id").values_list("id", "seller_id", "title"))
             if staff is None:
                 staff = senior_support()
-            notify_many(
-                drafts=_digests(
-                    rows, staff=staff, what="issue unresolved after the follow-up period", link="/admin/reviews/"
-                )
+            _notify_escalated(
+                review_ids,
+                staff=staff,
+                what="issue unresolved after the follow-up period",
+                staff_link="/admin/reviews/recoveryfollowup/?status__exact=escalated",
             )
             total += len(claimed)
             if len(claimed) < batch_size:
