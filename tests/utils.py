@@ -1,8 +1,11 @@
 """Helpers for tests (import from here, not from conftest)."""
 
 import os
+import threading
+from collections.abc import Callable
 
 import pytest
+from django.db import connection
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").split(":")[0] in {"postgres", "postgresql", "pgsql"}
 
@@ -10,3 +13,27 @@ requires_postgres = pytest.mark.skipif(
     not ON_POSTGRES,
     reason="needs PostgreSQL (row locks, concurrent transactions): set DATABASE_URL to a PostgreSQL database",
 )
+
+
+def run_at_once(count: int, work: Callable[[int], object], *, timeout: float = 60) -> list[object]:
+    """Run ``work(index)`` in ``count`` threads (each its own database connection) released
+    together by a barrier; return each result or the exception it raised."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), f"a thread is still running after {timeout:g} s"
+    return results

@@ -6,7 +6,6 @@ import multiprocessing
 import re
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from notifications.models import Kind, Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.inquiries.test_sweep import overdue_inquiries
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory
-from tests.utils import requires_postgres
+from tests.utils import requires_postgres, run_at_once
 
 pytestmark = [
     requires_postgres,
@@ -34,30 +33,6 @@ HOUR = timedelta(hours=1)
 SWEEPS = 4
 DUE = 400  # past the deadline
 WARNABLE = 400  # inside the warning window
-
-
-def _run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run ``work(index)`` in ``count`` threads (each its own database connection) released together
-    by a barrier; return each result or the exception it raised."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a sweep is still running after 60 s"
-    return results
 
 
 def _digest_total(kind: Kind, username: str) -> int:
@@ -105,7 +80,7 @@ def _assert_each_escalated_and_warned_once(crowd) -> None:  # type: ignore[no-un
 
 
 def test_four_sweeps_at_once_escalate_each_inquiry_once_and_notify_once(crowd):
-    results = _run_at_once(SWEEPS, lambda index: inquiries_sweep(now=T0))
+    results = run_at_once(SWEEPS, lambda index: inquiries_sweep(now=T0))
 
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result["escalated"] for result in results) == DUE  # type: ignore[index]
@@ -175,7 +150,7 @@ def test_a_sweep_skips_a_conversation_a_reply_is_being_posted_to_instead_of_dead
         finally:
             sweep_done.set()
 
-    replied, swept = _run_at_once(2, lambda index: (reply, sweep)[index](index))
+    replied, swept = run_at_once(2, lambda index: (reply, sweep)[index](index))
 
     assert not isinstance(replied, Exception), replied
     assert not isinstance(swept, Exception), swept

@@ -1,10 +1,8 @@
 """Concurrency on real PostgreSQL: row locks decide, the database constraints back them up."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.exceptions import DomainError
@@ -12,7 +10,7 @@ from marketplace.models import Invoice, InvoiceStatus, Payment, Refund
 from marketplace.services.billing import invoice_reissue, refund_issue
 from tests.accounts.factories import UserFactory
 from tests.marketplace.factories_billing import InvoiceFactory, PaymentFactory
-from tests.utils import requires_postgres
+from tests.utils import requires_postgres, run_at_once
 
 pytestmark = [
     requires_postgres,
@@ -21,32 +19,10 @@ pytestmark = [
 ]
 
 
-def _run_at_once(count: int, work) -> list[object]:
-    """Run ``work(index)`` in ``count`` threads released together; return each result or error."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_two_refunds_at_the_same_moment_where_only_one_fits_one_succeeds():
     finance = UserFactory(username="finance-race", role="finance")
     payment = PaymentFactory()  # captured 47.98
-    results = _run_at_once(
+    results = run_at_once(
         2,
         lambda index: refund_issue(
             payment=payment, amount=Decimal("30.00"), reason=f"race {index}", actor=finance, now=timezone.now()
@@ -67,7 +43,7 @@ def test_two_refunds_at_the_same_moment_where_only_one_fits_one_succeeds():
 def test_many_small_refunds_at_once_never_exceed_the_captured_amount():
     finance = UserFactory(username="finance-race-2", role="finance")
     payment = PaymentFactory()  # captured 47.98: at most four refunds of 10.00 fit
-    results = _run_at_once(
+    results = run_at_once(
         6,
         lambda index: refund_issue(
             payment=payment, amount=Decimal("10.00"), reason=f"race {index}", actor=finance, now=timezone.now()
@@ -82,7 +58,7 @@ def test_many_small_refunds_at_once_never_exceed_the_captured_amount():
 def test_two_reissues_of_one_version_at_once_create_exactly_one_new_version():
     finance = UserFactory(username="finance-race-3", role="finance")
     invoice = InvoiceFactory()
-    results = _run_at_once(
+    results = run_at_once(
         2,
         lambda index: invoice_reissue(invoice=invoice, actor=finance, reason=f"fix {index}", now=timezone.now()),
     )

@@ -5,7 +5,6 @@ escalate each review once."""
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ from reviews.services.sweep import reviews_escalate_unanswered, reviews_sweep
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.marketplace.factories import ProductFactory, SellerFactory, SellerMemberFactory
 from tests.reviews.factories import T0, ReviewFactory
-from tests.utils import requires_postgres
+from tests.utils import requires_postgres, run_at_once
 
 HOUR = timedelta(hours=1)
 
@@ -107,27 +106,6 @@ def test_statement_count_does_not_grow_with_the_number_due(db: Any, count: int) 
     assert len(_escalated_events()) == count
 
 
-def _run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @requires_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -135,7 +113,7 @@ def test_four_sweeps_at_once_escalate_each_review_once(settings: Any) -> None:
     settings.REVIEWS_SWEEP_BATCH_SIZE = 25
     UserFactory(username="senior", role=Role.MODERATOR)
     _due_reviews(300)
-    results = _run_at_once(4, lambda index: reviews_escalate_unanswered(now=T0 + 50 * HOUR))
+    results = run_at_once(4, lambda index: reviews_escalate_unanswered(now=T0 + 50 * HOUR))
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result for result in results if isinstance(result, int)) == 300
     assert len(_escalated_events()) == 300 == len(set(_escalated_events()))
@@ -187,7 +165,7 @@ def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadloc
         finally:
             sweep_done.set()
 
-    responded, swept = _run_at_once(2, lambda index: (respond, sweep)[index]())
+    responded, swept = run_at_once(2, lambda index: (respond, sweep)[index]())
 
     assert not isinstance(responded, Exception), responded
     assert not isinstance(swept, Exception), swept
