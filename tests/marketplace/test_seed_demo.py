@@ -1,5 +1,6 @@
 """``manage.py seed_demo``: the demo logins, a believable marketplace whose numbers add up, idempotence."""
 
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -30,6 +31,16 @@ from marketplace.models import (
 )
 from marketplace.numbering import number_next
 from notifications.models import Notification
+from reviews.models import (
+    ProductRating,
+    RecoveryFollowUp,
+    Review,
+    ReviewCase,
+    ReviewCaseEvent,
+    ReviewEvent,
+    ReviewResponse,
+    SellerRating,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +61,14 @@ MODELS = [
     ReceiptDelivery,
     Notification,
     NumberSequence,
+    Review,
+    ReviewResponse,
+    ReviewEvent,
+    RecoveryFollowUp,
+    ReviewCase,
+    ReviewCaseEvent,
+    ProductRating,
+    SellerRating,
 ]
 
 
@@ -88,7 +107,11 @@ def test_creates_a_login_for_every_role_with_the_demo_password(monkeypatch: pyte
 
 
 def test_full_demo_has_the_stated_sizes_a_believable_mix_and_versioned_invoices() -> None:
-    seed()
+    output = seed()
+
+    assert re.search(r", \d+ reviews, \d+ review responses, 5 review cases\.", output)
+    assert 200 <= Review.objects.count() <= 400  # a few hundred, on delivered orders
+    assert Review.objects.filter(verified_purchase=True).count() == Review.objects.count()
 
     assert Seller.objects.count() == 4
     assert Product.objects.count() == 40
@@ -166,6 +189,7 @@ def test_running_twice_changes_nothing() -> None:
 
     assert "already exists" in output
     assert counts() == before
+    assert before["Review"] > 0 and before["ReviewResponse"] > 0
 
 
 def test_once_does_nothing_when_the_demo_data_exists() -> None:
@@ -194,8 +218,14 @@ class Rollback(Exception):
 
 
 def fingerprint() -> list[tuple[object, ...]]:
-    return list(Order.objects.order_by("number").values_list("number", "total", "status", "buyer__username")) + list(
-        Shipment.objects.order_by("tracking_number").values_list("carrier", "tracking_number")
+    return (
+        list(Order.objects.order_by("number").values_list("number", "total", "status", "buyer__username"))
+        + list(Shipment.objects.order_by("tracking_number").values_list("carrier", "tracking_number"))
+        + list(
+            Review.objects.order_by("buyer__username", "product__name").values_list(
+                "buyer__username", "product__name", "rating", "title", "status"
+            )
+        )
     )
 
 

@@ -1,4 +1,6 @@
-"""``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``marketplace.demo``).
+"""``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``marketplace.demo``),
+then replay six months of conversations (``inquiries.demo``) and reviews (``reviews.demo``) through the
+services, in one transaction.
 
 Idempotent: when the demo data is already there (the ``admin`` user or a demo store exists), it says so and
 changes nothing. ``--once`` is the same check, quieter, for ``make run``. ``--print-logins`` only prints.
@@ -14,10 +16,11 @@ from django.utils import timezone
 from inquiries.demo import build_demo_conversations
 from marketplace.demo.builder import DemoBuilder, demo_data_exists
 from marketplace.demo.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
+from reviews.demo import build_demo_reviews
 
 
 class Command(BaseCommand):
-    help = "Load demo marketplace data and a login for every role (idempotent)."
+    help = "Load demo marketplace data, conversations, reviews and a login for every role (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Do nothing (quietly) if the demo data exists.")
@@ -48,6 +51,8 @@ class Command(BaseCommand):
             ).build()
             # The conversations replay through the inquiry services, on top of the marketplace records.
             counts |= build_demo_conversations(now=now, seed=RANDOM_SEED)
+            # Reviews of the delivered orders, the stores' responses, follow-ups and review cases.
+            counts |= build_demo_reviews(now=now, seed=RANDOM_SEED)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         self._print_logins(password)
