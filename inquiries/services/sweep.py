@@ -196,7 +196,9 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
             *inquiry_params,
         ],
     )
-    drafts = _seller_digests(rows, kind=Kind.INQUIRY_ESCALATED, verb="were escalated to support", now=now)
+    drafts = _seller_digests(
+        rows, kind=Kind.INQUIRY_ESCALATED, verb=("was escalated to support", "were escalated to support"), now=now
+    )
     count = len(rows)
     for user in staff:
         drafts.append(
@@ -211,7 +213,13 @@ def _escalate_rows(rows: Sequence[dict[str, Any]], *, staff: Sequence[User], now
     notify_many(drafts=drafts)
 
 
-def _seller_digests(rows: Sequence[Mapping[str, Any]], *, kind: Kind, verb: str, now: datetime) -> list[Draft]:
+WILL_ESCALATE = "will be escalated within the hour"
+
+
+def _seller_digests(
+    rows: Sequence[Mapping[str, Any]], *, kind: Kind, verb: tuple[str, str], now: datetime
+) -> list[Draft]:
+    """``verb``: (singular, plural)."""
     by_seller: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         by_seller[row["seller_id"]].append(row)
@@ -226,7 +234,7 @@ def _seller_digests(rows: Sequence[Mapping[str, Any]], *, kind: Kind, verb: str,
                 Draft(
                     recipient=user,
                     kind=kind,
-                    title=f"{count} buyer question{'s' if count != 1 else ''} {verb}",
+                    title=f"{count} buyer question{'s' if count != 1 else ''} {verb[count != 1]}",
                     body=subjects,
                     link=link,
                 )
@@ -265,7 +273,7 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
                 """,  # noqa: S608 (identifiers from model metadata; values are parameters)
                 [ConversationEvent.Kind.WARNED.value, db_datetime(now), *inquiry_params],
             )
-            drafts = _seller_digests(rows, kind=Kind.INQUIRY_WARNING, verb="will be escalated within the hour", now=now)
+            drafts = _seller_digests(rows, kind=Kind.INQUIRY_WARNING, verb=(WILL_ESCALATE, WILL_ESCALATE), now=now)
             count = len(rows)
             if staff is None:
                 staff = staff_in_groups("support")

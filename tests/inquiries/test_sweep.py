@@ -221,7 +221,7 @@ def test_escalation_writes_status_queue_row_audit_thread_notice_and_notification
     )
     assert to_buyer.link == f"/messages/{conversation.pk}/"
     to_seller = Notification.objects.get(kind=Kind.INQUIRY_ESCALATED, recipient=parties["member"])
-    assert to_seller.title == "1 buyer question were escalated to support"
+    assert to_seller.title == "1 buyer question was escalated to support"
     for staff in ("support", "moderator"):
         to_staff = Notification.objects.get(kind=Kind.INQUIRY_ESCALATED, recipient=parties[staff])
         assert to_staff.title == "1 inquiry escalated to the support queue"
