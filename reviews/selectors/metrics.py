@@ -122,7 +122,7 @@ def _median(values: list[int]) -> float | None:
 
 def review_metrics(*, seller_id: int | None, start: datetime, end: datetime, now: datetime) -> ReviewMetrics:
     """The figures of reviews written in ``[start, end)`` and the open work at ``now``; ``seller_id``
-    None: platform-wide. Six queries on PostgreSQL (seven on SQLite), whatever the volume."""
+    None: platform-wide. Seven queries on PostgreSQL (eight on SQLite), whatever the volume."""
     reviews: QuerySet[Review] = Review.objects.filter(created_at__gte=start, created_at__lt=end)
     responses = ReviewResponse.objects.filter(created_at__gte=start, created_at__lt=end)
     strikes = SellerStrike.objects.filter(created_at__gte=start, created_at__lt=end)

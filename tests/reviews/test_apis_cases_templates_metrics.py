@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reviews.models import ProductRating, ResponseTemplate, Review, ReviewCase, SellerRating
+from reviews.selectors.metrics import review_metrics
 from reviews.services.cases import review_case_open
 from reviews.services.responses import response_post
 from reviews.services.reviews import review_create
@@ -255,3 +256,20 @@ def test_review_metrics(parties: dict[str, Any], client_for: Any) -> None:
         22,
     )
     assert client_for(parties["member"]).get("/api/v1/review-metrics/").status_code == 404
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_review_metrics_cost_the_same_queries_whatever_the_number_of_reviews(
+    parties: dict[str, Any], extra: int
+) -> None:
+    from reviews.selectors.metrics import review_metrics
+
+    for index in range(extra):
+        review_create(
+            buyer=BuyerFactory(), product=parties["product"], rating=1 + index % 5, title="t", body="b", now=T0
+        )
+    with CaptureQueriesContext(connection) as queries:
+        for seller_id in (parties["seller"].pk, None):
+            review_metrics(seller_id=seller_id, start=T0 - timedelta(days=1), end=T0 + timedelta(days=1), now=T0)
+    # Seven each on PostgreSQL (the median is an aggregate there), eight on SQLite.
+    assert len(queries) == 2 * (7 if connection.vendor == "postgresql" else 8)
