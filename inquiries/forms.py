@@ -2,12 +2,8 @@
 length limits, closed conversations, who may do what) is the services' and comes back as a
 ``DomainError`` that the views attach to the form (``attach_domain_error``)."""
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
-
-from core.exceptions import DomainError
 
 
 def _textarea(rows: int, placeholder: str) -> forms.Textarea:
@@ -59,9 +55,3 @@ class ReplyTemplateForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. delivery, shipping, arrive"}),
         help_text="Extra words that make this reply the suggestion for a buyer's message",
     )
-
-
-def attach_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it is about, or above the form."""
-    field: Any = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)

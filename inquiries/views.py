@@ -15,13 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from core.exceptions import DomainError, StateConflict
-from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm, attach_domain_error
+from core.exceptions import DomainError
+from core.pages import OwnTemplates, attach_domain_error, chosen_seller, error_status, member_sellers
+from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
 from inquiries.periods import month_period, quarter_of
 from inquiries.selectors import pages as reads
@@ -76,29 +76,7 @@ def countdown(due: datetime | None, now: datetime) -> Countdown | None:
     )
 
 
-def _error_status(error: DomainError) -> int:
-    return 409 if isinstance(error, StateConflict) else 400
-
-
 # --- the seller side ---------------------------------------------------------------------------
-
-
-def _member_sellers(user: User) -> list[Seller]:
-    return list(Seller.objects.filter(pk__in=member_seller_ids(user)).order_by("name", "id"))
-
-
-def _chosen_seller(request: HttpRequest, user: User) -> tuple[Seller, list[Seller]]:
-    """The store a member works on: ``?seller=`` among theirs, else the first. Not a member: 404."""
-    sellers = _member_sellers(user)
-    if not sellers:
-        raise Http404("No seller dashboard for this account")
-    wanted = request.GET.get("seller") or request.POST.get("seller")
-    if not wanted:
-        return sellers[0], sellers
-    for seller in sellers:
-        if str(seller.pk) == wanted:
-            return seller, sellers
-    raise Http404("Not one of your stores")
 
 
 @dataclass(frozen=True)
@@ -175,7 +153,7 @@ def build_chart(series: list[Any]) -> Chart:
 @login_required
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = _chosen_seller(request, user)
+    seller, sellers = chosen_seller(request, user)
     now = timezone.now()
     today = now.astimezone(UTC)
     month = month_period(today.year, today.month)
@@ -298,7 +276,7 @@ def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as error:
             attach_domain_error(form, error)
-            return _seller_conversation_page(request, conversation, reply_form=form, status=_error_status(error))
+            return _seller_conversation_page(request, conversation, reply_form=form, status=error_status(error))
         flash.success(request, "Reply sent. The buyer has been notified.")
         return redirect("seller-conversation", pk=conversation.pk)
     return _seller_conversation_page(request, conversation, reply_form=form, status=400)
@@ -320,7 +298,7 @@ def seller_conversation_exclude(request: HttpRequest, pk: int) -> HttpResponse:
         inquiry_exclude(message=message, actor=user, reason=form.cleaned_data["reason"] or "", now=timezone.now())
     except DomainError as error:
         attach_domain_error(form, error)
-        return _seller_conversation_page(request, conversation, exclude_form=form, status=_error_status(error))
+        return _seller_conversation_page(request, conversation, exclude_form=form, status=error_status(error))
     flash.success(request, "Marked as needing no response: this question no longer counts towards your response time.")
     return redirect("seller-conversation", pk=conversation.pk)
 
@@ -328,98 +306,51 @@ def seller_conversation_exclude(request: HttpRequest, pk: int) -> HttpResponse:
 # --- quick replies ---------------------------------------------------------------------------
 
 
-def _quick_replies_url(seller: Seller, sellers: list[Seller]) -> str:
-    url = reverse("seller-quick-replies")
-    return f"{url}?seller={seller.pk}" if len(sellers) > 1 else url
+def _own_quick_reply(user: User, pk: int) -> ReplyTemplate | None:
+    """A seller's own template, for one of the user's stores. Starters and others' are 404 here."""
+    return ReplyTemplate.objects.filter(pk=pk, seller_id__in=member_seller_ids(user)).select_related("seller").first()
 
 
-def _quick_replies_page(
-    request: HttpRequest,
-    seller: Seller,
-    sellers: list[Seller],
-    *,
-    form: ReplyTemplateForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    templates = list(reads.reply_templates_for_seller(seller_id=seller.pk))
-    context = {
-        "seller": seller,
-        "sellers": sellers,
-        "own_templates": [template for template in templates if template.seller_id == seller.pk],
-        "starter_templates": [template for template in templates if template.seller_id is None],
-        "form": form or ReplyTemplateForm(),
-    }
-    return render(request, "inquiries/quick_replies.html", context, status=status)
+QUICK_REPLIES = OwnTemplates(
+    form=ReplyTemplateForm,
+    url_name="seller-quick-replies",
+    page_template="inquiries/quick_replies.html",
+    edit_template="inquiries/quick_reply_edit.html",
+    noun="Quick reply",
+    shared_key="starter_templates",
+    for_seller=lambda seller_id: reads.reply_templates_for_seller(seller_id=seller_id),
+    own=_own_quick_reply,
+    create=reply_template_create,
+    update=reply_template_update,
+    initial=lambda template: {"title": template.title, "body": template.body, "keywords": template.keywords},
+)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def quick_replies(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = _chosen_seller(request, user)
-    if request.method == "GET":
-        return _quick_replies_page(request, seller, sellers)
-    form = ReplyTemplateForm(request.POST)
-    if not form.is_valid():
-        return _quick_replies_page(request, seller, sellers, form=form, status=400)
-    try:
-        reply_template_create(seller=seller, actor=user, **form.cleaned_data)
-    except DomainError as error:
-        attach_domain_error(form, error)
-        return _quick_replies_page(request, seller, sellers, form=form, status=_error_status(error))
-    flash.success(request, f"Quick reply “{form.cleaned_data['title']}” saved.")
-    return HttpResponseRedirect(_quick_replies_url(seller, sellers))
-
-
-def _own_template(user: User, pk: int) -> ReplyTemplate:
-    """A seller's own template, for one of the user's stores. Starters and others' are 404 here."""
-    template = (
-        ReplyTemplate.objects.filter(pk=pk, seller_id__in=member_seller_ids(user)).select_related("seller").first()
-    )
-    if template is None:
-        raise Http404("No such quick reply")
-    return template
+    return QUICK_REPLIES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def quick_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    template = _own_template(user, pk)
-    status = 200
-    if request.method == "POST":
-        form = ReplyTemplateForm(request.POST)
-        if form.is_valid():
-            try:
-                reply_template_update(template=template, actor=user, **form.cleaned_data)
-            except DomainError as error:
-                attach_domain_error(form, error)
-                status = _error_status(error)
-            else:
-                flash.success(request, f"Quick reply “{form.cleaned_data['title']}” updated.")
-                return HttpResponseRedirect(_quick_replies_url(cast(Seller, template.seller), _member_sellers(user)))
-        else:
-            status = 400
-    else:
-        form = ReplyTemplateForm(
-            initial={"title": template.title, "body": template.body, "keywords": template.keywords}
-        )
-    return render(request, "inquiries/quick_reply_edit.html", {"template": template, "form": form}, status=status)
+    return QUICK_REPLIES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
 def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    template = _own_template(user, pk)
-    seller, title = cast(Seller, template.seller), template.title  # _own_template: never a starter
+    template = QUICK_REPLIES.get_own(user, pk)
+    seller, title = cast(Seller, template.seller), template.title  # get_own: never a starter
     try:
         reply_template_delete(template=template, actor=user)
     except DomainError as error:
         flash.error(request, error.message)
     else:
         flash.success(request, f"Quick reply “{title}” deleted.")
-    return HttpResponseRedirect(_quick_replies_url(seller, _member_sellers(user)))
+    return HttpResponseRedirect(QUICK_REPLIES.url(seller, member_sellers(user)))
 
 
 # --- the buyer side ----------------------------------------------------------------------------
@@ -478,7 +409,7 @@ def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
         message_post(conversation=conversation, author=user, body=form.cleaned_data["body"] or "", now=timezone.now())
     except DomainError as error:
         attach_domain_error(form, error)
-        return _buyer_thread_page(request, conversation, reply_form=form, status=_error_status(error))
+        return _buyer_thread_page(request, conversation, reply_form=form, status=error_status(error))
     flash.success(request, "Message sent.")
     return redirect("messages-thread", pk=conversation.pk)
 
@@ -556,7 +487,7 @@ def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 attach_domain_error(form, error)
-                status = _error_status(error)
+                status = error_status(error)
             else:
                 flash.success(request, f"Your question was sent to {seller.name}.")
                 return redirect("messages-thread", pk=conversation.pk)

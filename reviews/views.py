@@ -15,16 +15,15 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from core.exceptions import DomainError
-from inquiries.forms import attach_domain_error
+from core.pages import OwnTemplates, attach_domain_error, chosen_seller, error_status, member_sellers
 from inquiries.periods import month_period, quarter_of
 from inquiries.services.messaging import format_duration
-from inquiries.views import _chosen_seller, _error_status, _member_sellers, countdown
+from inquiries.views import countdown
 from marketplace.models import Seller
 from reviews.forms import CaseForm, FollowUpForm, ResponseForm, ResponseTemplateForm, ReviewForm
 from reviews.models import (
@@ -80,7 +79,7 @@ def _distribution(seller: Seller) -> tuple[Any, list[StarBar]]:
 @login_required
 def seller_reviews(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = _chosen_seller(request, user)
+    seller, sellers = chosen_seller(request, user)
     now = timezone.now()
     today = now.astimezone(UTC)
     queue = list(seller_reviews_needing_response(seller_id=seller.pk, now=now, limit=QUEUE_LIMIT))
@@ -192,7 +191,7 @@ def seller_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         attach_domain_error(form, error)
-        return _seller_review_page(request, review, form=form, status=_error_status(error))
+        return _seller_review_page(request, review, form=form, status=error_status(error))
     if response.status == ResponseStatus.PENDING_MODERATION:
         flash.warning(
             request,
@@ -204,87 +203,38 @@ def seller_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("seller-review", pk=review.pk)
 
 
-def _templates_url(seller: Seller, sellers: list[Seller]) -> str:
-    url = reverse("seller-review-templates")
-    return f"{url}?seller={seller.pk}" if len(sellers) > 1 else url
-
-
-def _templates_page(
-    request: HttpRequest,
-    seller: Seller,
-    sellers: list[Seller],
-    *,
-    form: ResponseTemplateForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    templates = list(reads.response_templates_for_seller(seller_id=seller.pk))
-    context = {
-        "seller": seller,
-        "sellers": sellers,
-        "own_templates": [template for template in templates if template.seller_id == seller.pk],
-        "platform_templates": [template for template in templates if template.seller_id is None],
-        "form": form or ResponseTemplateForm(),
-    }
-    return render(request, "reviews/seller_templates.html", context, status=status)
+RESPONSE_TEMPLATES = OwnTemplates(
+    form=ResponseTemplateForm,
+    url_name="seller-review-templates",
+    page_template="reviews/seller_templates.html",
+    edit_template="reviews/seller_template_edit.html",
+    noun="Template",
+    shared_key="platform_templates",
+    for_seller=lambda seller_id: reads.response_templates_for_seller(seller_id=seller_id),
+    own=lambda user, pk: reads.own_response_template(user=user, pk=pk),
+    create=response_template_create,
+    update=response_template_update,
+    initial=lambda template: {"situation": template.situation, "title": template.title, "body": template.body},
+)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def seller_review_templates(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = _chosen_seller(request, user)
-    if request.method == "GET":
-        return _templates_page(request, seller, sellers)
-    form = ResponseTemplateForm(request.POST)
-    if not form.is_valid():
-        return _templates_page(request, seller, sellers, form=form, status=400)
-    try:
-        response_template_create(actor=user, seller=seller, **form.cleaned_data)
-    except DomainError as error:
-        attach_domain_error(form, error)
-        return _templates_page(request, seller, sellers, form=form, status=_error_status(error))
-    flash.success(request, f"Template “{form.cleaned_data['title']}” saved.")
-    return HttpResponseRedirect(_templates_url(seller, sellers))
-
-
-def _own_template(user: User, pk: int) -> ResponseTemplate:
-    template = reads.own_response_template(user=user, pk=pk)
-    if template is None:
-        raise Http404("No such template")
-    return template
+    return RESPONSE_TEMPLATES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def seller_review_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    template = _own_template(user, pk)
-    status = 200
-    if request.method == "POST":
-        form = ResponseTemplateForm(request.POST)
-        if form.is_valid():
-            try:
-                response_template_update(template=template, actor=user, **form.cleaned_data)
-            except DomainError as error:
-                attach_domain_error(form, error)
-                status = _error_status(error)
-            else:
-                flash.success(request, f"Template “{form.cleaned_data['title']}” updated.")
-                return HttpResponseRedirect(_templates_url(cast(Seller, template.seller), _member_sellers(user)))
-        else:
-            status = 400
-    else:
-        form = ResponseTemplateForm(
-            initial={"situation": template.situation, "title": template.title, "body": template.body}
-        )
-    return render(request, "reviews/seller_template_edit.html", {"template": template, "form": form}, status=status)
+    return RESPONSE_TEMPLATES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
 def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    template = _own_template(user, pk)
+    template = RESPONSE_TEMPLATES.get_own(user, pk)
     seller, title = cast(Seller, template.seller), template.title
     try:
         response_template_archive(template=template, actor=user, now=timezone.now())
@@ -292,7 +242,7 @@ def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpRespons
         flash.error(request, error.message)
     else:
         flash.success(request, f"Template “{title}” archived: it is no longer offered.")
-    return HttpResponseRedirect(_templates_url(seller, _member_sellers(user)))
+    return HttpResponseRedirect(RESPONSE_TEMPLATES.url(seller, member_sellers(user)))
 
 
 # --- the buyer side ----------------------------------------------------------------------------
@@ -367,7 +317,7 @@ def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         attach_domain_error(form, error)
-        return _buyer_review_page(request, review, form=form, status=_error_status(error))
+        return _buyer_review_page(request, review, form=form, status=error_status(error))
     if form.cleaned_data["resolved"]:
         flash.success(request, "Thanks for letting us know your issue is resolved.")
     else:
@@ -410,7 +360,7 @@ def buyer_review_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 attach_domain_error(form, error)
-                status = _error_status(error)
+                status = error_status(error)
             else:
                 flash.success(request, "Thank you! Your review is published.")
                 return redirect("review-detail", pk=review.pk)
@@ -450,7 +400,7 @@ def buyer_case_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 attach_domain_error(form, error)
-                status = _error_status(error)
+                status = error_status(error)
             else:
                 flash.success(request, f"Thank you: case {case.pk} is open, and we will tell you at each step.")
                 return redirect("review-case", pk=case.pk)

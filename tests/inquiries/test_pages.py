@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from inquiries.models import Conversation, ConversationStatus, Inquiry, InquiryStatus, Message, MessageKind
+from inquiries.models import (
+    Conversation,
+    ConversationStatus,
+    Inquiry,
+    InquiryStatus,
+    Message,
+    MessageKind,
+    ReplyTemplate,
+)
 from inquiries.services.messaging import conversation_close, conversation_open, message_post
 from inquiries.services.sweep import inquiries_escalate_overdue
 from marketplace.models import Seller
@@ -471,3 +479,24 @@ def test_quick_reply_pages_are_not_found_for_others(store: Seller) -> None:
     assert client.post(reverse("seller-quick-reply-delete", args=[template.pk])).status_code == 404
     assert client.get(reverse("seller-quick-reply-edit", args=[starter.pk])).status_code == 404
     assert logged_in(BuyerFactory()).get(reverse("seller-quick-replies")).status_code == 404
+
+
+def test_a_seller_adds_edits_and_deletes_a_quick_reply_from_the_pages(store: Seller, member: User) -> None:
+    client = logged_in(member)
+    library = reverse("seller-quick-replies")
+    bad = client.post(library, {"title": "Sizes", "body": "Hi {nope}"})
+    assert bad.status_code == 400 and "nope" in bad.content.decode()
+    assert not ReplyTemplate.objects.filter(seller=store).exists()
+    added = client.post(library, {"title": "Sizes", "body": "Hi {buyer_name}, M fits most.", "keywords": "size"})
+    assert added.status_code == 302 and added["Location"] == library
+    template = ReplyTemplate.objects.get(seller=store, title="Sizes")
+    edit = reverse("seller-quick-reply-edit", args=[template.pk])
+    assert 'value="Sizes"' in client.get(edit).content.decode()
+    assert client.post(edit, {"title": "", "body": "x"}).status_code == 400
+    assert client.post(edit, {"title": "Sizes and fit", "body": "Hi {buyer_name}, M fits."}).status_code == 302
+    template.refresh_from_db()
+    assert (template.title, template.body) == ("Sizes and fit", "Hi {buyer_name}, M fits.")
+    assert "Quick reply “Sizes and fit” updated." in client.get(library).content.decode()
+    assert client.post(reverse("seller-quick-reply-delete", args=[template.pk])).status_code == 302
+    assert "Quick reply “Sizes and fit” deleted." in client.get(library).content.decode()
+    assert "Sizes and fit" not in client.get(library).content.decode()  # the notice shows once
