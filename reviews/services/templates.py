@@ -34,7 +34,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         "situation": TemplateSituation.POSITIVE,
         "title": "Thank you for your review",
         "body": (
-            "Thank you so much for your review, {customer_name}! We are delighted that {product} lived up "
+            "Thank you so much for your review, {customer_name}! We are delighted that the {product} lived up "
             "to your expectations, and it means a lot that you took the time to tell us what you liked. "
             "We put real care into getting these details right. If you are looking for something to go "
             "with it, have a look at the rest of our store — we would love to welcome you back.\n\n"
@@ -49,14 +49,14 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
             "{order_number} arrived later than promised. That is not the experience we want you to have. "
             "We have raised the delay with our carrier, and we would like to make it right: reply to this "
             "message or contact us through your order page and we will refund your shipping costs, or "
-            "arrange a refund if the delay means you no longer need {product}.\n\n{seller_name}"
+            "arrange a refund if the delay means you no longer need the {product}.\n\n{seller_name}"
         ),
     },
     {
         "situation": TemplateSituation.DEFECT,
         "title": "Product defect: replacement or refund",
         "body": (
-            "Hi {customer_name}, thank you for telling us about the problem with {product}, and please "
+            "Hi {customer_name}, thank you for telling us about the problem with the {product}, and please "
             "accept our apologies — it should have reached you in perfect condition. We will send you a "
             "replacement free of charge, or a full refund if you prefer: just let us know through your "
             "order page for order {order_number}, and we will arrange a prepaid return label. We have also "
