@@ -241,7 +241,9 @@ class SellerAdmin(admin.ModelAdmin):
     inlines = (SellerMembershipInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Seller]:
-        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+        # Explicitly ordered: Django leaves Meta.ordering out of a GROUP BY query, and the console's
+        # seller autocomplete paginates this queryset (an unordered page warns and may repeat rows).
+        return super().get_queryset(request).annotate(member_total=Count("memberships")).order_by("name", "id")
 
     @admin.display(description="Members", ordering="member_total")
     def member_count(self, obj: Seller) -> int:

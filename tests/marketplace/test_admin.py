@@ -1,11 +1,13 @@
 """The marketplace pages of the moderators' console (Django admin)."""
 
+import warnings
 from collections.abc import Callable
 from decimal import Decimal
 
 import factory
 import pytest
 from django.contrib import admin
+from django.core.paginator import UnorderedObjectListWarning
 from django.db import connection
 from django.db.models import Model
 from django.test import Client
@@ -686,3 +688,15 @@ def test_action_pages_of_a_missing_record_are_404(admin_user: User) -> None:
 
     for name in ("order_status", "invoice_reissue", "payment_refund", "receipt_resend"):
         assert client.get(reverse(f"admin:marketplace_{name}", args=[999999])).status_code == 404
+
+
+def test_the_seller_autocomplete_lists_stores_by_name_without_an_unordered_page(superuser_client: Client) -> None:
+    for name in ("Cedar", "Alder", "Birch"):
+        SellerFactory(name=name)
+    url = "/admin/autocomplete/?app_label=marketplace&model_name=product&field_name=seller&term="
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = superuser_client.get(url)
+    assert response.status_code == 200
+    names = [result["text"] for result in response.json()["results"]]
+    assert names == sorted(names) and {"Alder", "Birch", "Cedar"} <= set(names)
