@@ -14,6 +14,7 @@ act on a review they see (403 otherwise, decided before the body is read):
   admins.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -187,32 +188,30 @@ class ReviewViewSet(viewsets.GenericViewSet):
             raise Forbidden("Only moderators can moderate reviews.")
         return review
 
+    def _moderate(
+        self, request: Request, input_serializer: type[serializers.Serializer], service: Callable[..., Review]
+    ) -> Response:
+        """Hide, remove or restore: a moderator, valid input, one service call, the review as now."""
+        review = self._moderated(request)
+        serializer = input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service(review=review, actor=_user(request), now=timezone.now(), **serializer.validated_data)
+        return self._detail(review)
+
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic
     def hide(self, request: Request, pk: str | None = None) -> Response:
-        review = self._moderated(request)
-        serializer = ModerateReviewInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review_hide(review=review, actor=_user(request), now=timezone.now(), **serializer.validated_data)
-        return self._detail(review)
+        return self._moderate(request, ModerateReviewInputSerializer, review_hide)
 
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic
     def remove(self, request: Request, pk: str | None = None) -> Response:
-        review = self._moderated(request)
-        serializer = ModerateReviewInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review_remove(review=review, actor=_user(request), now=timezone.now(), **serializer.validated_data)
-        return self._detail(review)
+        return self._moderate(request, ModerateReviewInputSerializer, review_remove)
 
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic
     def restore(self, request: Request, pk: str | None = None) -> Response:
-        review = self._moderated(request)
-        serializer = RestoreInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review_restore(review=review, actor=_user(request), now=timezone.now(), **serializer.validated_data)
-        return self._detail(review)
+        return self._moderate(request, RestoreInputSerializer, review_restore)
 
     @action(
         detail=True,
