@@ -388,7 +388,7 @@ class EscalationAdmin(admin.ModelAdmin):
             "submit_label": "Close conversation",
             "cancel_url": change_url,
         }
-        return TemplateResponse(request, "admin/marketplace/service_form.html", context)
+        return TemplateResponse(request, "admin/service_form.html", context)
 
     # --- actions ---
 

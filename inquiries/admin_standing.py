@@ -169,7 +169,7 @@ class SellerStandingAdmin(admin.ModelAdmin):
             "submit_label": "Override standing",
             "cancel_url": change_url,
         }
-        return TemplateResponse(request, "admin/marketplace/service_form.html", context)
+        return TemplateResponse(request, "admin/service_form.html", context)
 
 
 class ReviewedFilter(admin.SimpleListFilter):

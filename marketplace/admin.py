@@ -138,7 +138,7 @@ def _service_form_view(
         "submit_label": submit_label,
         "cancel_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
     }
-    return TemplateResponse(request, "admin/marketplace/service_form.html", context)
+    return TemplateResponse(request, "admin/service_form.html", context)
 
 
 def _posted(request: HttpRequest) -> Any:

@@ -87,7 +87,7 @@ def service_form_view(
         "submit_label": submit_label,
         "cancel_url": change_url,
     }
-    return TemplateResponse(request, "admin/reviews/service_form.html", context, status=status)
+    return TemplateResponse(request, "admin/service_form.html", context, status=status)
 
 
 def bulk_form_action(

@@ -287,6 +287,21 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
             raise Forbidden("Only moderators can moderate responses.")
         return response
 
+    def _send_back(self, request: Request, service: Callable[..., ReviewResponse]) -> Response:
+        """Request an edit or hide: a moderator, the reason (and violations), one service call."""
+        response = self._moderated()
+        serializer = ModerateResponseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        moderated = service(
+            response=response,
+            actor=_user(request),
+            reason=data["reason"],
+            violations=data.get("violations"),
+            now=timezone.now(),
+        )
+        return self._out(moderated)
+
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic
     def approve(self, request: Request, pk: str | None = None) -> Response:
@@ -303,34 +318,12 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
     )
     @transaction.atomic
     def request_edit(self, request: Request, pk: str | None = None) -> Response:
-        response = self._moderated()
-        serializer = ModerateResponseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        moderated = response_request_edit(
-            response=response,
-            actor=_user(request),
-            reason=data["reason"],
-            violations=data.get("violations"),
-            now=timezone.now(),
-        )
-        return self._out(moderated)
+        return self._send_back(request, response_request_edit)
 
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic
     def hide(self, request: Request, pk: str | None = None) -> Response:
-        response = self._moderated()
-        serializer = ModerateResponseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        moderated = response_hide(
-            response=response,
-            actor=_user(request),
-            reason=data["reason"],
-            violations=data.get("violations"),
-            now=timezone.now(),
-        )
-        return self._out(moderated)
+        return self._send_back(request, response_hide)
 
 
 router = SimpleRouter()
