@@ -24,8 +24,8 @@ from inquiries.models import Conversation, Inquiry, Message
 from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
 from inquiries.services.sweep import inquiries_sweep
 from marketplace.models import Order, Product, Seller
-from notifications.bulk import emails_suppressed
 from notifications.models import Notification
+from notifications.services.bulk import emails_suppressed
 
 # (subject, question, answer): the buyer's words and a fitting seller answer.
 QUESTIONS: list[tuple[str, str, str]] = [

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from notifications.selectors import notification_unread_count
+from notifications.selectors.notifications import notification_unread_count
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, object]:

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from core.sweeps import register_sweep
-from notifications.services import notification_emails_retry
+from notifications.services.notify import notification_emails_retry
 
 
 @register_sweep("notifications_retry_emails", schedule=timedelta(minutes=5))

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from notifications.services import notification_emails_send
+from notifications.services.notify import notification_emails_send
 
 
 @shared_task(name="notifications.send_emails")

@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from notifications.selectors import notification_list_for_user
-from notifications.services import notification_mark_read, notifications_mark_all_read
+from notifications.selectors.notifications import notification_list_for_user
+from notifications.services.notify import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 20
 

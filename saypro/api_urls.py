@@ -1,11 +1,11 @@
-"""Every route under /api/v1/. Each app contributes its own ``api_urls``."""
+"""Every route under /api/v1/. Each app contributes its own ``<app>.api.urls``."""
 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("accounts.api_urls")),
-    path("", include("marketplace.api_urls")),
-    path("", include("notifications.api_urls")),
-    path("", include("inquiries.api_urls")),
-    path("", include("reviews.api_urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("marketplace.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("inquiries.api.urls")),
+    path("", include("reviews.api.urls")),
 ]

@@ -2,7 +2,7 @@
 
 Two aggregate queries whatever the number of rows: one over open inquiries (three counts with
 ``Count(filter=...)``), one over open escalations. Each figure has a changelist filter that shows
-exactly the rows it counts (``inquiries.admin``), so a card and the list it links to agree.
+exactly the rows it counts (``inquiries.admin.conversations``), so a card and the list it links to agree.
 """
 
 from dataclasses import dataclass

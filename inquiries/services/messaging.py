@@ -29,7 +29,7 @@ from inquiries.services.recipients import seller_members_by_seller, staff_in_gro
 from marketplace.models import Order, Product, Seller
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services.notify import notify
 
 
 def _clean_body(body: Any, *, field: str = "body") -> str:

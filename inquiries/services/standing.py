@@ -37,8 +37,8 @@ from inquiries.selectors.kpis import (
 from inquiries.services.messaging import format_duration
 from inquiries.services.recipients import seller_members_by_seller
 from marketplace.models import Seller
-from notifications.bulk import Draft, notify_many
 from notifications.models import Kind
+from notifications.services.bulk import Draft, notify_many
 
 NO_MISSES = MissedBreakdown(missed=0, missed_after_hours=0, after_hours=0)
 STANDING_LINK = "/seller/"

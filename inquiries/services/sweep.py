@@ -47,8 +47,8 @@ from inquiries.models import (
 from inquiries.services.messaging import format_duration
 from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
 from marketplace.models import Seller
-from notifications.bulk import Draft, notify_from_select, notify_many
 from notifications.models import Kind
+from notifications.services.bulk import Draft, notify_from_select, notify_many
 
 # Every write of a batch is one statement computed in the database (``UPDATE ... RETURNING``,
 # ``INSERT ... SELECT``, ``core.sql``): a catch-up of 10,000 rows built 50,000 model instances and

@@ -72,7 +72,7 @@ from marketplace.models import (
     TrackingEvent,
 )
 from notifications.models import Kind, Notification
-from notifications.services import notify
+from notifications.services.notify import notify
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 

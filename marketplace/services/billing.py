@@ -54,7 +54,7 @@ from marketplace.models import (
 from marketplace.numbering import number_next
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services.notify import notify
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from marketplace.models import (
 )
 from marketplace.numbering import number_next
 from marketplace.selectors.scoping import user_is_seller_member
-from notifications.services import notify
+from notifications.services.notify import notify
 
 CENT = Decimal("0.01")
 ORDER_NUMBER_PREFIX = "SP"

@@ -11,8 +11,8 @@ from django.db.models import F, Max
 
 from accounts.models import Role, User
 from marketplace.models import Order, OrderItem, OrderStatus, Product, Seller, Shipment
-from notifications.bulk import emails_suppressed
 from notifications.models import Notification
+from notifications.services.bulk import emails_suppressed
 from reviews.demo.texts import (
     CLOSERS,
     COMPLAINTS,

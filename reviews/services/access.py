@@ -11,7 +11,7 @@ MODERATE_RESPONSES_PERMISSION = "reviews.change_reviewresponse"  # moderators: a
 WORK_CASES_PERMISSION = "reviews.change_reviewcase"  # support, moderators: work review cases
 PLATFORM_TEMPLATES_PERMISSION = "reviews.add_responsetemplate"  # moderators: platform templates
 # The console's review metrics report: staff who read reviews (support, moderators). Finance and
-# integration hold no reviews permission; they have the metrics API (``reviews.apis_metrics``).
+# integration hold no reviews permission; they have the metrics API (``reviews.api.metrics``).
 METRICS_REPORT_PERMISSION = "reviews.view_review"
 
 

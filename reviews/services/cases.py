@@ -16,7 +16,7 @@ from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from marketplace.models import Order, OrderItem, Product
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services.notify import notify
 from reviews.models import (
     CaseKind,
     CaseStatus,

@@ -23,7 +23,7 @@ from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services.notify import notify
 from reviews.models import (
     LIVE_RESPONSE_STATUSES,
     RESPONSE_TRANSITIONS,

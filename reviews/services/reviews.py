@@ -17,7 +17,7 @@ from core.exceptions import Forbidden, InvalidInput, StateConflict
 from marketplace.models import Order, OrderItem, Product
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services.notify import notify
 from reviews.models import (
     REVIEW_TRANSITIONS,
     FollowUpStatus,

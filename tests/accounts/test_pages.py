@@ -122,7 +122,7 @@ def test_messages_page_shows_the_buyers_own_orders_and_unread_notifications() ->
     OrderFactory(buyer=buyer)
     OrderFactory(buyer=buyer)
     OrderFactory()  # another buyer's order is not counted
-    from notifications.services import notify
+    from notifications.services.notify import notify
 
     notify(recipients=[buyer], kind="order_status_changed", title="Shipped", send_email=False)
 

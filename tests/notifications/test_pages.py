@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Kind, Notification
-from notifications.services import notify
+from notifications.services.notify import notify
 from tests.accounts.factories import BuyerFactory
 
 pytestmark = pytest.mark.django_db

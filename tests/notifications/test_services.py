@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.bulk import Draft, emails_suppressed, notify_many
 from notifications.models import EmailStatus, Kind, Notification
-from notifications.services import notification_emails_retry, notify
+from notifications.services.bulk import Draft, emails_suppressed, notify_many
+from notifications.services.notify import notification_emails_retry, notify
 from tests.accounts.factories import BuyerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

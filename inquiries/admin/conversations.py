@@ -1,0 +1,283 @@
+"""Buyer-seller messaging in the moderators' console: the support queue and the audit trail.
+
+- ``inquiries.admin.queue``: escalations, the support queue (assign, reply as staff, close).
+- ``inquiries.admin.standing``: seller standings and exclusion flags.
+- here: conversations with their messages and history, inquiries (the response-KPI ledger),
+  conversation events, and the platform's starter quick replies.
+
+Everything but the starter quick replies is read-only: the services write it.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from core.exceptions import InvalidInput
+from inquiries.admin.common import (
+    OPEN_CONVERSATION_STATUSES,
+    ConversationEventInline,
+    MessageInline,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    actor,
+    admin_link,
+    due_badge,
+)
+from inquiries.models import Conversation, ConversationEvent, Inquiry, ReplyTemplate
+from inquiries.selectors.queue import open_inquiries_due_within_hour, open_inquiries_overdue
+from inquiries.services.templates import _clean_fields
+from inquiries.templatetags.inquiry_format import duration_text
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Where the response clock stands; the index page's cards link to these."""
+
+    title = "response due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("hour", "Due within the hour")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now = timezone.now()
+        if self.value() == "overdue":
+            condition = open_inquiries_overdue(now)
+        elif self.value() == "hour":
+            condition = open_inquiries_due_within_hour(now)
+        else:
+            return queryset
+        if queryset.model is Conversation:
+            return queryset.filter(inquiries__in=Inquiry.objects.filter(condition))
+        return queryset.filter(condition)
+
+
+# --- Conversations ------------------------------------------------------------------------------
+
+
+class InquiryInline(ReadOnlyTabularInline):
+    model = Inquiry
+    fields = ("link", "status", "awaiting_since", "response_due_at", "answered_at", "is_within_target", "escalated_at")
+    readonly_fields = fields
+    verbose_name_plural = "inquiries (response clock)"
+
+    @admin.display(description="Inquiry")
+    def link(self, obj: Inquiry) -> SafeString | str:
+        return admin_link(obj, f"Inquiry {obj.pk}")
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "seller", "buyer", "due", "last_message_at", "escalated_at")
+    list_filter = ("status", DueFilter)
+    search_fields = ("subject", "seller__name", "buyer__username", "buyer__email")
+    list_select_related = ("seller", "buyer")
+    date_hierarchy = "last_message_at"
+    fieldsets = (
+        (None, {"fields": ("subject", "status", "seller", "buyer", "product", "order")}),
+        (
+            "Response clock",
+            {"fields": ("awaiting_since", "due", "first_response_at", "escalated_at", "last_message_at")},
+        ),
+        ("Closed", {"fields": ("closed_at", "closed_by")}),
+        ("Audit", {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = (
+        "subject",
+        "status",
+        "seller",
+        "buyer",
+        "product",
+        "order",
+        "awaiting_since",
+        "due",
+        "first_response_at",
+        "escalated_at",
+        "last_message_at",
+        "closed_at",
+        "closed_by",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (MessageInline, InquiryInline, ConversationEventInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
+        return super().get_queryset(request).select_related("seller", "buyer", "product", "order", "closed_by")
+
+    @admin.display(description="Response due", ordering="response_due_at")
+    def due(self, obj: Conversation) -> SafeString | str:
+        if obj.status not in OPEN_CONVERSATION_STATUSES:
+            return "—"
+        return due_badge(obj.response_due_at, now=timezone.now())
+
+
+# --- Inquiries: the response-KPI ledger ---------------------------------------------------------
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "conversation_link",
+        "seller",
+        "status",
+        "awaiting_since",
+        "due",
+        "answered_at",
+        "first_response",
+        "is_within_target",
+        "escalated_at",
+    )
+    list_filter = ("status", DueFilter, "is_within_target", ("seller", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("conversation__subject", "seller__name", "conversation__buyer__username")
+    list_select_related = ("conversation", "seller")
+    date_hierarchy = "awaiting_since"
+    fieldsets = (
+        (None, {"fields": ("conversation_link", "seller", "status", "opening_message")}),
+        ("Clock", {"fields": ("awaiting_since", "warn_at", "warned_at", "response_due_at", "escalated_at")}),
+        (
+            "Answer",
+            {
+                "fields": (
+                    "answered_at",
+                    "answered_by",
+                    "answering_message",
+                    "first_response",
+                    "is_within_target",
+                )
+            },
+        ),
+        ("Excluded or closed", {"fields": ("excluded_at", "excluded_by", "exclusion_reason", "closed_at")}),
+    )
+    readonly_fields = (
+        "conversation_link",
+        "seller",
+        "status",
+        "opening_message",
+        "awaiting_since",
+        "warn_at",
+        "warned_at",
+        "response_due_at",
+        "escalated_at",
+        "answered_at",
+        "answered_by",
+        "answering_message",
+        "first_response",
+        "is_within_target",
+        "excluded_at",
+        "excluded_by",
+        "exclusion_reason",
+        "closed_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("conversation", "seller", "answered_by", "excluded_by", "opening_message")
+        )
+
+    @admin.display(description="Conversation", ordering="conversation__subject")
+    def conversation_link(self, obj: Inquiry) -> SafeString | str:
+        return admin_link(obj.conversation)
+
+    @admin.display(description="Response due", ordering="response_due_at")
+    def due(self, obj: Inquiry) -> SafeString | str:
+        if obj.status != "open":
+            return f"{obj.response_due_at:%Y-%m-%d %H:%M}"
+        return due_badge(obj.response_due_at, now=timezone.now())
+
+    @admin.display(description="First response", ordering="first_response_seconds")
+    def first_response(self, obj: Inquiry) -> str:
+        return "—" if obj.first_response_seconds is None else duration_text(obj.first_response_seconds)
+
+
+@admin.register(ConversationEvent)
+class ConversationEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "conversation", "kind", "actor", "note")
+    list_filter = ("kind",)
+    search_fields = ("conversation__subject", "note", "actor__username")
+    list_select_related = ("conversation", "actor")
+    date_hierarchy = "created_at"
+
+
+# --- Quick replies: the platform's starters ------------------------------------------------------
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ("title", "body", "keywords")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        # The same rules as the sellers' quick replies (lengths, NUL, known placeholders only).
+        try:
+            cleaned.update(_clean_fields(cleaned.get("title"), cleaned.get("body"), cleaned.get("keywords")))
+        except InvalidInput as error:
+            raise ValidationError({error.field or "body": error.message}) from error
+        # The database cannot check this one: NULL sellers never collide in a unique constraint.
+        duplicates = ReplyTemplate.objects.filter(seller__isnull=True, title=cleaned["title"])
+        if self.instance.pk is not None:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise ValidationError({"title": "A starter with this title already exists."})
+        return cleaned
+
+
+class TemplateOwnerFilter(admin.SimpleListFilter):
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("platform", "Platform starters"), ("seller", "Sellers' own")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ReplyTemplate]) -> QuerySet[ReplyTemplate]:
+        if self.value() == "platform":
+            return queryset.filter(seller__isnull=True)
+        if self.value() == "seller":
+            return queryset.filter(seller__isnull=False)
+        return queryset
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Staff maintain the platform's starters (every seller sees them); a seller's own quick
+    replies are the seller's, edited on the seller dashboard, and only shown here."""
+
+    form = ReplyTemplateForm
+    list_display = ("title", "owner", "keywords", "updated_at", "created_by")
+    list_filter = (TemplateOwnerFilter,)
+    search_fields = ("title", "keywords", "body", "seller__name")
+    list_select_related = ("seller", "created_by")
+    fields = ("owner", "title", "body", "keywords", "created_by", "created_at", "updated_at")
+    readonly_fields = ("owner", "created_by", "created_at", "updated_at")
+
+    def has_change_permission(self, request: HttpRequest, obj: ReplyTemplate | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.seller_id is None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReplyTemplate | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.seller_id is None)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Bulk delete would reach sellers' own templates too.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: ReplyTemplate, form: Any, change: bool) -> None:
+        if not change:
+            obj.seller = None
+            obj.created_by = actor(request)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Owner", ordering="seller__name")
+    def owner(self, obj: ReplyTemplate) -> str:
+        return "Platform starter" if obj.seller_id is None else str(obj.seller)

@@ -1,0 +1,127 @@
+"""Query-parameter filters (django-filter) for the inquiries API. Bad values are 400s (ids through
+``marketplace.api.filters.IdFilter``; booleans accept only true/false)."""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+
+from inquiries.models import Conversation, ConversationStatus, Escalation, ReplyTemplate
+from marketplace.api.filters import IdFilter
+
+AWAITING_STATUSES = (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
+
+
+class _StrictBooleanField(forms.Field):
+    TRUE, FALSE = ("true", "True", "1"), ("false", "False", "0")
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true`` / ``false`` (and ``1`` / ``0``); anything else is a 400 rather than silently ignored."""
+
+    field_class = _StrictBooleanField
+
+
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=``, with ``id`` as the last key so equal values (two conversations due at the
+    same minute) never swap places between pages, and empty values (``response_due_at`` of a
+    conversation awaiting nothing) last in both directions on every database: SQLite and
+    PostgreSQL disagree on where NULLs sort by default."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(
+            *(
+                F(key[1:]).desc(nulls_last=True) if key.startswith("-") else F(key).asc(nulls_last=True)
+                for key in ordering
+            )
+        )
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering  # nothing asked, no view default: the selector's own order stands
+        ordering = list(ordering)
+        if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
+            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
+        return ordering
+
+
+class ConversationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ConversationStatus.choices)
+    seller = IdFilter(field_name="seller_id")
+    buyer = IdFilter(field_name="buyer_id")
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        help_text="`true`: still awaiting the seller and past `response_due_at` now; `false`: the others.",
+    )
+    escalated = StrictBooleanFilter(
+        field_name="escalated_at",
+        method="filter_escalated",
+        help_text="`true`: escalated to support at some point (`escalated_at` set); `false`: never.",
+    )
+
+    class Meta:
+        model = Conversation
+        fields = ["status", "seller", "buyer", "overdue", "escalated"]
+
+    def filter_overdue(self, queryset: QuerySet[Conversation], name: str, value: bool | None) -> QuerySet[Conversation]:
+        if value is None:
+            return queryset
+        # Computed at request time: the status only turns "escalated" when the sweep runs.
+        overdue = Q(status__in=AWAITING_STATUSES, response_due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_escalated(
+        self, queryset: QuerySet[Conversation], name: str, value: bool | None
+    ) -> QuerySet[Conversation]:
+        if value is None:
+            return queryset
+        return queryset.filter(escalated_at__isnull=not value)
+
+
+class EscalationFilter(django_filters.FilterSet):
+    assignee = IdFilter(field_name="assignee_id")
+    conversation = IdFilter(field_name="conversation_id")
+    seller = IdFilter(field_name="conversation__seller_id")
+    unassigned = StrictBooleanFilter(method="filter_unassigned", help_text="`true`: nobody is assigned.")
+    resolved = StrictBooleanFilter(method="filter_resolved", help_text="`false`: the open queue.")
+
+    class Meta:
+        model = Escalation
+        fields = ["assignee", "conversation", "seller", "unassigned", "resolved"]
+
+    def filter_unassigned(self, queryset: QuerySet[Escalation], name: str, value: bool | None) -> QuerySet[Escalation]:
+        return queryset if value is None else queryset.filter(assignee__isnull=value)
+
+    def filter_resolved(self, queryset: QuerySet[Escalation], name: str, value: bool | None) -> QuerySet[Escalation]:
+        return queryset if value is None else queryset.filter(resolved_at__isnull=not value)
+
+
+class ReplyTemplateFilter(django_filters.FilterSet):
+    seller = IdFilter(field_name="seller_id")
+    starter = StrictBooleanFilter(method="filter_starter", help_text="`true`: the platform's starters only.")
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["seller", "starter"]
+
+    def filter_starter(
+        self, queryset: QuerySet[ReplyTemplate], name: str, value: bool | None
+    ) -> QuerySet[ReplyTemplate]:
+        return queryset if value is None else queryset.filter(seller__isnull=value)

@@ -1,0 +1,346 @@
+"""Response KPIs, their per-inquiry CSV and seller standing (``/api/v1/``).
+
+Visibility first: a seller's figures, CSV and standing are for the seller's own members and staff;
+anyone else gets 404 (the seller is not theirs to see). The platform-wide figures and CSV are for
+staff only (404 for everyone else). Overriding a standing: moderators and admins (403 for the
+seller's members and other staff, who can see it).
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import error_responses
+from accounts.models import User
+from accounts.roles import is_staff_member
+from core.permissions import IsAuthenticatedUser
+from inquiries.exports import export_filename, export_lines
+from inquiries.models import SellerStanding, StandingLevel
+from inquiries.periods import Period, parse_period
+from inquiries.selectors.kpis import ResponseMetrics, response_metrics
+from inquiries.services.standing import standing_override, standing_project, user_may_override_standing
+from marketplace.models import Seller
+from marketplace.selectors.scoping import member_seller_ids, user_is_seller_member
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "period",
+        OpenApiTypes.STR,
+        description="A month (`2026-11`) or a quarter (`2026-Q4`), UTC. Default: the current month.",
+    ),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day of a range (with `to`), UTC."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Day after the range (exclusive), UTC."),
+]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _parse_pk(pk: str) -> int:
+    """Any path segment reaches the view: a non-id is this API's JSON 404."""
+    if not pk.isdigit() or len(pk) > 18 or int(pk) < 1:
+        raise NotFound()
+    return int(pk)
+
+
+def seller_for_metrics(*, user: User, pk: str) -> Seller:
+    """The seller if the user is one of its members or staff; otherwise 404."""
+    seller = Seller.objects.filter(pk=_parse_pk(pk)).first()
+    if seller is None or not (is_staff_member(user) or user_is_seller_member(user, seller.pk)):
+        raise NotFound()
+    return seller
+
+
+def _require_staff(user: User) -> None:
+    if not is_staff_member(user):
+        raise NotFound()
+
+
+def _period(request: Request) -> Period:
+    params = request.query_params
+    return parse_period(
+        period=params.get("period"), date_from=params.get("from"), date_to=params.get("to"), now=timezone.now()
+    )
+
+
+# --- response metrics ---------------------------------------------------------------------------
+
+
+class ResponseMetricsOutputSerializer(serializers.Serializer):
+    seller = serializers.IntegerField(allow_null=True, help_text="The seller's id; null: platform-wide.")
+    period = serializers.CharField(help_text="`2026-11`, `2026-Q4` or `2026-10-01..2026-11-01`.")
+    start = serializers.DateTimeField(help_text="Start of the period (inclusive, UTC).")
+    end = serializers.DateTimeField(help_text="End of the period (exclusive, UTC).")
+    inquiries = serializers.IntegerField(help_text="Counted inquiries opened in the period (the denominator).")
+    answered = serializers.IntegerField(help_text="Counted inquiries answered by the seller or by support.")
+    answered_within_target = serializers.IntegerField(help_text="Answered by the seller within the target.")
+    within_target_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Null when nothing counts."
+    )
+    average_first_response_seconds = serializers.IntegerField(allow_null=True)
+    median_first_response_seconds = serializers.IntegerField(allow_null=True)
+    escalated = serializers.IntegerField(help_text="Escalated to support or answered by support.")
+    excluded = serializers.IntegerField(help_text="Marked 'no response needed' (left out of the figures).")
+    target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    meets_target = serializers.BooleanField(allow_null=True)
+
+
+def metrics_payload(*, seller_id: int | None, period: Period, metrics: ResponseMetrics) -> dict[str, Any]:
+    return {
+        "seller": seller_id,
+        "period": period.label,
+        "start": period.start,
+        "end": period.end,
+        "inquiries": metrics.inquiries,
+        "answered": metrics.answered,
+        "answered_within_target": metrics.answered_within_target,
+        "within_target_pct": metrics.within_target_pct,
+        "average_first_response_seconds": metrics.average_first_response_seconds,
+        "median_first_response_seconds": metrics.median_first_response_seconds,
+        "escalated": metrics.escalated,
+        "excluded": metrics.excluded,
+        "target_pct": metrics.target_pct,
+        "meets_target": metrics.meets_target,
+    }
+
+
+class SellerResponseMetricsApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(
+        operation_id="seller_response_metrics",
+        summary="A seller's response KPIs for a month, quarter or range (its members and staff)",
+        parameters=PERIOD_PARAMETERS,
+        responses={200: ResponseMetricsOutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
+        period = _period(request)
+        metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=timezone.now())
+        return Response(
+            ResponseMetricsOutputSerializer(metrics_payload(seller_id=seller.pk, period=period, metrics=metrics)).data
+        )
+
+
+class PlatformResponseMetricsApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(
+        operation_id="platform_response_metrics",
+        summary="Platform-wide response KPIs for a month, quarter or range (staff)",
+        parameters=PERIOD_PARAMETERS,
+        responses={200: ResponseMetricsOutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        _require_staff(request.user)  # type: ignore[arg-type]
+        period = _period(request)
+        metrics = response_metrics(seller_id=None, start=period.start, end=period.end, now=timezone.now())
+        return Response(
+            ResponseMetricsOutputSerializer(metrics_payload(seller_id=None, period=period, metrics=metrics)).data
+        )
+
+
+# --- CSV export ---------------------------------------------------------------------------------
+
+
+class CsvRenderer(BaseRenderer):
+    """Declares ``text/csv`` for the schema; the CSV itself is streamed by the view, and errors are
+    always JSON (``CsvExportApi.perform_content_negotiation``)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return JSONRenderer().render(data)
+
+
+CSV_RESPONSES: dict[Any, Any] = {
+    (200, "text/csv"): OpenApiResponse(
+        response=OpenApiTypes.STR,
+        description="One row per inquiry opened in the period: "
+        "the columns `counted`, `within_target` and `escalated` follow the figures' rule.",
+    ),
+    **{(code, "application/json"): response for code, response in error_responses(400, 401, 404).items()},
+}
+
+
+def _csv_response(*, seller_id: int | None, period: Period) -> StreamingHttpResponse:
+    lines = export_lines(seller_id=seller_id, start=period.start, end=period.end, now=timezone.now())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(seller_id=seller_id, label=period.label)}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CsvExportApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        # The success body is a streamed CSV whatever the Accept header; errors are documented and
+        # rendered as JSON, even for a client that asked for text/csv only.
+        return JSONRenderer(), JSONRenderer.media_type
+
+
+class SellerInquiriesCsvApi(CsvExportApi):
+    @extend_schema(
+        operation_id="seller_response_metrics_csv",
+        summary="A seller's inquiries in a period as CSV, one row each (its members and staff)",
+        parameters=PERIOD_PARAMETERS,
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request: Request, pk: str) -> StreamingHttpResponse:
+        seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
+        return _csv_response(seller_id=seller.pk, period=_period(request))
+
+
+class PlatformInquiriesCsvApi(CsvExportApi):
+    @extend_schema(
+        operation_id="platform_response_metrics_csv",
+        summary="All inquiries in a period as CSV, one row each (staff)",
+        parameters=PERIOD_PARAMETERS,
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        _require_staff(request.user)  # type: ignore[arg-type]
+        return _csv_response(seller_id=None, period=_period(request))
+
+
+# --- standing -----------------------------------------------------------------------------------
+
+
+class StandingFiguresSerializer(serializers.Serializer):
+    inquiries = serializers.IntegerField()
+    answered_within_target = serializers.IntegerField()
+    within_target_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
+class ProjectedStandingSerializer(StandingFiguresSerializer):
+    period = serializers.CharField(help_text="The current quarter, e.g. `2026-Q4`.")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    as_of = serializers.DateTimeField()
+    level = serializers.ChoiceField(choices=StandingLevel.choices)
+    tips = serializers.ListField(child=serializers.CharField())
+
+
+class StandingOutputSerializer(StandingFiguresSerializer):
+    id = serializers.IntegerField()
+    seller = serializers.IntegerField(source="seller_id")
+    period = serializers.CharField()
+    level = serializers.ChoiceField(choices=StandingLevel.choices, help_text="As decided from the figures.")
+    effective_level = serializers.CharField(help_text="The level in force: the override if any, else `level`.")
+    tips = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField()
+    overridden_level = serializers.CharField(help_text="Empty unless staff overrode the decision.")
+    override_reason = serializers.CharField()
+    overridden_at = serializers.DateTimeField(allow_null=True)
+
+    def get_tips(self, standing: SellerStanding) -> list[str]:
+        return [line for line in standing.tips.splitlines() if line]
+
+
+class SellerStandingOutputSerializer(serializers.Serializer):
+    seller = serializers.IntegerField()
+    projection = ProjectedStandingSerializer(help_text="If the current quarter ended now.")
+    history = StandingOutputSerializer(many=True, help_text="Decided quarters, newest first.")
+
+
+def standing_visible_queryset(user: User) -> QuerySet[SellerStanding]:
+    if not (user.is_authenticated and user.is_active):
+        return SellerStanding.objects.none()
+    if is_staff_member(user):
+        return SellerStanding.objects.all()
+    return SellerStanding.objects.filter(seller_id__in=member_seller_ids(user))
+
+
+class SellerStandingApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(
+        operation_id="seller_standing",
+        summary="A seller's projected standing for this quarter and its decided quarters (members and staff)",
+        responses={200: SellerStandingOutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
+        projection = standing_project(seller=seller, now=timezone.now())
+        history = SellerStanding.objects.filter(seller=seller).order_by("-period")
+        payload = {
+            "seller": seller.pk,
+            "projection": {
+                "period": projection.period,
+                "start": projection.start,
+                "end": projection.end,
+                "as_of": projection.as_of,
+                "level": projection.level,
+                "tips": projection.tips,
+                "inquiries": projection.metrics.inquiries,
+                "answered_within_target": projection.metrics.answered_within_target,
+                "within_target_pct": projection.metrics.within_target_pct,
+            },
+            "history": history,
+        }
+        return Response(SellerStandingOutputSerializer(payload).data)
+
+
+class StandingOverrideInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=StandingLevel.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class StandingOverrideApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(
+        operation_id="standing_override",
+        summary="Override a decided standing with a reason (moderators and admins)",
+        request=StandingOverrideInputSerializer,
+        responses={200: StandingOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        standing = standing_visible_queryset(user).filter(pk=_parse_pk(pk)).first()
+        if standing is None:
+            raise NotFound()
+        # The role before the body: a seller member sending nothing gets 403, not 400.
+        if not user_may_override_standing(user):
+            raise PermissionDenied("Only moderators and admins can override a standing.")
+        data = StandingOverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        standing = standing_override(
+            standing=standing,
+            level=data.validated_data["level"],
+            reason=data.validated_data["reason"],
+            actor=user,
+            now=timezone.now(),
+        )
+        return Response(StandingOutputSerializer(standing).data)
+
+
+urlpatterns = [
+    path("response-metrics/", PlatformResponseMetricsApi.as_view(), name="response-metrics"),
+    path("response-metrics/inquiries.csv", PlatformInquiriesCsvApi.as_view(), name="response-metrics-csv"),
+    path("sellers/<str:pk>/response-metrics/", SellerResponseMetricsApi.as_view(), name="seller-response-metrics"),
+    path(
+        "sellers/<str:pk>/response-metrics/inquiries.csv",
+        SellerInquiriesCsvApi.as_view(),
+        name="seller-response-metrics-csv",
+    ),
+    path("sellers/<str:pk>/standing/", SellerStandingApi.as_view(), name="seller-standing"),
+    path("standings/<str:pk>/override/", StandingOverrideApi.as_view(), name="standing-override"),
+]

@@ -1,0 +1,3 @@
+from marketplace.api import billing, catalog, orders
+
+urlpatterns = [*catalog.urlpatterns, *orders.urlpatterns, *billing.urlpatterns]

@@ -1,3 +1,0 @@
-from marketplace.apis import billing, catalog, orders
-
-urlpatterns = [*catalog.urlpatterns, *orders.urlpatterns, *billing.urlpatterns]

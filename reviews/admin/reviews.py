@@ -1,0 +1,901 @@
+"""Reviews in the moderators' console: reviews, the responses moderation queue, seller strikes,
+recovery follow-ups and response templates (review cases: ``reviews.admin.cases``).
+
+Every state change is a service call (``reviews.services``): the records are read-only here, and
+hide / remove / restore, respond as staff, approve / request an edit / hide a response, archive a
+template are actions and forms. A refusal leaves everything as it was and says why.
+"""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import OrderBy
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from core.exceptions import DomainError, InvalidInput
+from inquiries.admin.common import ReadOnlyAdmin, ReadOnlyTabularInline, actor, admin_link, badge, due_badge
+from reviews.admin.common import age_text, bulk_form_action, posted, report, service_form_view, stars
+from reviews.admin.metrics import review_metrics_view
+from reviews.models import (
+    FollowUpStatus,
+    ModerationReason,
+    RecoveryFollowUp,
+    ResponseStatus,
+    ResponseTemplate,
+    Review,
+    ReviewEvent,
+    ReviewResponse,
+    ReviewStatus,
+    SellerStrike,
+    Violation,
+)
+from reviews.selectors.queue import awaiting_response_q, escalated_unanswered_q, negative_awaiting_response_q
+from reviews.services.access import (
+    user_may_moderate_responses,
+    user_may_moderate_reviews,
+    user_may_respond_as_staff,
+)
+from reviews.services.responses import response_approve, response_hide, response_post, response_request_edit
+from reviews.services.reviews import review_hide, review_remove, review_restore
+from reviews.services.standards import describe_violations
+from reviews.services.templates import (
+    _clean_fields,
+    response_template_archive,
+    response_template_create,
+    response_template_update,
+)
+
+STATUS_TONES: dict[str, str] = {
+    ReviewStatus.PUBLISHED: "current",
+    ReviewStatus.HIDDEN: "due-soon",
+    ReviewStatus.REMOVED: "superseded",
+    ResponseStatus.PENDING_MODERATION: "due-soon",
+    ResponseStatus.EDIT_REQUESTED: "unassigned",
+}
+
+
+def status_badge(value: str, label: str) -> SafeString:
+    return badge(label, STATUS_TONES.get(value, "kind"))
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+class ReviewModerationForm(forms.Form):
+    reason = forms.ChoiceField(label="Reason", choices=ModerationReason.choices)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Staff only: kept with the review's history.",
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
+    )
+
+
+class ResponseModerationForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the seller",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Sent to the store's members with the violations upheld.",
+    )
+    violations = forms.MultipleChoiceField(
+        label="Violations upheld",
+        choices=Violation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each one is a strike on the seller. Leave all unticked to use what the check flagged.",
+    )
+
+
+class StaffResponseForm(forms.Form):
+    """A staff response: written here, or a platform template rendered for the review (one of the
+    two; the service says so if both or neither are given)."""
+
+    template = forms.ModelChoiceField(
+        label="Platform template",
+        queryset=ResponseTemplate.objects.filter(seller__isnull=True, archived_at__isnull=True).order_by(
+            "situation", "title", "id"
+        ),
+        required=False,
+        empty_label="— none: write the response below —",
+        help_text="Rendered for this review (customer name, product…). Leave the text empty when you pick one.",
+    )
+    body = forms.CharField(
+        label="Response",
+        required=False,
+        max_length=settings.REVIEWS_BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="Published at once as support's response under the review; the buyer is notified.",
+    )
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class RatingFilter(admin.SimpleListFilter):
+    title = "rating"
+    parameter_name = "rating"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), "★" * value) for value in range(5, 0, -1)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
+        if self.value() in {"1", "2", "3", "4", "5"}:
+            return queryset.filter(rating=int(self.value() or 0))
+        return queryset
+
+
+class RespondedFilter(admin.SimpleListFilter):
+    title = "responded"
+    parameter_name = "responded"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
+        if self.value() == "yes":
+            return queryset.filter(first_response_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(first_response_at__isnull=True)
+        return queryset
+
+
+class NeedsResponseFilter(admin.SimpleListFilter):
+    """The index page's "negative reviews awaiting a response" card links here."""
+
+    title = "needs a response"
+    parameter_name = "needs_response"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("negative", "Negative, unanswered"), ("any", "Any rating, unanswered")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
+        if self.value() == "negative":
+            return queryset.filter(negative_awaiting_response_q())
+        if self.value() == "any":
+            return queryset.filter(awaiting_response_q())
+        return queryset
+
+
+class EscalatedFilter(admin.SimpleListFilter):
+    title = "escalated"
+    parameter_name = "escalated"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("unanswered", "Escalated, still unanswered"), ("all", "Ever escalated")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
+        if self.value() == "unanswered":
+            return queryset.filter(escalated_unanswered_q())
+        if self.value() == "all":
+            return queryset.filter(clock__escalated_at__isnull=False)
+        return queryset
+
+
+# --- Reviews ------------------------------------------------------------------------------------
+
+
+class ReviewEventInline(ReadOnlyTabularInline):
+    model = ReviewEvent
+    fields = ("created_at", "kind", "actor", "note", "data")
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+class ReviewResponseInline(ReadOnlyTabularInline):
+    model = ReviewResponse
+    fields = ("link", "created_at", "author_kind", "author", "status", "flag_reasons_text", "body_text")
+    readonly_fields = fields
+    verbose_name_plural = "responses"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewResponse]:
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="Response")
+    def link(self, obj: ReviewResponse) -> SafeString | str:
+        return admin_link(obj, f"Response {obj.pk}")
+
+    @admin.display(description="Flagged for")
+    def flag_reasons_text(self, obj: ReviewResponse) -> str:
+        return describe_violations(obj.flag_reasons) or "—"
+
+    @admin.display(description="Response")
+    def body_text(self, obj: ReviewResponse) -> SafeString:
+        return format_html('<div class="sp-message-body">{}</div>', obj.body)
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = (
+        "title_link",
+        "product",
+        "seller",
+        "rating_stars",
+        "status_display",
+        "verified_purchase",
+        "responded",
+        "due",
+        "age",
+    )
+    list_display_links = None
+    list_filter = ("status", RatingFilter, RespondedFilter, NeedsResponseFilter, EscalatedFilter, "verified_purchase")
+    search_fields = ("title", "body", "product__name", "seller__name", "buyer__username", "buyer__email")
+    list_select_related = ("product", "seller", "clock")
+    date_hierarchy = "created_at"
+    actions = ("hide_reviews", "remove_reviews", "restore_reviews")
+    fieldsets = (
+        (None, {"fields": ("rating_stars", "title", "body_text", "status_display", "product", "seller", "buyer")}),
+        ("Purchase", {"fields": ("order", "verified_purchase")}),
+        (
+            "Response clock",
+            {"fields": ("created_at", "response_due_at", "first_response_at", "escalate_at", "escalated_at")},
+        ),
+        ("Moderation", {"fields": ("moderation_reason", "moderation_note", "moderated_by", "moderated_at")}),
+        ("Audit", {"fields": ("updated_at",)}),
+    )
+    readonly_fields = (
+        "rating_stars",
+        "title",
+        "body_text",
+        "status_display",
+        "product",
+        "seller",
+        "buyer",
+        "order",
+        "verified_purchase",
+        "created_at",
+        "response_due_at",
+        "first_response_at",
+        "escalate_at",
+        "escalated_at",
+        "moderation_reason",
+        "moderation_note",
+        "moderated_by",
+        "moderated_at",
+        "updated_at",
+    )
+    inlines = (ReviewResponseInline, ReviewEventInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return (
+            super().get_queryset(request).select_related("product", "seller", "buyer", "order", "moderated_by", "clock")
+        )
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return user_may_moderate_reviews(request.user)
+
+    def has_respond_permission(self, request: HttpRequest) -> bool:
+        return user_may_respond_as_staff(request.user)
+
+    # --- columns ---
+
+    @admin.display(description="Review", ordering="title")
+    def title_link(self, obj: Review) -> SafeString | str:
+        return admin_link(obj, obj.title)
+
+    @admin.display(description="Rating", ordering="rating")
+    def rating_stars(self, obj: Review) -> SafeString:
+        return stars(obj.rating)
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, obj: Review) -> SafeString:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="Responded", boolean=True, ordering="first_response_at")
+    def responded(self, obj: Review) -> bool:
+        return obj.first_response_at is not None
+
+    @admin.display(description="Response due", ordering="response_due_at")
+    def due(self, obj: Review) -> SafeString | str:
+        if obj.first_response_at is not None or obj.status != ReviewStatus.PUBLISHED:
+            return "—"
+        return due_badge(obj.response_due_at, now=timezone.now())
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj: Review) -> str:
+        return age_text(obj.created_at, now=timezone.now())
+
+    @admin.display(description="Review text")
+    def body_text(self, obj: Review) -> SafeString:
+        return format_html('<div class="sp-message-body">{}</div>', obj.body)
+
+    # --- the change page's forms ---
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("metrics/", view(self.metrics_view), name="reviews_review_metrics"),
+            path("<path:object_id>/hide/", view(self.hide_view), name="reviews_review_hide"),
+            path("<path:object_id>/remove/", view(self.remove_view), name="reviews_review_remove"),
+            path("<path:object_id>/restore/", view(self.restore_view), name="reviews_review_restore"),
+            path("<path:object_id>/respond/", view(self.respond_view), name="reviews_review_respond"),
+            *super().get_urls(),
+        ]
+
+    def metrics_view(self, request: HttpRequest) -> HttpResponse:
+        """The review metrics report (``reviews.admin.metrics``)."""
+        return review_metrics_view(self, request)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {
+            "can_moderate": self.has_moderate_permission(request),
+            "can_respond": self.has_respond_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def _get_for_moderation(self, request: HttpRequest, object_id: str) -> Review:
+        review = self.get_object(request, object_id)
+        if review is None or not self.has_view_permission(request, review):
+            raise Http404
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        return review
+
+    def _details(self, review: Review) -> list[tuple[str, object]]:
+        return [
+            ("Review", f"{review.rating}★ {review.title}"),
+            ("Text", review.body),
+            ("Product", f"{review.product.name} ({review.seller.name})"),
+        ]
+
+    def _moderation_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
+        review = self._get_for_moderation(request, object_id)
+        moderator = actor(request)
+        service = review_hide if to == "hide" else review_remove
+
+        def run(data: dict[str, Any]) -> Review:
+            return service(review=review, actor=moderator, reason=data["reason"], note=data["note"], now=timezone.now())
+
+        verb = "Hide" if to == "hide" else "Remove"
+        return service_form_view(
+            self,
+            request,
+            obj=review,
+            form=ReviewModerationForm(posted(request)),
+            title=f"{verb} review “{review.title}”",
+            intro=(
+                "Hidden: taken off the product page until a moderator restores it."
+                if to == "hide"
+                else "Removed: for fake, misleading or abusive reviews; it can still be restored."
+            )
+            + " The rating counters follow, the buyer is told the reason, the history keeps your note.",
+            submit_label=f"{verb} review",
+            run=run,
+            success_message=f"Review “{review.title}” {'hidden' if to == 'hide' else 'removed'}.",
+            details=self._details(review),
+        )
+
+    def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._moderation_view(request, object_id, to="hide")
+
+    def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._moderation_view(request, object_id, to="remove")
+
+    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        review = self._get_for_moderation(request, object_id)
+        moderator = actor(request)
+
+        def run(data: dict[str, Any]) -> Review:
+            return review_restore(review=review, actor=moderator, note=data["note"], now=timezone.now())
+
+        return service_form_view(
+            self,
+            request,
+            obj=review,
+            form=NoteForm(posted(request)),
+            title=f"Restore review “{review.title}”",
+            intro="Publish the review again: it counts in the ratings and the buyer is told.",
+            submit_label="Restore review",
+            run=run,
+            success_message=f"Review “{review.title}” restored.",
+            details=self._details(review),
+        )
+
+    def respond_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Respond as staff (``response_post`` with the agent as author): typed, or a platform
+        template. A refusal (not published, already answered by staff, blank) writes nothing."""
+        review = self.get_object(request, object_id)
+        if review is None or not self.has_view_permission(request, review):
+            raise Http404
+        if not self.has_respond_permission(request):
+            raise PermissionDenied
+        agent = actor(request)
+
+        def run(data: dict[str, Any]) -> object:
+            return response_post(
+                review=review,
+                author=agent,
+                body=data["body"] or None,
+                template=data["template"],
+                now=timezone.now(),
+            )
+
+        return service_form_view(
+            self,
+            request,
+            obj=review,
+            form=StaffResponseForm(posted(request)),
+            title=f"Respond as staff to “{review.title}”",
+            intro="Support's response is published under the review as written (no standards check) and "
+            "the buyer is notified. One staff response per review.",
+            submit_label="Post staff response",
+            run=run,
+            success_message=f"Staff response posted to “{review.title}”; the buyer is notified.",
+            details=self._details(review),
+        )
+
+    # --- actions ---
+
+    def _bulk_moderate(self, request: HttpRequest, queryset: QuerySet[Review], *, to: str) -> HttpResponse | None:
+        moderator, now = actor(request), timezone.now()
+        service = review_hide if to == "hide" else review_remove
+
+        def run(review: Review, data: dict[str, Any]) -> None:
+            service(review=review, actor=moderator, reason=data["reason"], note=data["note"], now=now)
+
+        verb = "Hidden" if to == "hide" else "Removed"
+        return bulk_form_action(
+            self,
+            request,
+            queryset,
+            form_class=ReviewModerationForm,
+            title=f"{'Hide' if to == 'hide' else 'Remove'} reviews",
+            intro="Each review's buyer is told the reason; the rating counters follow.",
+            submit_label=verb,
+            run=run,
+            label=lambda review: f"“{review.title}”",
+        )
+
+    @admin.action(description="Hide selected reviews (with a reason)…", permissions=["moderate"])
+    def hide_reviews(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
+        return self._bulk_moderate(request, queryset, to="hide")
+
+    @admin.action(description="Remove selected reviews (with a reason)…", permissions=["moderate"])
+    def remove_reviews(self, request: HttpRequest, queryset: QuerySet[Review]) -> HttpResponse | None:
+        return self._bulk_moderate(request, queryset, to="remove")
+
+    @admin.action(description="Restore selected reviews", permissions=["moderate"])
+    def restore_reviews(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        moderator, now = actor(request), timezone.now()
+        done, refused = [], []
+        for review in queryset:
+            try:
+                review_restore(review=review, actor=moderator, now=now)
+            except DomainError as error:
+                refused.append(f"“{review.title}”: {error.message}")
+            else:
+                done.append(f"“{review.title}”")
+        report(self, request, "Restored", done, refused)
+
+
+# --- Responses: the moderation queue -------------------------------------------------------------
+
+
+class ResponseStrikesFilter(admin.SimpleListFilter):
+    title = "seller strikes"
+    parameter_name = "strikes"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("none", "None"), ("some", "1 or more"), ("repeat", "3 or more")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # ``seller_strikes`` is the admin queryset's annotation (``ReviewResponseAdmin.get_queryset``).
+        if self.value() == "none":
+            return queryset.filter(Q(seller_strikes=0) | Q(seller_strikes__isnull=True))
+        if self.value() == "some":
+            return queryset.filter(seller_strikes__gte=1)
+        if self.value() == "repeat":
+            return queryset.filter(seller_strikes__gte=3)
+        return queryset
+
+
+def _strike_count() -> Subquery:
+    return Subquery(
+        SellerStrike.objects.filter(seller_id=OuterRef("seller_id"))
+        .order_by()
+        .values("seller_id")
+        .annotate(count=Count("id"))
+        .values("count")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@admin.register(ReviewResponse)
+class ReviewResponseAdmin(ReadOnlyAdmin):
+    """Flagged responses waiting for a moderator come first, oldest first."""
+
+    list_display = (
+        "response_link",
+        "review_link",
+        "seller",
+        "author_kind",
+        "status_display",
+        "flagged",
+        "violations",
+        "strikes",
+        "created_at",
+    )
+    list_display_links = None
+    list_filter = ("status", "flagged", "author_kind", ResponseStrikesFilter)
+    search_fields = ("body", "review__title", "seller__name", "author__username")
+    list_select_related = ("review", "seller")
+    actions = ("approve_responses", "request_edits", "hide_responses")
+    fieldsets = (
+        (None, {"fields": ("review_link", "seller", "author", "author_kind", "template", "body_text")}),
+        ("Standards check", {"fields": ("status_display", "flagged", "violations", "strikes")}),
+        ("Moderation", {"fields": ("moderated_by", "moderated_at", "moderation_reason")}),
+        ("Audit", {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = (
+        "review_link",
+        "seller",
+        "author",
+        "author_kind",
+        "template",
+        "body_text",
+        "status_display",
+        "flagged",
+        "violations",
+        "strikes",
+        "moderated_by",
+        "moderated_at",
+        "moderation_reason",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewResponse]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("review", "seller", "author", "template", "moderated_by")
+            .annotate(seller_strikes=_strike_count())
+        )
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        pending_first = Case(
+            When(status=ResponseStatus.PENDING_MODERATION, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [OrderBy(pending_first), "created_at", "id"]
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return user_may_moderate_responses(request.user)
+
+    # --- columns ---
+
+    @admin.display(description="Response")
+    def response_link(self, obj: ReviewResponse) -> SafeString | str:
+        return admin_link(obj, f"#{obj.pk} {obj.body[:60]}")
+
+    @admin.display(description="Review", ordering="review__title")
+    def review_link(self, obj: ReviewResponse) -> SafeString | str:
+        return admin_link(obj.review, f"{obj.review.rating}★ {obj.review.title}")
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, obj: ReviewResponse) -> SafeString:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="Flagged for")
+    def violations(self, obj: ReviewResponse) -> str:
+        return describe_violations(obj.flag_reasons) or "—"
+
+    @admin.display(description="Seller strikes", ordering="seller_strikes")
+    def strikes(self, obj: ReviewResponse) -> str | SafeString:
+        if obj.seller_id is None:
+            return "—"
+        count = getattr(obj, "seller_strikes", None) or 0
+        return badge(str(count), "unassigned") if count >= 3 else str(count)
+
+    @admin.display(description="Response text")
+    def body_text(self, obj: ReviewResponse) -> SafeString:
+        return format_html('<div class="sp-message-body">{}</div>', obj.body)
+
+    # --- the change page's forms ---
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/approve/", view(self.approve_view), name="reviews_reviewresponse_approve"),
+            path("<path:object_id>/request-edit/", view(self.request_edit_view), name="reviews_reviewresponse_edit"),
+            path("<path:object_id>/hide/", view(self.hide_view), name="reviews_reviewresponse_hide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"can_moderate": self.has_moderate_permission(request)}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def _get_for_moderation(self, request: HttpRequest, object_id: str) -> ReviewResponse:
+        response = self.get_object(request, object_id)
+        if response is None or not self.has_view_permission(request, response):
+            raise Http404
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        return response
+
+    def _details(self, response: ReviewResponse) -> list[tuple[str, object]]:
+        return [
+            ("Review", f"{response.review.rating}★ {response.review.title}: {response.review.body}"),
+            ("Response", response.body),
+            ("Flagged for", describe_violations(response.flag_reasons) or "nothing (not flagged)"),
+        ]
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        response = self._get_for_moderation(request, object_id)
+        moderator = actor(request)
+        return service_form_view(
+            self,
+            request,
+            obj=response,
+            form=forms.Form(posted(request)),
+            title=f"Approve response {response.pk}",
+            intro="The flag was a false positive: the response is published, the buyer is told, no strike.",
+            submit_label="Approve and publish",
+            run=lambda data: response_approve(response=response, actor=moderator, now=timezone.now()),
+            success_message=f"Response {response.pk} approved and published.",
+            details=self._details(response),
+        )
+
+    def _reason_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
+        response = self._get_for_moderation(request, object_id)
+        moderator = actor(request)
+        service = response_hide if to == "hide" else response_request_edit
+
+        def run(data: dict[str, Any]) -> ReviewResponse:
+            return service(
+                response=response,
+                actor=moderator,
+                reason=data["reason"],
+                violations=data["violations"] or None,
+                now=timezone.now(),
+            )
+
+        form = ResponseModerationForm(posted(request), initial={"violations": response.flag_reasons})
+        hide = to == "hide"
+        return service_form_view(
+            self,
+            request,
+            obj=response,
+            form=form,
+            title=f"{'Hide' if hide else 'Request an edit of'} response {response.pk}",
+            intro=(
+                "Hidden for good: the seller may write a new response."
+                if hide
+                else "Sent back to the seller: hidden from the buyer until they write a new response."
+            )
+            + " The store's members get your reason; each violation upheld is a strike.",
+            submit_label="Hide response" if hide else "Request an edit",
+            run=run,
+            success_message=f"Response {response.pk} {'hidden' if hide else 'sent back for an edit'}.",
+            details=self._details(response),
+        )
+
+    def request_edit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._reason_view(request, object_id, to="edit")
+
+    def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._reason_view(request, object_id, to="hide")
+
+    # --- actions ---
+
+    @admin.action(description="Approve selected responses (publish)", permissions=["moderate"])
+    def approve_responses(self, request: HttpRequest, queryset: QuerySet[ReviewResponse]) -> None:
+        moderator, now = actor(request), timezone.now()
+        done, refused = [], []
+        for response in queryset:
+            try:
+                response_approve(response=response, actor=moderator, now=now)
+            except DomainError as error:
+                refused.append(f"response {response.pk}: {error.message}")
+            else:
+                done.append(f"response {response.pk}")
+        report(self, request, "Approved", done, refused)
+
+    def _bulk_reason(self, request: HttpRequest, queryset: QuerySet[ReviewResponse], *, to: str) -> Any:
+        moderator, now = actor(request), timezone.now()
+        service = response_hide if to == "hide" else response_request_edit
+
+        def run(response: ReviewResponse, data: dict[str, Any]) -> None:
+            service(
+                response=response,
+                actor=moderator,
+                reason=data["reason"],
+                violations=data["violations"] or None,
+                now=now,
+            )
+
+        return bulk_form_action(
+            self,
+            request,
+            queryset,
+            form_class=ResponseModerationForm,
+            title="Hide responses" if to == "hide" else "Request edits",
+            intro="The store's members get your reason; each violation upheld is a strike on the seller.",
+            submit_label="Hidden" if to == "hide" else "Edit requested",
+            run=run,
+            label=lambda response: f"response {response.pk}",
+        )
+
+    @admin.action(description="Request an edit of selected responses (with a reason)…", permissions=["moderate"])
+    def request_edits(self, request: HttpRequest, queryset: QuerySet[ReviewResponse]) -> HttpResponse | None:
+        return self._bulk_reason(request, queryset, to="edit")
+
+    @admin.action(description="Hide selected responses (with a reason)…", permissions=["moderate"])
+    def hide_responses(self, request: HttpRequest, queryset: QuerySet[ReviewResponse]) -> HttpResponse | None:
+        return self._bulk_reason(request, queryset, to="hide")
+
+
+@admin.register(SellerStrike)
+class SellerStrikeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "seller", "violation", "response_link", "moderator", "reason")
+    list_filter = ("violation", ("seller", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("seller__name", "reason")
+    list_select_related = ("seller", "response", "moderator")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Response")
+    def response_link(self, obj: SellerStrike) -> SafeString | str:
+        return admin_link(obj.response, f"Response {obj.response_id}")
+
+
+# --- Recovery follow-ups ------------------------------------------------------------------------
+
+
+@admin.register(RecoveryFollowUp)
+class RecoveryFollowUpAdmin(ReadOnlyAdmin):
+    list_display = ("review_link", "seller", "status_display", "due", "answered_at", "escalated_at", "customer_comment")
+    list_display_links = None
+    list_filter = ("status",)
+    search_fields = ("review__title", "review__seller__name", "review__buyer__username", "customer_comment")
+    list_select_related = ("review__seller",)
+    ordering = ("due_at", "id")
+
+    @admin.display(description="Review", ordering="review__title")
+    def review_link(self, obj: RecoveryFollowUp) -> SafeString | str:
+        return admin_link(obj.review, f"{obj.review.rating}★ {obj.review.title}")
+
+    @admin.display(description="Seller", ordering="review__seller__name")
+    def seller(self, obj: RecoveryFollowUp) -> str:
+        return str(obj.review.seller)
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, obj: RecoveryFollowUp) -> SafeString:
+        tones: dict[str, str] = {FollowUpStatus.OPEN: "assigned", FollowUpStatus.RESOLVED: "resolved"}
+        tone = tones.get(obj.status, "overdue")
+        return badge(obj.get_status_display(), tone)
+
+    @admin.display(description="Due", ordering="due_at")
+    def due(self, obj: RecoveryFollowUp) -> SafeString | str:
+        if obj.status != FollowUpStatus.OPEN:
+            return f"{obj.due_at:%Y-%m-%d %H:%M}"
+        return due_badge(obj.due_at, now=timezone.now())
+
+
+# --- Response templates --------------------------------------------------------------------------
+
+
+class ResponseTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ResponseTemplate
+        fields = ("situation", "title", "body")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        # The service's own rules (lengths, NUL, known placeholders only); it runs them again on save.
+        try:
+            cleaned.update(
+                _clean_fields(situation=cleaned.get("situation"), title=cleaned.get("title"), body=cleaned.get("body"))
+            )
+        except InvalidInput as error:
+            raise ValidationError({error.field or "body": error.message}) from error
+        # NULL sellers never collide in the unique constraint: check the platform's titles here.
+        duplicates = ResponseTemplate.objects.filter(
+            seller__isnull=True, archived_at__isnull=True, title=cleaned["title"]
+        )
+        if self.instance.pk is not None:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise ValidationError({"title": "A platform template with this title already exists."})
+        return cleaned
+
+
+class TemplateOwnerFilter(admin.SimpleListFilter):
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("platform", "Platform templates"), ("seller", "Sellers' own")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> QuerySet[ResponseTemplate]:
+        if self.value() == "platform":
+            return queryset.filter(seller__isnull=True)
+        if self.value() == "seller":
+            return queryset.filter(seller__isnull=False)
+        return queryset
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "In use"), ("yes", "Archived")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> QuerySet[ResponseTemplate]:
+        if self.value() == "no":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    """Moderators maintain the platform's templates (every seller sees them) through the template
+    services; a seller's own templates are the seller's and only shown here. Archived, never deleted."""
+
+    form = ResponseTemplateForm
+    list_display = ("title", "situation", "owner", "archived_at", "updated_at")
+    list_filter = (TemplateOwnerFilter, ArchivedFilter, "situation")
+    search_fields = ("title", "body", "seller__name")
+    list_select_related = ("seller",)
+    fields = ("owner", "situation", "title", "body", "created_by", "archived_at", "created_at", "updated_at")
+    readonly_fields = ("owner", "created_by", "archived_at", "created_at", "updated_at")
+    actions = ("archive_templates",)
+
+    def has_change_permission(self, request: HttpRequest, obj: ResponseTemplate | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or (obj.seller_id is None and obj.archived_at is None)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: ResponseTemplate | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ResponseTemplate, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in ("situation", "title", "body")}
+        if change:
+            saved = response_template_update(template=obj, actor=actor(request), **data)
+        else:
+            saved = response_template_create(actor=actor(request), seller=None, **data)
+        obj.pk = saved.pk
+
+    @admin.action(description="Archive selected templates (no longer offered)", permissions=["change"])
+    def archive_templates(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> None:
+        user, now = actor(request), timezone.now()
+        done, refused = [], []
+        for template in queryset:
+            try:
+                response_template_archive(template=template, actor=user, now=now)
+            except DomainError as error:
+                refused.append(f"“{template.title}”: {error.message}")
+            else:
+                done.append(f"“{template.title}”")
+        report(self, request, "Archived", done, refused)
+
+    @admin.display(description="Owner", ordering="seller__name")
+    def owner(self, obj: ResponseTemplate) -> str:
+        return "Platform" if obj.seller_id is None else str(obj.seller)
