@@ -26,8 +26,8 @@ from bench.bench_orders import api_client, http_headers, require_endpoint, time_
 from bench.data import _reset_sequence
 from bench.registry import BenchmarkSkipped, Context, benchmark, latency_summary
 from bench.server import run_load
+from core.periods import month_period, quarter_of
 from inquiries.models import Conversation, Inquiry, Message
-from inquiries.periods import month_period, quarter_of
 from inquiries.selectors.kpis import add_months, month_start, monthly_series, response_metrics
 from inquiries.selectors.pages import seller_has_responsive_badge
 from inquiries.services.standing import standing_project

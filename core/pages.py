@@ -1,10 +1,15 @@
-"""Helpers the apps' server-rendered pages share: the store a seller member works on, the status
-of a page that re-shows a refused form, and a seller's own template library (the inquiries'
-quick replies, the reviews' response templates: the same pages over different services)."""
+"""Helpers the apps' server-rendered pages share: a live countdown to a due time, a query or form
+value, and a seller's own template library (the inquiries' quick replies, the reviews' response
+templates: the same pages over different services).
+
+Nothing here knows a store: which store a member works on is the caller's chooser
+(``marketplace.selectors``), handed in as ``OwnTemplates.choose_seller``.
+"""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages as flash
@@ -12,39 +17,47 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.models import User
-from core.exceptions import DomainError, StateConflict
-from marketplace.models import Seller
-from marketplace.selectors.scoping import member_seller_ids
+from core.durations import duration_text
+from core.exceptions import DomainError
+from core.forms import attach_domain_error, error_status
+
+# A countdown turns "due soon" in its last hour (the pages' amber; the console's "due within the hour").
+DUE_SOON_SECONDS = 3600
 
 
-def error_status(error: DomainError) -> int:
-    """A page re-showing a form the service refused: 409 for a state conflict, else 400."""
-    return 409 if isinstance(error, StateConflict) else 400
+@dataclass(frozen=True)
+class Countdown:
+    """What ``templates/core/_countdown.html`` shows; ``static/js/inquiries.js`` keeps it ticking."""
+
+    due: datetime
+    text: str
+    is_overdue: bool
+    is_due_soon: bool
 
 
-def attach_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it is about, or above the form."""
-    field: Any = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+def due_text(due: datetime, now: datetime) -> str:
+    seconds = (due - now).total_seconds()
+    return f"{duration_text(seconds)} left" if seconds >= 0 else f"Overdue by {duration_text(seconds)}"
 
 
-def member_sellers(user: User) -> list[Seller]:
-    return list(Seller.objects.filter(pk__in=member_seller_ids(user)).order_by("name", "id"))
+def countdown(due: datetime | None, now: datetime) -> Countdown | None:
+    if due is None:
+        return None
+    seconds = (due - now).total_seconds()
+    return Countdown(
+        due=due, text=due_text(due, now), is_overdue=seconds < 0, is_due_soon=0 <= seconds < DUE_SOON_SECONDS
+    )
 
 
-def chosen_seller(request: HttpRequest, user: User) -> tuple[Seller, list[Seller]]:
-    """The store a member works on: ``?seller=`` among theirs, else the first. Not a member: 404."""
-    sellers = member_sellers(user)
-    if not sellers:
-        raise Http404("No seller dashboard for this account")
-    wanted = request.GET.get("seller") or request.POST.get("seller")
-    if not wanted:
-        return sellers[0], sellers
-    for seller in sellers:
-        if str(seller.pk) == wanted:
-            return seller, sellers
-    raise Http404("Not one of your stores")
+def requested(request: HttpRequest, name: str) -> str | None:
+    """``name`` from the query string, else from the posted form (a page that posts back to itself
+    keeps its choice either way)."""
+    return request.GET.get(name) or request.POST.get(name) or None
+
+
+# The store a member works on and all of theirs: ``choose_seller(user, wanted)`` (404 when the user
+# is no member, or ``wanted`` is not one of theirs); ``sellers_of(user)``: all of the user's stores.
+SellerChooser = Callable[[Any, str | None], tuple[Any, list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -61,20 +74,22 @@ class OwnTemplates:
     noun: str
     shared_key: str
     for_seller: Callable[[int], Iterable[Any]]
-    own: Callable[[User, int], Any]
+    own: Callable[[Any, int], Any]
     create: Callable[..., object]
     update: Callable[..., object]
     initial: Callable[[Any], dict[str, Any]]
+    choose_seller: SellerChooser
+    sellers_of: Callable[[Any], list[Any]]
 
-    def url(self, seller: Seller, sellers: list[Seller]) -> str:
+    def url(self, seller: Any, sellers: list[Any]) -> str:
         url = reverse(self.url_name)
         return f"{url}?seller={seller.pk}" if len(sellers) > 1 else url
 
     def page(
         self,
         request: HttpRequest,
-        seller: Seller,
-        sellers: list[Seller],
+        seller: Any,
+        sellers: list[Any],
         *,
         form: forms.Form | None = None,
         status: int = 200,
@@ -91,8 +106,8 @@ class OwnTemplates:
 
     def library_view(self, request: HttpRequest) -> HttpResponse:
         """GET: the library; POST: add a template to the chosen store."""
-        user = cast(User, request.user)  # login_required: never anonymous here
-        seller, sellers = chosen_seller(request, user)
+        user = request.user  # login_required: never anonymous here
+        seller, sellers = self.choose_seller(user, requested(request, "seller"))
         if request.method == "GET":
             return self.page(request, seller, sellers)
         form = self.form(request.POST)
@@ -106,7 +121,7 @@ class OwnTemplates:
         flash.success(request, f"{self.noun} “{form.cleaned_data['title']}” saved.")
         return HttpResponseRedirect(self.url(seller, sellers))
 
-    def get_own(self, user: User, pk: int) -> Any:
+    def get_own(self, user: Any, pk: int) -> Any:
         template = self.own(user, pk)
         if template is None:
             raise Http404(f"No such {self.noun.lower()}")
@@ -114,7 +129,7 @@ class OwnTemplates:
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """GET: the form filled in; POST: the update, back to the library."""
-        user = cast(User, request.user)  # login_required: never anonymous here
+        user = request.user  # login_required: never anonymous here
         template = self.get_own(user, pk)
         status = 200
         if request.method == "POST":
@@ -127,7 +142,7 @@ class OwnTemplates:
                     status = error_status(error)
                 else:
                     flash.success(request, f"{self.noun} “{form.cleaned_data['title']}” updated.")
-                    return HttpResponseRedirect(self.url(cast(Seller, template.seller), member_sellers(user)))
+                    return HttpResponseRedirect(self.url(template.seller, self.sellers_of(user)))
             else:
                 status = 400
         else:

@@ -2,8 +2,8 @@ from datetime import datetime, timedelta
 
 from celery.schedules import crontab
 
+from core.periods import previous_quarter, quarter_of
 from core.sweeps import register_sweep
-from inquiries.periods import previous_quarter, quarter_of
 from inquiries.services.standing import standings_decide_quarter
 from inquiries.services.sweep import inquiries_sweep
 

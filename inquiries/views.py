@@ -6,7 +6,7 @@ Same rule as the API: read through the selectors (scoped to the signed-in user: 
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, cast
 
 from django.conf import settings
@@ -19,17 +19,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from core.durations import duration_words
 from core.exceptions import DomainError
-from core.pages import OwnTemplates, attach_domain_error, chosen_seller, error_status, member_sellers
+from core.forms import attach_domain_error, error_status
+from core.pages import OwnTemplates, countdown, requested
+from core.periods import month_period, quarter_of
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
-from inquiries.periods import month_period, quarter_of
 from inquiries.selectors import pages as reads
 from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
 from inquiries.services.messaging import (
     conversation_close,
     conversation_open,
-    format_duration,
     inquiry_exclude,
     message_post,
 )
@@ -41,39 +42,17 @@ from inquiries.services.templates import (
     reply_template_suggest,
     reply_template_update,
 )
-from inquiries.templatetags.inquiry_format import duration_text
 from marketplace.models import Order, Product, Seller
-from marketplace.selectors.scoping import member_seller_ids, order_visible_queryset
+from marketplace.selectors.scoping import (
+    member_seller_ids,
+    order_visible_queryset,
+    seller_get_chosen,
+    seller_list_for_member,
+)
 
 BUYER_PAGE_SIZE = 20
 INBOX_LIMIT = 50
 RECENT_ORDERS = 5
-DUE_SOON_SECONDS = 3600
-
-
-# --- formatting shared by the pages -------------------------------------------------------------
-
-
-def due_text(due: datetime, now: datetime) -> str:
-    seconds = (due - now).total_seconds()
-    return f"{duration_text(seconds)} left" if seconds >= 0 else f"Overdue by {duration_text(seconds)}"
-
-
-@dataclass(frozen=True)
-class Countdown:
-    due: datetime
-    text: str
-    is_overdue: bool
-    is_due_soon: bool
-
-
-def countdown(due: datetime | None, now: datetime) -> Countdown | None:
-    if due is None:
-        return None
-    seconds = (due - now).total_seconds()
-    return Countdown(
-        due=due, text=due_text(due, now), is_overdue=seconds < 0, is_due_soon=0 <= seconds < DUE_SOON_SECONDS
-    )
 
 
 # --- the seller side ---------------------------------------------------------------------------
@@ -153,7 +132,7 @@ def build_chart(series: list[Any]) -> Chart:
 @login_required
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = chosen_seller(request, user)
+    seller, sellers = seller_get_chosen(user=user, wanted=requested(request, "seller"))
     now = timezone.now()
     today = now.astimezone(UTC)
     month = month_period(today.year, today.month)
@@ -184,7 +163,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "overdue_count": overdue_count,
         "recent": list(reads.seller_recent(seller_id=seller.pk)[:10]),
         "target_pct": f"{settings.INQUIRIES_TARGET_PCT:g}",
-        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
+        "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
         "now": now,
     }
     return render(request, "inquiries/seller_dashboard.html", context)
@@ -323,6 +302,8 @@ QUICK_REPLIES = OwnTemplates(
     create=reply_template_create,
     update=reply_template_update,
     initial=lambda template: {"title": template.title, "body": template.body, "keywords": template.keywords},
+    choose_seller=lambda user, wanted: seller_get_chosen(user=user, wanted=wanted),
+    sellers_of=seller_list_for_member,
 )
 
 
@@ -350,7 +331,7 @@ def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, error.message)
     else:
         flash.success(request, f"Quick reply “{title}” deleted.")
-    return HttpResponseRedirect(QUICK_REPLIES.url(seller, member_sellers(user)))
+    return HttpResponseRedirect(QUICK_REPLIES.url(seller, seller_list_for_member(user)))
 
 
 # --- the buyer side ----------------------------------------------------------------------------
@@ -366,7 +347,7 @@ def buyer_conversation_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "recent_orders": list(orders.select_related("seller").order_by("-placed_at", "-id")[:RECENT_ORDERS]),
         "order_count": orders.count(),
-        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
+        "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "inquiries/buyer_list.html", context)
 
@@ -506,6 +487,6 @@ def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
         "product": product,
         "order": order,
         "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
-        "target_text": format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
+        "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "inquiries/buyer_new.html", context, status=status)

@@ -1,6 +1,6 @@
 """The reviews page forms. They only shape input; every rule (ratings, lengths, whose order or
 review it is, states) is the services' and comes back as a ``DomainError`` that the views attach
-to the field it is about (``inquiries.forms.attach_domain_error``)."""
+to the field it is about (``core.forms.attach_domain_error``)."""
 
 from typing import Any
 

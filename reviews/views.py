@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from core.durations import duration_words
 from core.exceptions import DomainError
-from core.pages import OwnTemplates, attach_domain_error, chosen_seller, error_status, member_sellers
-from inquiries.periods import month_period, quarter_of
-from inquiries.services.messaging import format_duration
-from inquiries.views import countdown
+from core.forms import attach_domain_error, error_status
+from core.pages import OwnTemplates, countdown, requested
+from core.periods import month_period, quarter_of
 from marketplace.models import Seller
+from marketplace.selectors.scoping import seller_get_chosen, seller_list_for_member
 from reviews.forms import CaseForm, FollowUpForm, ResponseForm, ResponseTemplateForm, ReviewForm
 from reviews.models import (
     LIVE_RESPONSE_STATUSES,
@@ -79,7 +80,7 @@ def _distribution(seller: Seller) -> tuple[Any, list[StarBar]]:
 @login_required
 def seller_reviews(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    seller, sellers = chosen_seller(request, user)
+    seller, sellers = seller_get_chosen(user=user, wanted=requested(request, "seller"))
     now = timezone.now()
     today = now.astimezone(UTC)
     queue = list(seller_reviews_needing_response(seller_id=seller.pk, now=now, limit=QUEUE_LIMIT))
@@ -104,8 +105,8 @@ def seller_reviews(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "rating": rating,
         "bars": bars,
-        "negative_target": format_duration(settings.REVIEWS_NEGATIVE_RESPONSE_TARGET.total_seconds()),
-        "target": format_duration(settings.REVIEWS_RESPONSE_TARGET.total_seconds()),
+        "negative_target": duration_words(settings.REVIEWS_NEGATIVE_RESPONSE_TARGET.total_seconds()),
+        "target": duration_words(settings.REVIEWS_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "reviews/seller_reviews.html", context)
 
@@ -215,6 +216,8 @@ RESPONSE_TEMPLATES = OwnTemplates(
     create=response_template_create,
     update=response_template_update,
     initial=lambda template: {"situation": template.situation, "title": template.title, "body": template.body},
+    choose_seller=lambda user, wanted: seller_get_chosen(user=user, wanted=wanted),
+    sellers_of=seller_list_for_member,
 )
 
 
@@ -242,7 +245,7 @@ def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpRespons
         flash.error(request, error.message)
     else:
         flash.success(request, f"Template “{title}” archived: it is no longer offered.")
-    return HttpResponseRedirect(RESPONSE_TEMPLATES.url(seller, member_sellers(user)))
+    return HttpResponseRedirect(RESPONSE_TEMPLATES.url(seller, seller_list_for_member(user)))
 
 
 # --- the buyer side ----------------------------------------------------------------------------

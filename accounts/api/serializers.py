@@ -1,63 +1,13 @@
-"""Input and output serializers of the accounts API, and the error bodies every API module documents.
+"""Input and output serializers of the accounts API.
 
 Input serializers check shape and types only (they never write); the services own the rules.
 """
 
-from typing import Any
-
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role, User
-
-# --- Error bodies, for the OpenAPI schema (shared by every API module) ------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """401 / 403 / 404 / 409 / 429 body; domain errors also carry a machine-readable ``code``."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-
-
-def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
-    """``responses={**error_responses(400, 404)}`` documents the error bodies of an operation."""
-    descriptions = {
-        400: "Bad input: `{field: [messages], ...}` (field errors, `non_field_errors` or `detail`).",
-        401: "No or invalid credentials.",
-        403: "The caller's role may not take this action on a record it can see.",
-        404: "No such record, or the caller may not see it.",
-        409: "The record's state does not allow the action.",
-        429: "Throttled: too many requests.",
-    }
-    responses: dict[int, OpenApiResponse] = {}
-    for status_code in status_codes:
-        body: Any = OpenApiTypes.OBJECT if status_code == 400 else ErrorSerializer
-        responses[status_code] = OpenApiResponse(response=body, description=descriptions[status_code])
-    return responses
-
-
-# --- Strict ids -------------------------------------------------------------------------------
-
-MAX_ID = 2**63 - 1
-
-
-class IdField(serializers.IntegerField):
-    """A reference to another record by id: a positive 64-bit integer (``1.5``, ``true`` and
-    out-of-range numbers are 400s rather than silently truncated or passed to the database)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, (bool, float)):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
 
 # --- Token ------------------------------------------------------------------------------------
 

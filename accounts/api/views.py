@@ -27,13 +27,13 @@ from accounts.api.serializers import (
     TokenOutputSerializer,
     UserCreateInputSerializer,
     UserOutputSerializer,
-    error_responses,
 )
 from accounts.models import Role, User
 from accounts.selectors.users import user_get_self, user_list
 from accounts.services.users import token_obtain, user_create
+from core.api.errors import error_responses
+from core.api.filters import SafeSearchFilter
 from core.permissions import AllowAnyone, HasRolePermission
-from marketplace.api.filters import SafeSearchFilter
 
 
 class _LiveRatesMixin:

@@ -17,8 +17,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
+from core.durations import duration_text
 from inquiries.models import ConversationEvent, ConversationStatus, Message
-from inquiries.templatetags.inquiry_format import duration_text
 
 OPEN_CONVERSATION_STATUSES = (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from core.durations import duration_text
 from core.exceptions import InvalidInput
 from inquiries.admin.common import (
     OPEN_CONVERSATION_STATUSES,
@@ -32,7 +33,6 @@ from inquiries.admin.common import (
 from inquiries.models import Conversation, ConversationEvent, Inquiry, ReplyTemplate
 from inquiries.selectors.queue import open_inquiries_due_within_hour, open_inquiries_overdue
 from inquiries.services.templates import _clean_fields
-from inquiries.templatetags.inquiry_format import duration_text
 
 
 class DueFilter(admin.SimpleListFilter):

@@ -24,12 +24,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
+from core.durations import duration_text
 from core.exceptions import DomainError
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, actor, admin_link, badge
 from inquiries.models import ConversationStatus, Escalation, Message
 from inquiries.services.escalations import escalation_assign, user_may_work_escalations
 from inquiries.services.messaging import conversation_close, message_post
-from inquiries.templatetags.inquiry_format import duration_text
 
 RESOLUTIONS = {
     "staff_replied": "Support replied",

@@ -32,12 +32,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import error_responses
 from accounts.models import User
 from accounts.roles import is_staff_member
+from core.api.errors import error_responses
+from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden, StateConflict
 from core.permissions import HasRolePermission
-from inquiries.api.filters import ConversationFilter, StableOrderingFilter
+from inquiries.api.filters import ConversationFilter
 from inquiries.api.serializers import (
     ConversationDetailOutputSerializer,
     ConversationOpenInputSerializer,

@@ -1,65 +1,14 @@
-"""Query-parameter filters (django-filter) for the inquiries API. Bad values are 400s (ids through
-``marketplace.api.filters.IdFilter``; booleans accept only true/false)."""
-
-from typing import Any
+"""Query-parameter filters (django-filter) for the inquiries API. Bad values are 400s (the shared
+filters of ``core.api.filters``: ids, strict booleans)."""
 
 import django_filters
-from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from rest_framework.filters import OrderingFilter
-from rest_framework.request import Request
 
+from core.api.filters import IdFilter, StrictBooleanFilter
 from inquiries.models import Conversation, ConversationStatus, Escalation, ReplyTemplate
-from marketplace.api.filters import IdFilter
 
 AWAITING_STATUSES = (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
-
-
-class _StrictBooleanField(forms.Field):
-    TRUE, FALSE = ("true", "True", "1"), ("false", "False", "0")
-
-    def to_python(self, value: Any) -> bool | None:
-        if value in (None, ""):
-            return None
-        if value in self.TRUE:
-            return True
-        if value in self.FALSE:
-            return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    """``true`` / ``false`` (and ``1`` / ``0``); anything else is a 400 rather than silently ignored."""
-
-    field_class = _StrictBooleanField
-
-
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=``, with ``id`` as the last key so equal values (two conversations due at the
-    same minute) never swap places between pages, and empty values (``response_due_at`` of a
-    conversation awaiting nothing) last in both directions on every database: SQLite and
-    PostgreSQL disagree on where NULLs sort by default."""
-
-    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
-        ordering = self.get_ordering(request, queryset, view)
-        if not ordering:
-            return queryset
-        return queryset.order_by(
-            *(
-                F(key[1:]).desc(nulls_last=True) if key.startswith("-") else F(key).asc(nulls_last=True)
-                for key in ordering
-            )
-        )
-
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
-        ordering = super().get_ordering(request, queryset, view)
-        if not ordering:
-            return ordering  # nothing asked, no view default: the selector's own order stands
-        ordering = list(ordering)
-        if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
-            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
-        return ordering
 
 
 class ConversationFilter(django_filters.FilterSet):

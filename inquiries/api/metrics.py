@@ -13,7 +13,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -21,28 +21,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import error_responses
 from accounts.models import User
 from accounts.roles import is_staff_member
+from core.api.errors import error_responses
+from core.api.metrics import PERIOD_PARAMETERS, PeriodFiguresSerializer, figures_payload, period_from_request
+from core.periods import Period
 from core.permissions import IsAuthenticatedUser
 from inquiries.exports import export_filename, export_lines
 from inquiries.models import SellerStanding, StandingLevel
-from inquiries.periods import Period, parse_period
-from inquiries.selectors.kpis import ResponseMetrics, response_metrics
+from inquiries.selectors.kpis import response_metrics
 from inquiries.services.standing import standing_override, standing_project, user_may_override_standing
 from marketplace.models import Seller
-from marketplace.selectors.scoping import member_seller_ids, user_is_seller_member
-
-PERIOD_PARAMETERS = [
-    OpenApiParameter(
-        "period",
-        OpenApiTypes.STR,
-        description="A month (`2026-11`) or a quarter (`2026-Q4`), UTC. Default: the current month.",
-    ),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First day of a range (with `to`), UTC."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Day after the range (exclusive), UTC."),
-]
-
+from marketplace.selectors.scoping import member_seller_ids, seller_get_visible
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -56,8 +46,8 @@ def _parse_pk(pk: str) -> int:
 
 def seller_for_metrics(*, user: User, pk: str) -> Seller:
     """The seller if the user is one of its members or staff; otherwise 404."""
-    seller = Seller.objects.filter(pk=_parse_pk(pk)).first()
-    if seller is None or not (is_staff_member(user) or user_is_seller_member(user, seller.pk)):
+    seller = seller_get_visible(user=user, pk=pk)
+    if seller is None:
         raise NotFound()
     return seller
 
@@ -68,20 +58,15 @@ def _require_staff(user: User) -> None:
 
 
 def _period(request: Request) -> Period:
-    params = request.query_params
-    return parse_period(
-        period=params.get("period"), date_from=params.get("from"), date_to=params.get("to"), now=timezone.now()
-    )
+    return period_from_request(request, now=timezone.now())
 
 
 # --- response metrics ---------------------------------------------------------------------------
 
 
-class ResponseMetricsOutputSerializer(serializers.Serializer):
-    seller = serializers.IntegerField(allow_null=True, help_text="The seller's id; null: platform-wide.")
-    period = serializers.CharField(help_text="`2026-11`, `2026-Q4` or `2026-10-01..2026-11-01`.")
-    start = serializers.DateTimeField(help_text="Start of the period (inclusive, UTC).")
-    end = serializers.DateTimeField(help_text="End of the period (exclusive, UTC).")
+class ResponseMetricsOutputSerializer(PeriodFiguresSerializer):
+    """A seller's (or the platform's) response KPIs for the inquiries opened in the period."""
+
     inquiries = serializers.IntegerField(help_text="Counted inquiries opened in the period (the denominator).")
     answered = serializers.IntegerField(help_text="Counted inquiries answered by the seller or by support.")
     answered_within_target = serializers.IntegerField(help_text="Answered by the seller within the target.")
@@ -94,25 +79,6 @@ class ResponseMetricsOutputSerializer(serializers.Serializer):
     excluded = serializers.IntegerField(help_text="Marked 'no response needed' (left out of the figures).")
     target_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     meets_target = serializers.BooleanField(allow_null=True)
-
-
-def metrics_payload(*, seller_id: int | None, period: Period, metrics: ResponseMetrics) -> dict[str, Any]:
-    return {
-        "seller": seller_id,
-        "period": period.label,
-        "start": period.start,
-        "end": period.end,
-        "inquiries": metrics.inquiries,
-        "answered": metrics.answered,
-        "answered_within_target": metrics.answered_within_target,
-        "within_target_pct": metrics.within_target_pct,
-        "average_first_response_seconds": metrics.average_first_response_seconds,
-        "median_first_response_seconds": metrics.median_first_response_seconds,
-        "escalated": metrics.escalated,
-        "excluded": metrics.excluded,
-        "target_pct": metrics.target_pct,
-        "meets_target": metrics.meets_target,
-    }
 
 
 class SellerResponseMetricsApi(APIView):
@@ -129,7 +95,7 @@ class SellerResponseMetricsApi(APIView):
         period = _period(request)
         metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=timezone.now())
         return Response(
-            ResponseMetricsOutputSerializer(metrics_payload(seller_id=seller.pk, period=period, metrics=metrics)).data
+            ResponseMetricsOutputSerializer(figures_payload(seller_id=seller.pk, period=period, figures=metrics)).data
         )
 
 
@@ -147,7 +113,7 @@ class PlatformResponseMetricsApi(APIView):
         period = _period(request)
         metrics = response_metrics(seller_id=None, start=period.start, end=period.end, now=timezone.now())
         return Response(
-            ResponseMetricsOutputSerializer(metrics_payload(seller_id=None, period=period, metrics=metrics)).data
+            ResponseMetricsOutputSerializer(figures_payload(seller_id=None, period=period, figures=metrics)).data
         )
 
 

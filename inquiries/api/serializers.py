@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.api.serializers import IdField
 from accounts.models import User
+from core.api.fields import IdField
 from inquiries.models import ConversationStatus, MessageKind, ReplyTemplate
 from marketplace.models import Order, Product, Seller
 

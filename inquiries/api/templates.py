@@ -20,11 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import error_responses
 from accounts.models import User
+from core.api.errors import error_responses
+from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
-from inquiries.api.filters import ReplyTemplateFilter, StableOrderingFilter
+from inquiries.api.filters import ReplyTemplateFilter
 from inquiries.api.serializers import (
     ReplyTemplateCreateInputSerializer,
     ReplyTemplateInputSerializer,

@@ -25,25 +25,25 @@ Aggregates run in SQL (``COUNT(...) FILTER (WHERE ...)``); the median uses Postg
 ``percentile_cont`` and, on SQLite (the embedded default), one extra query and Python's median.
 """
 
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from core.figures import Median, percentage
+from core.figures import median as _median
+from core.figures import median_in_sql as _median_in_sql
+from core.figures import whole_seconds as _whole_seconds
 from inquiries.models import Inquiry, InquiryStatus
 
 MEDIAN_WINDOW = timedelta(days=90)
 ANSWERED_STATUSES = (InquiryStatus.ANSWERED, InquiryStatus.ANSWERED_BY_STAFF)
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
 
 
 def seller_median_first_response_seconds(*, seller_id: int, now: datetime) -> float | None:
@@ -57,8 +57,7 @@ def seller_median_first_response_seconds(*, seller_id: int, now: datetime) -> fl
         .order_by()
         .values_list("first_response_seconds", flat=True)[:5000]
     )
-    known = [value for value in seconds if value is not None]
-    return float(statistics.median(known)) if known else None
+    return _median(value for value in seconds if value is not None)
 
 
 def counted_inquiries_q(*, now: datetime) -> Q:
@@ -76,20 +75,6 @@ def answered_q() -> Q:
 
 def escalated_q() -> Q:
     return Q(escalated_at__isnull=False) | Q(status=InquiryStatus.ANSWERED_BY_STAFF)
-
-
-class Median(Aggregate):
-    """PostgreSQL's ``percentile_cont(0.5) WITHIN GROUP (ORDER BY x)``: the interpolated median."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-    allow_distinct = False
-
-
-def _median_in_sql() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -123,19 +108,7 @@ class MonthResponseMetrics:
 
 
 def within_target_pct(*, answered_within_target: int, inquiries: int) -> Decimal | None:
-    if not inquiries:
-        return None
-    return (Decimal(answered_within_target) * _HUNDRED / Decimal(inquiries)).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _whole_seconds(value: float | Decimal | None) -> int | None:
-    if value is None:
-        return None
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _median(values: list[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
+    return percentage(answered_within_target, inquiries)
 
 
 def _aggregates(*, now: datetime) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import is_staff_member
+from accounts.selectors.users import staff_in_groups
+from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from inquiries.models import (
     Conversation,
@@ -25,9 +27,8 @@ from inquiries.models import (
     ReplyTemplate,
 )
 from inquiries.selectors.kpis import seller_median_first_response_seconds
-from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
 from marketplace.models import Order, Product, Seller
-from marketplace.selectors.scoping import user_is_seller_member
+from marketplace.selectors.scoping import seller_members_by_seller, user_is_seller_member
 from notifications.models import Kind
 from notifications.services.notify import notify
 
@@ -47,15 +48,6 @@ def _clean_body(body: Any, *, field: str = "body") -> str:
             field=field,
         )
     return body
-
-
-def format_duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
-    hours = round(minutes / 60, 1)
-    hours_text = f"{hours:g}"
-    return f"{hours_text} hour{'s' if hours != 1 else ''}"
 
 
 def author_kind(*, conversation: Conversation, user: User) -> str:
@@ -162,9 +154,9 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
     )
     median = seller_median_first_response_seconds(seller_id=conversation.seller_id, now=now)
     usual = (
-        format_duration(median)
+        duration_words(median)
         if median is not None
-        else format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
+        else duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
     )
     seller_name = Seller.objects.values_list("name", flat=True).get(pk=conversation.seller_id)
     Message.objects.create(

@@ -23,9 +23,10 @@ from django.db.models import Q
 
 from accounts.models import Role, User
 from accounts.roles import user_has_permission
+from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput
+from core.periods import Period, parse_quarter, previous_quarter, quarter_of
 from inquiries.models import Inquiry, SellerStanding, StandingLevel
-from inquiries.periods import Period, parse_quarter, previous_quarter, quarter_of
 from inquiries.selectors.kpis import (
     BUSINESS_HOURS,
     MissedBreakdown,
@@ -34,9 +35,8 @@ from inquiries.selectors.kpis import (
     missed_breakdown_by_seller,
     response_metrics_by_seller,
 )
-from inquiries.services.messaging import format_duration
-from inquiries.services.recipients import seller_members_by_seller
 from marketplace.models import Seller
+from marketplace.selectors.scoping import seller_members_by_seller
 from notifications.models import Kind
 from notifications.services.bulk import Draft, notify_many
 
@@ -90,7 +90,7 @@ def standing_tips(*, level: str, metrics: ResponseMetrics, missed: MissedBreakdo
     """Concrete advice from the figures for a seller below the badge."""
     if level not in (StandingLevel.WARNING, StandingLevel.PENALTY):
         return []
-    target_hours = format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
+    target_hours = duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
     badge_pct = Decimal(settings.INQUIRIES_STANDING_BADGE_PCT)
     tips = [
         f"{metrics.answered_within_target} of your {metrics.inquiries} inquiries were answered within "
@@ -105,7 +105,7 @@ def standing_tips(*, level: str, metrics: ResponseMetrics, missed: MissedBreakdo
     median = metrics.median_first_response_seconds
     if median is not None and median > settings.INQUIRIES_RESPONSE_TARGET.total_seconds():
         tips.append(
-            f"Your median first response took {format_duration(median)}: answer the oldest questions "
+            f"Your median first response took {duration_words(median)}: answer the oldest questions "
             f"first, and aim for well under {target_hours}."
         )
     if missed.missed_after_hours:

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.models import User
+from accounts.selectors.users import staff_in_groups
+from core.durations import duration_words as format_duration
 from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
 from inquiries.models import (
     Conversation,
@@ -44,9 +46,8 @@ from inquiries.models import (
     Message,
     MessageKind,
 )
-from inquiries.services.messaging import format_duration
-from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
 from marketplace.models import Seller
+from marketplace.selectors.scoping import seller_members_by_seller
 from notifications.models import Kind
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 

@@ -19,12 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import IdField, error_responses
 from accounts.models import User
 from accounts.roles import user_has_permission
+from core.api.errors import error_responses
+from core.api.fields import IdField
 from core.exceptions import Forbidden, InvalidInput
 from core.permissions import HasRolePermission
-from marketplace.api.filters_billing import InvoiceFilter, PaymentFilter, ReceiptFilter
+from marketplace.api.filters import InvoiceFilter, PaymentFilter, ReceiptFilter
 from marketplace.models import (
     Currency,
     Invoice,

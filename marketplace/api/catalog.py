@@ -19,9 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import IdField, error_responses
+from core.api.errors import error_responses
+from core.api.fields import IdField
+from core.api.filters import SafeSearchFilter
 from core.permissions import HasRolePermission
-from marketplace.api.filters import ProductFilter, SafeSearchFilter, SellerFilter
+from marketplace.api.filters import ProductFilter, SellerFilter
 from marketplace.models import Currency, Product, Seller
 from marketplace.selectors.catalog import (
     product_list,

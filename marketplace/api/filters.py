@@ -1,59 +1,25 @@
-"""Query-parameter filters (django-filter) for the marketplace API, and a NUL-safe search filter.
-
-Bad filter values are 400s: ids must be positive 64-bit integers (a ``NumberFilter`` would let
-``1.5`` through as 1, and an out-of-range number reach the database).
+"""Query-parameter filters (django-filter) for the marketplace API: catalog, orders, shipments and
+billing. Bad filter values are 400s (the shared filters of ``core.api.filters``: ids, dates).
 """
 
-from datetime import UTC
-from typing import Any
-
 import django_filters
-from django import forms
-from rest_framework import exceptions
-from rest_framework.filters import SearchFilter
-from rest_framework.request import Request
+from django_filters import rest_framework as filters
 
-from marketplace.models import Currency, Order, OrderStatus, Product, Seller, Shipment
-
-MAX_ID = 2**63 - 1
-
-
-class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class _SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    def to_python(self, value: Any) -> Any:
-        parsed = super().to_python(value)
-        if parsed is not None:
-            # Compare in UTC: PostgreSQL refuses offsets beyond ±15:59 ("time zone displacement out
-            # of range"), and year 9999 at -23:00 does not exist in UTC at all.
-            try:
-                parsed = parsed.astimezone(UTC)
-            except OverflowError as error:
-                raise forms.ValidationError("Date and time out of range.", code="overflow") from error
-        return parsed
-
-
-class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = _SafeIsoDateTimeField
-
-
-class SafeSearchFilter(SearchFilter):
-    """``?search=``: PostgreSQL rejects NUL characters in text, so they are a 400, not a 500."""
-
-    def get_search_terms(self, request: Request) -> list[str]:
-        value = request.query_params.get(self.search_param, "")
-        if "\x00" in value:
-            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
-        if len(value) > 200:
-            raise exceptions.ValidationError({self.search_param: ["At most 200 characters."]})
-        return list(super().get_search_terms(request))
+from core.api.filters import IdFilter, IsoDateTimeFilter
+from marketplace.models import (
+    Currency,
+    Invoice,
+    InvoiceStatus,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Product,
+    Receipt,
+    Seller,
+    Shipment,
+)
 
 
 class SellerFilter(django_filters.FilterSet):
@@ -98,3 +64,33 @@ class ShipmentFilter(django_filters.FilterSet):
     class Meta:
         model = Shipment
         fields = ["order", "carrier", "tracking_number"]
+
+
+class InvoiceFilter(filters.FilterSet):
+    order = IdFilter(field_name="order_id", help_text="Invoices of this order.")
+    status = filters.ChoiceFilter(choices=InvoiceStatus.choices)
+    number = filters.CharFilter(field_name="number", max_length=32, help_text="Every version of this number.")
+
+    class Meta:
+        model = Invoice
+        fields = ["order", "status", "number"]
+
+
+class PaymentFilter(filters.FilterSet):
+    order = IdFilter(field_name="order_id", help_text="Payments of this order.")
+    status = filters.ChoiceFilter(choices=PaymentStatus.choices)
+    method = filters.ChoiceFilter(choices=PaymentMethod.choices)
+
+    class Meta:
+        model = Payment
+        fields = ["order", "status", "method"]
+
+
+class ReceiptFilter(filters.FilterSet):
+    order = IdFilter(field_name="payment__order_id", help_text="Receipts of this order.")
+    payment = IdFilter(field_name="payment_id", help_text="The receipt of this payment.")
+    number = filters.CharFilter(field_name="number", max_length=32)
+
+    class Meta:
+        model = Receipt
+        fields = ["order", "payment", "number"]

@@ -27,8 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import IdField, error_responses
 from accounts.models import User
+from core.api.errors import error_responses
+from core.api.fields import IdField
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.api.filters import OrderFilter, ShipmentFilter

@@ -8,18 +8,30 @@ Import these instead of re-deriving the rules (billing, inquiries, reviews, help
 - ``shipment_visible_queryset(user)`` — shipments of the orders above.
 - ``member_seller_ids(user)`` — a subquery of the seller ids the user is a member of.
 - ``user_is_seller_member(user, seller_id)`` — one cheap EXISTS query.
+- ``seller_get_visible(user=, pk=)`` — a seller whose own figures the user may see (its members and
+  staff); None for anyone else, so the caller answers 404.
+- ``seller_list_for_member(user)``, ``seller_get_chosen(user=, wanted=)`` — the stores a member
+  works on, and the one a seller page is about.
+- ``seller_members_by_seller(seller_ids)`` — who is told about a store's affairs.
 
 Membership is expressed as an ``IN (subquery)`` rather than a join so that a user who is a member
 of a seller and also the buyer never sees an order twice, and no ``distinct()`` is needed.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.models import User
 from accounts.roles import is_staff_member
-from marketplace.models import Order, SellerMembership, Shipment
+from marketplace.models import Order, Seller, SellerMembership, Shipment
+
+# A seller id in a path or a query string: digits, at most 18 of them (a bigint); anything else is
+# "no such seller" rather than a database error.
+_MAX_ID_DIGITS = 18
 
 
 def _is_active_user(user: Any) -> bool:
@@ -58,3 +70,53 @@ def shipment_visible_queryset(user: User) -> QuerySet[Shipment]:
     if not _is_active_user(user):
         return Shipment.objects.none()
     return Shipment.objects.filter(order_visibility_q(user, prefix="order__"))
+
+
+def _seller_id(pk: str | int) -> int | None:
+    text = str(pk)
+    if not text.isdigit() or len(text) > _MAX_ID_DIGITS or int(text) < 1:
+        return None
+    return int(text)
+
+
+def seller_get_visible(*, user: User, pk: str | int) -> Seller | None:
+    """The seller ``pk`` if ``user`` may see its own figures (response metrics, review metrics,
+    standing): its members and staff. None when there is no such seller or it is not the user's:
+    both are the same 404."""
+    seller_id = _seller_id(pk)
+    if seller_id is None:
+        return None
+    seller = Seller.objects.filter(pk=seller_id).first()
+    if seller is None or not (is_staff_member(user) or user_is_seller_member(user, seller.pk)):
+        return None
+    return seller
+
+
+def seller_list_for_member(user: User) -> list[Seller]:
+    """The stores ``user`` is a member of, by name."""
+    return list(Seller.objects.filter(pk__in=member_seller_ids(user)).order_by("name", "id"))
+
+
+def seller_get_chosen(*, user: User, wanted: str | None) -> tuple[Seller, list[Seller]]:
+    """The store a member works on: ``wanted`` (a seller id) among theirs, else the first; and all
+    of theirs. Not a member, or ``wanted`` not one of theirs: 404."""
+    sellers = seller_list_for_member(user)
+    if not sellers:
+        raise Http404("No seller dashboard for this account")
+    if not wanted:
+        return sellers[0], sellers
+    for seller in sellers:
+        if str(seller.pk) == wanted:
+            return seller, sellers
+    raise Http404("Not one of your stores")
+
+
+def seller_members_by_seller(seller_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active members of each seller, in one query whatever the number of sellers."""
+    members: dict[int, list[User]] = defaultdict(list)
+    memberships = SellerMembership.objects.filter(seller_id__in=set(seller_ids), user__is_active=True).select_related(
+        "user"
+    )
+    for membership in memberships:
+        members[membership.seller_id].append(membership.user)
+    return members

@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.serializers import ErrorSerializer
 from accounts.models import User
+from core.api.errors import ErrorSerializer
 from core.permissions import IsAuthenticatedUser
 from notifications.models import Kind, Notification
 from notifications.selectors.notifications import notification_list_for_user

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core.durations import duration_text
 from core.exceptions import DomainError
-from inquiries.templatetags.inquiry_format import duration_text
 
 
 def stars(rating: int) -> SafeString:

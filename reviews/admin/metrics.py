@@ -2,7 +2,7 @@
 the platform or one seller, for a month or a quarter, with the sellers ranked worst first.
 
 The figures are ``reviews.selectors.metrics`` (the API's and the seller dashboard's definitions) and
-the periods ``inquiries.periods`` (the API's ``period`` parameter: ``2026-11``, ``2026-Q4``, or
+the periods ``core.periods`` (the API's ``period`` parameter: ``2026-11``, ``2026-Q4``, or
 ``from``/``to``; default the current month). Every count links to the console list of exactly those
 rows where a list filter can say so. A bad period or seller id is said on the page (400, 404);
 nothing is computed then.
@@ -23,9 +23,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from core.durations import duration_text
 from core.exceptions import InvalidInput
-from inquiries.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
-from inquiries.templatetags.inquiry_format import duration, percent
+from core.figures import percent_text
+from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
 from marketplace.models import Seller
 from reviews.models import ResponseStatus, Review
 from reviews.selectors.metrics import BANDS, BandMetrics, ReviewMetrics, review_metrics, review_metrics_by_seller
@@ -121,10 +122,10 @@ def _band_row(label: str, band: str, figures: BandMetrics, links: _Links) -> dic
         "reviews_url": links.changelist("review", in_period=True, **_band_filter(band)),
         "responded": figures.responded,
         "responded_url": links.changelist("review", in_period=True, responded="yes", **_band_filter(band)),
-        "response_rate": percent(figures.response_rate_pct),
-        "median": duration(figures.median_response_seconds),
+        "response_rate": percent_text(figures.response_rate_pct),
+        "median": duration_text(figures.median_response_seconds),
         "within": figures.answered_within_target,
-        "within_pct": percent(figures.within_target_pct),
+        "within_pct": percent_text(figures.within_target_pct),
     }
 
 
@@ -173,7 +174,7 @@ def _open_work(metrics: ReviewMetrics, links: _Links) -> list[Figure]:
         ),
         Figure(
             "Oldest open case",
-            duration(oldest),
+            duration_text(oldest),
             None,
             "How long the customer who has waited longest has waited (now).",
             "alert" if oldest is not None and oldest > settings.REVIEWS_ESCALATE_AFTER.total_seconds() else "",
@@ -261,8 +262,8 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
         "seller": seller,
         "platform_url": f"{url}?{urlencode({'period': period.label})}",
         "now": now,
-        "negative_target": duration(settings.REVIEWS_NEGATIVE_RESPONSE_TARGET.total_seconds()),
-        "other_target": duration(settings.REVIEWS_RESPONSE_TARGET.total_seconds()),
+        "negative_target": duration_text(settings.REVIEWS_NEGATIVE_RESPONSE_TARGET.total_seconds()),
+        "other_target": duration_text(settings.REVIEWS_RESPONSE_TARGET.total_seconds()),
     }
     form = SellerForm(initial={"seller": seller})
     context["seller_form"] = form
@@ -286,10 +287,10 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
                     "seller": row.seller,
                     "url": f"{url}?{urlencode({'period': period.label, 'seller': row.seller.pk})}",
                     "metrics": row.metrics,
-                    "response_rate": percent(row.metrics.total.response_rate_pct),
-                    "within_pct": percent(row.metrics.total.within_target_pct),
-                    "median": duration(row.metrics.total.median_response_seconds),
-                    "oldest_case": duration(row.metrics.oldest_open_case_age_seconds),
+                    "response_rate": percent_text(row.metrics.total.response_rate_pct),
+                    "within_pct": percent_text(row.metrics.total.within_target_pct),
+                    "median": duration_text(row.metrics.total.median_response_seconds),
+                    "oldest_case": duration_text(row.metrics.oldest_open_case_age_seconds),
                     "open_negative_url": _Links(request, period=period, seller=row.seller).changelist(
                         "review", needs_response="negative"
                     ),

@@ -21,12 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import error_responses
 from accounts.models import User
 from accounts.roles import is_staff_member
+from core.api.errors import error_responses
+from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
-from reviews.api.filters import ReviewCaseFilter, StableOrderingFilter
+from reviews.api.filters import ReviewCaseFilter
 from reviews.api.serializers import (
     CaseReassignInputSerializer,
     CaseResolveInputSerializer,

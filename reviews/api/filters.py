@@ -1,11 +1,10 @@
-"""Query-parameter filters (django-filter) of the reviews API. Bad values are 400s (ids through
-``marketplace.api.filters.IdFilter``; booleans accept only true/false)."""
+"""Query-parameter filters (django-filter) of the reviews API. Bad values are 400s (the shared
+filters of ``core.api.filters``: ids, strict booleans)."""
 
 import django_filters
 from django.db.models import QuerySet
 
-from inquiries.api.filters import StableOrderingFilter, StrictBooleanFilter
-from marketplace.api.filters import IdFilter
+from core.api.filters import IdFilter, StrictBooleanFilter
 from reviews.models import (
     AuthorKind,
     CaseKind,
@@ -18,8 +17,6 @@ from reviews.models import (
     ReviewStatus,
     TemplateSituation,
 )
-
-__all__ = ["ResponseTemplateFilter", "ReviewCaseFilter", "ReviewFilter", "ReviewResponseFilter", "StableOrderingFilter"]
 
 
 class ReviewFilter(django_filters.FilterSet):

@@ -18,9 +18,10 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import IdField
 from accounts.models import User
 from accounts.roles import is_staff_member
+from core.api.fields import IdField
+from core.api.metrics import PeriodFiguresSerializer
 from marketplace.models import Order, Product, Seller, SellerMembership
 from reviews.models import (
     AuthorKind,
@@ -401,11 +402,9 @@ class ByBandOutputSerializer(serializers.Serializer):
     positive = BandMetricsOutputSerializer(help_text="4-5 stars (target 48 h).")
 
 
-class ReviewMetricsOutputSerializer(serializers.Serializer):
-    seller = serializers.IntegerField(allow_null=True, help_text="Null: platform-wide.")
-    period = serializers.CharField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+class ReviewMetricsOutputSerializer(PeriodFiguresSerializer):
+    """Review response figures for the reviews written in the period, and the open work now."""
+
     total = BandMetricsOutputSerializer(help_text="Reviews written in the period.")
     by_band = ByBandOutputSerializer()
     open_negative_reviews = serializers.IntegerField(help_text="Now: published, negative, unanswered.")

@@ -22,12 +22,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.api.serializers import error_responses
 from accounts.models import User
+from core.api.errors import error_responses
+from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.models import Seller
-from reviews.api.filters import ResponseTemplateFilter, StableOrderingFilter
+from reviews.api.filters import ResponseTemplateFilter
 from reviews.api.serializers import (
     ResponseTemplateCreateInputSerializer,
     ResponseTemplateInputSerializer,

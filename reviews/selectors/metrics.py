@@ -23,25 +23,21 @@ number of queries whatever the number of reviews. The median uses PostgreSQL's
 ranked worst first, for the console's report; grouped by seller, again a constant number of queries.
 """
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
-from inquiries.selectors.kpis import Median
+from core.figures import HUNDRED, Median, median, median_in_sql, percentage, whole_seconds
 from marketplace.models import Seller
 from reviews.models import CaseStatus, ResponseStatus, Review, ReviewCase, ReviewResponse, ReviewStatus, SellerStrike
 from reviews.selectors.queue import escalated_unanswered_q, negative_awaiting_response_q
 
 BANDS = ("negative", "neutral", "positive")
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -67,18 +63,6 @@ class ReviewMetrics:
     oldest_open_case_age_seconds: int | None = None
 
 
-def _pct(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * _HUNDRED / Decimal(whole)).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _whole(value: float | None) -> int | None:
-    if value is None:
-        return None
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def _band() -> Case:
     return Case(
         When(rating__lte=settings.REVIEWS_NEGATIVE_MAX_RATING, then=Value("negative")),
@@ -95,12 +79,12 @@ def _aggregates() -> dict[str, Any]:
         "responded": Count("id", filter=responded),
         "within": Count("id", filter=responded & Q(first_response_at__lte=F("response_due_at"))),
     }
-    if connection.vendor == "postgresql":
+    if median_in_sql():
         figures["median"] = Median("first_response_seconds", filter=responded)
     return figures
 
 
-def _band_metrics(row: dict[str, Any], median: float | None) -> BandMetrics:
+def _band_metrics(row: dict[str, Any], median_seconds: float | None) -> BandMetrics:
     reviews, responded, within = (
         int(row.get("reviews") or 0),
         int(row.get("responded") or 0),
@@ -109,15 +93,11 @@ def _band_metrics(row: dict[str, Any], median: float | None) -> BandMetrics:
     return BandMetrics(
         reviews=reviews,
         responded=responded,
-        response_rate_pct=_pct(responded, reviews),
-        median_response_seconds=_whole(row.get("median", median)),
+        response_rate_pct=percentage(responded, reviews),
+        median_response_seconds=whole_seconds(row.get("median", median_seconds)),
         answered_within_target=within,
-        within_target_pct=_pct(within, reviews),
+        within_target_pct=percentage(within, reviews),
     )
-
-
-def _median(values: list[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
 
 
 def review_metrics(*, seller_id: int | None, start: datetime, end: datetime, now: datetime) -> ReviewMetrics:
@@ -147,15 +127,15 @@ def review_metrics(*, seller_id: int | None, start: datetime, end: datetime, now
     total_row = reviews.order_by().aggregate(**_aggregates())
     medians: dict[str, float | None] = {}
     total_median = None
-    if connection.vendor != "postgresql":
+    if not median_in_sql():
         seconds: dict[str, list[int]] = defaultdict(list)
         for band, value in banded.filter(first_response_seconds__isnull=False).values_list(
             "band", "first_response_seconds"
         ):
             if value is not None:
                 seconds[band].append(value)
-        medians = {band: _median(seconds[band]) for band in BANDS}
-        total_median = _median([value for values in seconds.values() for value in values])
+        medians = {band: median(seconds[band]) for band in BANDS}
+        total_median = median([value for values in seconds.values() for value in values])
     open_figures = open_reviews.order_by().aggregate(
         open=Count("id"), escalated=Count("id", filter=Q(clock__escalated_at__isnull=False))
     )
@@ -188,7 +168,7 @@ def _rank(item: tuple[int, ReviewMetrics]) -> tuple[int, Decimal, int, int]:
     # the period after those with some), then the most reviews; the seller id keeps ties stable.
     seller_id, figures = item
     rate = figures.total.response_rate_pct
-    return (-figures.open_negative_reviews, _HUNDRED + 1 if rate is None else rate, -figures.total.reviews, seller_id)
+    return (-figures.open_negative_reviews, HUNDRED + 1 if rate is None else rate, -figures.total.reviews, seller_id)
 
 
 def review_metrics_by_seller(
@@ -205,14 +185,14 @@ def review_metrics_by_seller(
         row["seller_id"]: dict(row) for row in reviews.values("seller_id").annotate(**_aggregates())
     }
     medians: dict[int, float | None] = {}
-    if connection.vendor != "postgresql":
+    if not median_in_sql():
         seconds: dict[int, list[int]] = defaultdict(list)
         for seller_id, value in reviews.filter(first_response_seconds__isnull=False).values_list(
             "seller_id", "first_response_seconds"
         ):
             if value is not None:
                 seconds[seller_id].append(value)
-        medians = {seller_id: _median(values) for seller_id, values in seconds.items()}
+        medians = {seller_id: median(values) for seller_id, values in seconds.items()}
     # The queue's own conditions (``reviews.selectors.queue``): open negative = the index card's.
     open_negative: dict[int, dict[str, Any]] = {
         row["seller_id"]: dict(row)

@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 
 from accounts.models import User
+from accounts.selectors.users import staff_in_groups
 from core.exceptions import InvalidInput
-from inquiries.services.recipients import seller_members_by_seller, staff_in_groups
+from marketplace.selectors.scoping import seller_members_by_seller
 
 
 def clean_text(value: Any, *, field: str, max_length: int, required: bool = True) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from core.exceptions import InvalidInput
-from inquiries.periods import Period, parse_period, previous_quarter, quarter_of
+from core.periods import Period, parse_period, previous_quarter, quarter_of
 from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics, response_metrics_by_seller
 from tests.accounts.factories import UserFactory
 from tests.inquiries.factories import inquiry_with_outcome

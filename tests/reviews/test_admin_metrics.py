@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role, User
-from inquiries.periods import parse_period, period_kind, shift_period
+from core.periods import parse_period, period_kind, shift_period
 from reviews.models import Review
 from reviews.services.cases import review_case_open
 from reviews.services.responses import response_post

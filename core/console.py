@@ -1,0 +1,281 @@
+"""The moderators' console (Django admin) pieces every app's ``admin/`` package uses.
+
+Records that services write are read-only in the console (``ReadOnlyAdmin``,
+``ReadOnlyTabularInline``); every change goes through a page or an action that calls one service:
+
+- ``service_form_view``: the page of a record's action (``/<id>/<action>/``): the form asks only
+  what the service needs; a valid POST calls the service once with the acting user and the time
+  (``ServiceCall``). A refusal is shown next to the field it is about, nothing changes, and the
+  page answers 400 (bad input) or 409 (the record's state does not allow it).
+- ``action_object``: the record of such a page for the user: 404 when the user may not see it,
+  then 403 when they see it but may not act (never the other way round, so the answer does not
+  reveal records).
+- ``bulk_service_action``: a changelist action that calls the service once per selected row,
+  optionally after an intermediate page asking for input (a reason); refusals are reported row by
+  row and the other rows are done.
+
+Nothing here knows an app: the user is whatever ``request.user`` is (``AUTH_USER_MODEL``), the
+record whatever the model admin manages.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from core.durations import duration_text
+from core.exceptions import DomainError
+from core.forms import attach_domain_error, error_status
+
+SERVICE_FORM_TEMPLATE = "admin/service_form.html"
+BULK_ACTION_TEMPLATE = "admin/bulk_action.html"
+
+
+# --- Who acts, on what ------------------------------------------------------------------------
+
+
+def acting_user(request: HttpRequest) -> Any:
+    """The signed-in user a console action is recorded against (``admin_view`` has already sent
+    anonymous visitors to the login page; this is the guard should a view be wired without it)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def posted(request: HttpRequest) -> Any:
+    """The POST data for a bound form (even an empty one: a confirmation form has no fields)."""
+    return request.POST if request.method == "POST" else None
+
+
+def action_object(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, *, may_act: Callable[[HttpRequest], bool]
+) -> Any:
+    """The record ``object_id`` for an action page: 404 when missing or not visible to the user,
+    403 when visible but ``may_act`` says no."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None or not model_admin.has_view_permission(request, obj):
+        raise Http404
+    if not may_act(request):
+        raise PermissionDenied
+    return obj
+
+
+def change_url(obj: Model) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+# --- Display helpers --------------------------------------------------------------------------
+
+
+def admin_link(obj: Model | None, text: object = None) -> SafeString | str:
+    """A link to the change page of ``obj`` (or "—" when there is none); the text is escaped."""
+    if obj is None:
+        return "—"
+    return format_html('<a href="{}">{}</a>', change_url(obj), text if text is not None else obj)
+
+
+def badge(text: str, tone: str) -> SafeString:
+    return format_html('<span class="sp-badge sp-badge--{}">{}</span>', tone, text)
+
+
+def due_badge(due_at: datetime | None, *, now: datetime) -> SafeString | str:
+    """A due time, highlighted when it has passed or is less than an hour away."""
+    if due_at is None:
+        return "—"
+    when = f"{due_at:%Y-%m-%d %H:%M}"
+    if due_at <= now:
+        return format_html(
+            '{} <span class="sp-badge sp-badge--overdue">overdue {}</span>',
+            when,
+            duration_text((now - due_at).total_seconds()),
+        )
+    if (due_at - now).total_seconds() <= 3600:
+        return format_html('{} <span class="sp-badge sp-badge--due-soon">due within the hour</span>', when)
+    return when
+
+
+def age_text(since: datetime | None, *, now: datetime) -> str:
+    return "—" if since is None else duration_text((now - since).total_seconds())
+
+
+# --- Read-only records ------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record written only by services: staff with the view permission may look, nobody may
+    add, change or delete it here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyTabularInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- One service call per page or row ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """What a console page or action hands the service: the form's cleaned data, the acting user
+    (recorded by the service as who did it) and the time of the request."""
+
+    data: Mapping[str, Any]
+    actor: Any
+    now: datetime
+
+
+def service_form_view(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    obj: Model,
+    form: forms.Form,
+    title: str,
+    intro: str,
+    submit_label: str,
+    run: Callable[[ServiceCall], object],
+    success_message: str | Callable[[Any], str],
+    details: Iterable[tuple[str, object]] = (),
+    open_result: bool = False,
+    refused_message: str | None = None,
+    template: str = SERVICE_FORM_TEMPLATE,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """GET shows ``form`` about ``obj``; a valid POST calls ``run`` (one service call) and goes back
+    to ``obj``'s page (``open_result``: to the page of the record ``run`` returned, e.g. a new
+    invoice version). Invalid input is a 400 with the field at fault; a service refusal is shown
+    on the form (400, or 409 for a state conflict; ``refused_message`` also flashes it) and
+    nothing is changed."""
+    actor = acting_user(request)
+    back_url = change_url(obj)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = run(ServiceCall(data=form.cleaned_data, actor=actor, now=timezone.now()))
+            except DomainError as error:
+                attach_domain_error(form, error)
+                status = error_status(error)
+                if refused_message:
+                    model_admin.message_user(request, f"{refused_message}: {error.message}", messages.ERROR)
+            else:
+                message = success_message(result) if callable(success_message) else success_message
+                model_admin.message_user(request, message, messages.SUCCESS)
+                target = result if open_result and isinstance(result, Model) else obj
+                return HttpResponseRedirect(change_url(target))
+        else:
+            status = 400
+    page = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": obj,
+        "title": title,
+        "intro": intro,
+        "details": list(details),
+        "form": form,
+        "media": model_admin.media + form.media,
+        "submit_label": submit_label,
+        "cancel_url": back_url,
+        **(context or {}),
+    }
+    return TemplateResponse(request, template, page, status=status)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A selected row the action leaves alone without calling the service (e.g. already resolved).
+    Rows skipped for the same reason are reported in one message: ``reason`` may use ``{count}``."""
+
+    reason: str
+    level: int = messages.WARNING
+
+
+def bulk_service_action(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    run: Callable[[Any, ServiceCall], object],
+    verb: str,
+    label: Callable[[Any], str] = str,
+    skip: Callable[[Any], Skip | None] | None = None,
+    form_class: type[forms.Form] | None = None,
+    title: str = "",
+    intro: str = "",
+) -> HttpResponse | None:
+    """A changelist action calling ``run`` (one service call) for each selected row, as the acting
+    user at one moment. With ``form_class`` it first shows an intermediate page (the selected
+    rows and the form, e.g. a reason); posted back with ``apply``, the rows are done with the
+    form's data. Reported as "<verb>: N (rows)."; refusals as "Not changed: row: why"."""
+    actor, now = acting_user(request), timezone.now()
+    data: Mapping[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            page = {
+                **model_admin.admin_site.each_context(request),
+                "opts": model_admin.model._meta,
+                "title": title,
+                "intro": intro,
+                "form": form,
+                "objects": [(obj.pk, label(obj)) for obj in queryset],
+                "action": request.POST.get("action", ""),
+                "submit_label": verb,
+                "media": model_admin.media + form.media,
+            }
+            return TemplateResponse(request, BULK_ACTION_TEMPLATE, page, status=400 if form.is_bound else 200)
+        data = form.cleaned_data
+    call = ServiceCall(data=data, actor=actor, now=now)
+    done: list[str] = []
+    refused: list[str] = []
+    skipped: dict[Skip, list[str]] = {}
+    for obj in queryset:
+        reason = skip(obj) if skip is not None else None
+        if reason is not None:
+            skipped.setdefault(reason, []).append(label(obj))
+            continue
+        try:
+            run(obj, call)
+        except DomainError as error:
+            refused.append(f"{label(obj)}: {error.message}")
+        else:
+            done.append(label(obj))
+    if done:
+        model_admin.message_user(request, f"{verb}: {len(done)} ({'; '.join(done)}).", messages.SUCCESS)
+    for reason, rows in skipped.items():
+        model_admin.message_user(request, f"{reason.reason.format(count=len(rows))}: {'; '.join(rows)}.", reason.level)
+    if refused:
+        model_admin.message_user(request, f"Not changed: {'; '.join(refused)}", messages.ERROR)
+    return None
