@@ -230,6 +230,7 @@ def bulk_service_action(
     run: Callable[[Any, ServiceCall], object],
     verb: str,
     label: Callable[[Any], str] = str,
+    done_label: Callable[[Any, Any], str] | None = None,
     skip: Callable[[Any], Skip | None] | None = None,
     form_class: type[forms.Form] | None = None,
     title: str = "",
@@ -238,7 +239,8 @@ def bulk_service_action(
     """A changelist action calling ``run`` (one service call) for each selected row, as the acting
     user at one moment. With ``form_class`` it first shows an intermediate page (the selected
     rows and the form, e.g. a reason); posted back with ``apply``, the rows are done with the
-    form's data. Reported as "<verb>: N (rows)."; refusals as "Not changed: row: why"."""
+    form's data. Reported as "<verb>: N (rows)." (each row by ``label``, or ``done_label(row, what the
+    service returned)``); refusals as "Not changed: row: why"; ``skip`` leaves rows alone."""
     actor, now = acting_user(request), timezone.now()
     data: Mapping[str, Any] = {}
     if form_class is not None:
@@ -267,11 +269,11 @@ def bulk_service_action(
             skipped.setdefault(reason, []).append(label(obj))
             continue
         try:
-            run(obj, call)
+            result = run(obj, call)
         except DomainError as error:
             refused.append(f"{label(obj)}: {error.message}")
         else:
-            done.append(label(obj))
+            done.append(done_label(obj, result) if done_label is not None else label(obj))
     if done:
         model_admin.message_user(request, f"{verb}: {len(done)} ({'; '.join(done)}).", messages.SUCCESS)
     for reason, rows in skipped.items():

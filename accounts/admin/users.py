@@ -2,7 +2,8 @@
 
 Django's own ``UserAdmin`` (password handling, groups, permissions) with the platform ``role`` and
 the audit timestamps added. Seller memberships are shown as an inline contributed by
-``marketplace.admin``: accounts sits below marketplace and does not import it.
+``marketplace.admin.records`` through the admin site's registry: accounts sits below marketplace
+and does not import it.
 """
 
 from django.contrib import admin

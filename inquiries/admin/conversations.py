@@ -18,18 +18,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from core.console import ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
 from core.durations import duration_text
 from core.exceptions import InvalidInput
-from inquiries.admin.common import (
-    OPEN_CONVERSATION_STATUSES,
-    ConversationEventInline,
-    MessageInline,
-    ReadOnlyAdmin,
-    ReadOnlyTabularInline,
-    actor,
-    admin_link,
-    due_badge,
-)
+from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, ConversationEventInline, MessageInline
 from inquiries.models import Conversation, ConversationEvent, Inquiry, ReplyTemplate
 from inquiries.selectors.queue import open_inquiries_due_within_hour, open_inquiries_overdue
 from inquiries.services.templates import _clean_fields
@@ -275,7 +267,7 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ReplyTemplate, form: Any, change: bool) -> None:
         if not change:
             obj.seller = None
-            obj.created_by = actor(request)
+            obj.created_by = acting_user(request)
         super().save_model(request, obj, form, change)
 
     @admin.display(description="Owner", ordering="seller__name")

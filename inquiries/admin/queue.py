@@ -14,19 +14,26 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
+from core.console import (
+    ServiceCall,
+    Skip,
+    action_object,
+    admin_link,
+    badge,
+    bulk_service_action,
+    posted,
+    service_form_view,
+)
 from core.durations import duration_text
-from core.exceptions import DomainError
-from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, actor, admin_link, badge
+from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
 from inquiries.models import ConversationStatus, Escalation, Message
 from inquiries.services.escalations import escalation_assign, user_may_work_escalations
 from inquiries.services.messaging import conversation_close, message_post
@@ -38,6 +45,15 @@ RESOLUTIONS = {
     "buyer_closed": "Closed by the buyer",
     "excluded": "The seller marked it as needing no response",
 }
+
+
+# A resolved escalation is left alone by the queue's actions (its conversation may still be worked
+# from the conversation's own page).
+RESOLVED = Skip("Skipped {count} resolved escalation(s)")
+
+
+def _label(escalation: Escalation) -> str:
+    return f"#{escalation.conversation_id} {escalation.conversation.subject}"
 
 
 class StaffReplyForm(forms.Form):
@@ -316,112 +332,73 @@ class EscalationAdmin(admin.ModelAdmin):
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    def _get_or_404(self, request: HttpRequest, object_id: str) -> Escalation:
-        escalation = self.get_object(request, object_id)
-        if escalation is None or not self.has_view_permission(request, escalation):
-            raise Http404
-        if not self.has_work_permission(request):
-            raise PermissionDenied
-        return escalation
+    def _get_to_work(self, request: HttpRequest, object_id: str) -> Escalation:
+        return action_object(self, request, object_id, may_act=self.has_work_permission)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """GET: the thread and the form; POST: ``message_post`` as the agent. A refusal (closed
         conversation, not staff) is shown on the form and nothing is written."""
-        escalation = self._get_or_404(request, object_id)
-        agent = actor(request)
-        change_url = reverse("admin:inquiries_escalation_change", args=[escalation.pk])
-        form = StaffReplyForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                message_post(
-                    conversation=escalation.conversation,
-                    author=agent,
-                    body=form.cleaned_data["body"],
-                    now=timezone.now(),
-                )
-            except DomainError as error:
-                form.add_error(None, error.message)
-                self.message_user(request, f"Reply not posted: {error.message}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Reply posted in #{escalation.conversation_id} {escalation.conversation.subject}; "
-                    "the inquiry is answered by support and the buyer is notified.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": escalation,
-            "title": f"Reply as staff: #{escalation.conversation_id} {escalation.conversation.subject}",
-            "thread": self._thread(escalation),
-            "reply_form": form,
-            "cancel_url": change_url,
-        }
-        return TemplateResponse(request, "admin/inquiries/escalation/reply.html", context)
+        escalation = self._get_to_work(request, object_id)
+        form = StaffReplyForm(posted(request))
+        return service_form_view(
+            self,
+            request,
+            obj=escalation,
+            form=form,
+            title=f"Reply as staff: #{escalation.conversation_id} {escalation.conversation.subject}",
+            intro="",
+            submit_label="Post reply",
+            run=lambda call: message_post(
+                conversation=escalation.conversation, author=call.actor, body=call.data["body"], now=call.now
+            ),
+            success_message=f"Reply posted in #{escalation.conversation_id} {escalation.conversation.subject}; "
+            "the inquiry is answered by support and the buyer is notified.",
+            refused_message="Reply not posted",
+            template="admin/inquiries/escalation/reply.html",
+            context={"thread": self._thread(escalation), "reply_form": form},
+        )
 
     def close_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        escalation = self._get_or_404(request, object_id)
-        agent = actor(request)
+        escalation = self._get_to_work(request, object_id)
         conversation = escalation.conversation
-        change_url = reverse("admin:inquiries_escalation_change", args=[escalation.pk])
-        form = CloseConversationForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                conversation_close(conversation=conversation, actor=agent, now=timezone.now())
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request, f"Conversation #{conversation.pk} closed; the escalation is resolved.", messages.SUCCESS
-                )
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": escalation,
-            "title": f"Close conversation #{conversation.pk} {conversation.subject}",
-            "intro": "Closing ends the conversation without a reply: an open inquiry is closed with it and this "
+        return service_form_view(
+            self,
+            request,
+            obj=escalation,
+            form=CloseConversationForm(posted(request)),
+            title=f"Close conversation #{conversation.pk} {conversation.subject}",
+            intro="Closing ends the conversation without a reply: an open inquiry is closed with it and this "
             "escalation is resolved as closed by support. Nobody can post in it afterwards.",
-            "form": form,
-            "submit_label": "Close conversation",
-            "cancel_url": change_url,
-        }
-        return TemplateResponse(request, "admin/service_form.html", context)
+            submit_label="Close conversation",
+            run=lambda call: conversation_close(conversation=conversation, actor=call.actor, now=call.now),
+            success_message=f"Conversation #{conversation.pk} closed; the escalation is resolved.",
+        )
 
     # --- actions ---
 
     def _assign_all(self, request: HttpRequest, queryset: QuerySet[Escalation], *, to_me: bool) -> None:
-        agent, now = actor(request), timezone.now()
-        assignee = agent if to_me else None
-        done, unchanged, skipped, refused = [], [], [], []
-        for escalation in queryset.select_related("conversation"):
-            label = f"#{escalation.conversation_id} {escalation.conversation.subject}"
+        user_id = request.user.pk if to_me else None
+
+        def skip(escalation: Escalation) -> Skip | None:
             if escalation.resolved_at is not None:
-                skipped.append(label)
-                continue
-            if escalation.assignee_id == (assignee.pk if assignee else None):
-                unchanged.append(label)
-                continue
-            try:
-                escalation_assign(escalation=escalation, assignee=assignee, actor=agent, now=now)
-            except DomainError as error:
-                refused.append(f"{label}: {error.message}")
-            else:
-                done.append(label)
-        verb = "Assigned to you" if to_me else "Unassigned"
-        if done:
-            self.message_user(request, f"{verb}: {len(done)} ({'; '.join(done)}).", messages.SUCCESS)
-        if unchanged:
-            state = "Already yours" if to_me else "Already unassigned"
-            self.message_user(request, f"{state}: {'; '.join(unchanged)}.", messages.INFO)
-        if skipped:
-            self.message_user(
-                request, f"Skipped {len(skipped)} resolved escalation(s): {'; '.join(skipped)}.", messages.WARNING
-            )
-        if refused:
-            self.message_user(request, f"Not changed: {'; '.join(refused)}", messages.ERROR)
+                return RESOLVED
+            if escalation.assignee_id == user_id:
+                return Skip("Already yours" if to_me else "Already unassigned", messages.INFO)
+            return None
+
+        def run(escalation: Escalation, call: ServiceCall) -> Escalation:
+            assignee = call.actor if to_me else None
+            return escalation_assign(escalation=escalation, assignee=assignee, actor=call.actor, now=call.now)
+
+        bulk_service_action(
+            self,
+            request,
+            queryset.select_related("conversation"),
+            run=run,
+            verb="Assigned to you" if to_me else "Unassigned",
+            label=_label,
+            skip=skip,
+        )
 
     @admin.action(description="Assign to me", permissions=["work"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
@@ -433,24 +410,14 @@ class EscalationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Close the conversations (no reply)", permissions=["work"])
     def close_conversations(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
-        agent, now = actor(request), timezone.now()
-        closed, skipped, refused = [], [], []
-        for escalation in queryset.select_related("conversation"):
-            label = f"#{escalation.conversation_id} {escalation.conversation.subject}"
-            if escalation.resolved_at is not None:
-                skipped.append(label)
-                continue
-            try:
-                conversation_close(conversation=escalation.conversation, actor=agent, now=now)
-            except DomainError as error:
-                refused.append(f"{label}: {error.message}")
-            else:
-                closed.append(label)
-        if closed:
-            self.message_user(request, f"Closed {len(closed)}: {'; '.join(closed)}.", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request, f"Skipped {len(skipped)} resolved escalation(s): {'; '.join(skipped)}.", messages.WARNING
-            )
-        if refused:
-            self.message_user(request, f"Not closed: {'; '.join(refused)}", messages.ERROR)
+        bulk_service_action(
+            self,
+            request,
+            queryset.select_related("conversation"),
+            run=lambda escalation, call: conversation_close(
+                conversation=escalation.conversation, actor=call.actor, now=call.now
+            ),
+            verb="Closed",
+            label=_label,
+            skip=lambda escalation: RESOLVED if escalation.resolved_at is not None else None,
+        )

@@ -11,17 +11,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from core.exceptions import DomainError
+from core.console import acting_user, action_object, posted, service_form_view
 from inquiries.models import ExclusionFlag, SellerStanding, StandingLevel
 from inquiries.services.standing import (
     exclusion_flags_mark_reviewed,
@@ -37,13 +35,6 @@ class StandingOverrideForm(forms.Form):
         max_length=2000,
         help_text="Shown to the seller's members with the new level.",
     )
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 @admin.register(SellerStanding)
@@ -126,50 +117,30 @@ class SellerStandingAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:inquiries_sellerstanding_override", args=[chosen[0]]))
 
     def override_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        standing = self.get_object(request, object_id)
-        if standing is None or not self.has_view_permission(request, standing):
-            raise Http404
-        if not self.has_override_permission(request):
-            raise PermissionDenied
-        actor = _actor(request)
-        change_url = reverse("admin:inquiries_sellerstanding_change", args=[standing.pk])
-        initial = {"level": standing.effective_level}
-        form = StandingOverrideForm(request.POST if request.method == "POST" else None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                standing_override(
-                    standing=standing,
-                    level=form.cleaned_data["level"],
-                    reason=form.cleaned_data["reason"],
-                    actor=actor,
-                    now=timezone.now(),
-                )
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    f"{standing.seller} {standing.period}: standing overridden; the seller is told.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(change_url)
-        opts = self.model._meta
+        standing = action_object(self, request, object_id, may_act=self.has_override_permission)
+        form = StandingOverrideForm(posted(request), initial={"level": standing.effective_level})
         pct = "no figure" if standing.within_target_pct is None else f"{standing.within_target_pct} %"
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": opts,
-            "original": standing,
-            "title": f"Override the standing of {standing.seller} for {standing.period}",
-            "intro": (
+        return service_form_view(
+            self,
+            request,
+            obj=standing,
+            form=form,
+            title=f"Override the standing of {standing.seller} for {standing.period}",
+            intro=(
                 f"Decided {StandingLevel(standing.level).label} on {standing.inquiries} counted inquiries, "
                 f"{standing.answered_within_target} within target ({pct}). The decision and its figures are kept; "
                 "the override and your reason are recorded beside them and the seller's members are notified."
             ),
-            "form": form,
-            "submit_label": "Override standing",
-            "cancel_url": change_url,
-        }
-        return TemplateResponse(request, "admin/service_form.html", context)
+            submit_label="Override standing",
+            run=lambda call: standing_override(
+                standing=standing,
+                level=call.data["level"],
+                reason=call.data["reason"],
+                actor=call.actor,
+                now=call.now,
+            ),
+            success_message=f"{standing.seller} {standing.period}: standing overridden; the seller is told.",
+        )
 
 
 class ReviewedFilter(admin.SimpleListFilter):
@@ -210,6 +181,6 @@ class ExclusionFlagAdmin(admin.ModelAdmin):
     @admin.action(description="Mark reviewed", permissions=["change"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[ExclusionFlag]) -> None:
         count = exclusion_flags_mark_reviewed(
-            flag_ids=list(queryset.values_list("pk", flat=True)), actor=_actor(request), now=timezone.now()
+            flag_ids=list(queryset.values_list("pk", flat=True)), actor=acting_user(request), now=timezone.now()
         )
         self.message_user(request, f"{count} flag{'s' if count != 1 else ''} marked reviewed.", messages.SUCCESS)

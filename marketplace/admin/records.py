@@ -8,24 +8,28 @@ never overwritten. Changes to those records go through the admin actions, which 
 services the API and the pages call.
 """
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from accounts.admin.users import UserAdmin
 from accounts.models import User
-from core.exceptions import DomainError
+from core.console import (
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    ServiceCall,
+    action_object,
+    admin_link,
+    bulk_service_action,
+    posted,
+    service_form_view,
+)
 from marketplace.models import (
     ORDER_TRANSITIONS,
     Invoice,
@@ -49,15 +53,6 @@ from marketplace.models import (
 )
 from marketplace.services.billing import invoice_reissue, receipt_resend, refund_issue
 from marketplace.services.orders import order_status_change
-
-
-def _admin_link(obj: Model | None, text: object = None) -> SafeString | str:
-    """A link to the change page of ``obj`` (or "—" when there is none)."""
-    if obj is None:
-        return "—"
-    meta = obj._meta
-    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
 
 
 def _money(amount: object, currency: str) -> str:
@@ -103,95 +98,6 @@ class ResendReceiptForm(forms.Form):
     """Nothing to type: the receipt goes to the buyer's account address."""
 
 
-def _service_form_view(
-    model_admin: admin.ModelAdmin,
-    request: HttpRequest,
-    *,
-    obj: Model,
-    form: forms.Form,
-    title: str,
-    intro: str,
-    submit_label: str,
-    run: Callable[[dict[str, Any]], Model],
-    success_message: Callable[[Model], str],
-) -> HttpResponse:
-    """GET shows ``form``; a valid POST calls ``run`` (one service call) and goes to the page of what
-    it returned. A domain error from the service is shown on the form and nothing is changed."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = run(form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            model_admin.message_user(request, success_message(result), messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse(f"admin:{result._meta.app_label}_{result._meta.model_name}_change", args=[result.pk])
-            )
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": opts,
-        "original": obj,
-        "title": title,
-        "intro": intro,
-        "form": form,
-        "submit_label": submit_label,
-        "cancel_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
-    }
-    return TemplateResponse(request, "admin/service_form.html", context)
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The POST data for a bound form (even an empty one: a confirmation form has no fields)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # admin_view has already sent anonymous users to the login page
-        raise PermissionDenied
-    return user
-
-
-def _get_or_404(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Any:
-    obj = model_admin.get_object(request, object_id)
-    if obj is None or not model_admin.has_view_permission(request, obj):
-        raise Http404
-    return obj
-
-
-# --- Read-only building blocks ---------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record written only by services: staff with the view permission may look, nobody may
-    add, change or delete it here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyTabularInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 # --- Sellers, members, products (editable reference data) -------------------------------------
 
 
@@ -225,9 +131,11 @@ class UserSellerMembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("seller")
 
 
-# The user admin lives in accounts, which marketplace depends on (never the other way round), so
-# marketplace adds its memberships inline to it here.
-UserAdmin.inlines = [*UserAdmin.inlines, UserSellerMembershipInline]
+# The user admin is accounts' (below marketplace: accounts may not import this), registered before
+# this module by the admin's autodiscovery (INSTALLED_APPS order); marketplace adds the users'
+# memberships inline to it through the site's registry rather than importing accounts' admin.
+_user_admin = type(admin.site.get_model_admin(User))
+_user_admin.inlines = [*_user_admin.inlines, UserSellerMembershipInline]
 
 
 @admin.register(Seller)
@@ -360,20 +268,17 @@ class OrderAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def status_change_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        order = _get_or_404(self, request, object_id)
-        if not self.has_status_change_permission(request):
-            raise PermissionDenied
-        actor = _actor(request)
-        return _service_form_view(
+        order = action_object(self, request, object_id, may_act=self.has_status_change_permission)
+        return service_form_view(
             self,
             request,
             obj=order,
-            form=OrderStatusForm(_posted(request), order=order),
+            form=OrderStatusForm(posted(request), order=order),
             title=f"Change the status of order {order.number}",
             intro=f"The order is {order.get_status_display().lower()}. The buyer is notified of the change.",
             submit_label="Change status",
-            run=lambda data: order_status_change(
-                order=order, to_status=data["to_status"], note=data["note"], actor=actor, now=timezone.now()
+            run=lambda call: order_status_change(
+                order=order, to_status=call.data["to_status"], note=call.data["note"], actor=call.actor, now=call.now
             ),
             success_message=lambda result: f"Order {order.number} is now {order.get_status_display().lower()}.",
         )
@@ -495,23 +400,23 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def reissue_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        invoice = _get_or_404(self, request, object_id)
-        if not self.has_reissue_permission(request):
-            raise PermissionDenied
-        actor = _actor(request)
-        return _service_form_view(
+        invoice = action_object(self, request, object_id, may_act=self.has_reissue_permission)
+        return service_form_view(
             self,
             request,
             obj=invoice,
-            form=InvoiceReissueForm(_posted(request)),
+            form=InvoiceReissueForm(posted(request)),
             title=f"Reissue invoice {invoice}",
             intro=(
                 f"A new version {invoice.version + 1} of invoice {invoice.number} is issued with the same lines and "
                 f"amounts, totals recomputed; version {invoice.version} is kept and marked superseded."
             ),
             submit_label="Reissue invoice",
-            run=lambda data: invoice_reissue(invoice=invoice, reason=data["reason"], actor=actor, now=timezone.now()),
+            run=lambda call: invoice_reissue(
+                invoice=invoice, reason=call.data["reason"], actor=call.actor, now=call.now
+            ),
             success_message=lambda new: f"Invoice {new} issued; {invoice} is superseded.",
+            open_result=True,
         )
 
     @admin.display(description="Status", ordering="status")
@@ -523,7 +428,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
     @admin.display(description="Superseded by")
     def superseded_by_link(self, obj: Invoice) -> SafeString | str:
         newer = getattr(obj, "superseded_by", None)
-        return _admin_link(newer)
+        return admin_link(newer)
 
     @admin.display(description="Total", ordering="total")
     def total_display(self, obj: Invoice) -> str:
@@ -614,21 +519,19 @@ class PaymentAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        payment = _get_or_404(self, request, object_id)
-        if not self.has_refund_permission(request):
-            raise PermissionDenied
-        actor = _actor(request)
+        payment = action_object(self, request, object_id, may_act=self.has_refund_permission)
 
-        def run(data: dict[str, Any]) -> Payment:
-            amount: Decimal = data["amount"]
-            refund_issue(payment=payment, amount=amount, reason=data["reason"], actor=actor, now=timezone.now())
-            return payment
+        def run(call: ServiceCall) -> object:
+            amount: Decimal = call.data["amount"]
+            return refund_issue(
+                payment=payment, amount=amount, reason=call.data["reason"], actor=call.actor, now=call.now
+            )
 
-        return _service_form_view(
+        return service_form_view(
             self,
             request,
             obj=payment,
-            form=RefundForm(_posted(request)),
+            form=RefundForm(posted(request)),
             title=f"Refund payment {payment.reference}",
             intro=f"Captured {_money(payment.captured_amount, payment.currency)}, refunded so far "
             f"{_money(payment.refunded_amount, payment.currency)}: at most "
@@ -697,38 +600,31 @@ class ReceiptAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def resend_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        receipt = _get_or_404(self, request, object_id)
-        if not self.has_resend_receipt_permission(request):
-            raise PermissionDenied
-        actor = _actor(request)
+        receipt = action_object(self, request, object_id, may_act=self.has_resend_receipt_permission)
         buyer = receipt.payment.order.buyer
-        return _service_form_view(
+        return service_form_view(
             self,
             request,
             obj=receipt,
-            form=ResendReceiptForm(_posted(request)),
+            form=ResendReceiptForm(posted(request)),
             title=f"Resend receipt {receipt.number}",
             intro=f"Receipt {receipt.number} is sent again to the buyer, {buyer} <{buyer.email or 'no email'}>.",
             submit_label="Resend receipt",
-            run=lambda data: receipt_resend(receipt=receipt, actor=actor, now=timezone.now()).receipt,
+            run=lambda call: receipt_resend(receipt=receipt, actor=call.actor, now=call.now),
             success_message=lambda result: f"Receipt {receipt.number} resent to {buyer.email}.",
         )
 
     @admin.action(description="Resend the selected receipts to their buyers", permissions=["resend_receipt"])
     def resend_to_buyer(self, request: HttpRequest, queryset: QuerySet[Receipt]) -> None:
-        actor, now = _actor(request), timezone.now()
-        sent, refused = [], []
-        for receipt in queryset:
-            try:
-                delivery = receipt_resend(receipt=receipt, actor=actor, now=now)
-            except DomainError as error:
-                refused.append(f"{receipt.number}: {error.message}")
-            else:
-                sent.append(f"{receipt.number} → {delivery.email}")
-        if sent:
-            self.message_user(request, f"Resent {len(sent)}: {', '.join(sent)}.", messages.SUCCESS)
-        if refused:
-            self.message_user(request, f"Not resent: {'; '.join(refused)}", messages.ERROR)
+        bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda receipt, call: receipt_resend(receipt=receipt, actor=call.actor, now=call.now),
+            verb="Resent",
+            label=lambda receipt: receipt.number,
+            done_label=lambda receipt, delivery: f"{receipt.number} → {delivery.email}",
+        )
 
     @admin.display(description="Order", ordering="payment__order__number")
     def order_number(self, obj: Receipt) -> str:

@@ -11,17 +11,24 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from inquiries.admin.common import ReadOnlyAdmin, ReadOnlyTabularInline, actor, admin_link, badge
+from core.console import (
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    action_object,
+    admin_link,
+    age_text,
+    badge,
+    posted,
+    service_form_view,
+)
 from marketplace.models import Product, Seller
-from reviews.admin.common import age_text, posted, service_form_view
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
 from reviews.services.access import user_may_work_cases
 from reviews.services.cases import (
@@ -261,12 +268,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def _get_to_work(self, request: HttpRequest, object_id: str) -> ReviewCase:
-        case = self.get_object(request, object_id)
-        if case is None or not self.has_view_permission(request, case):
-            raise Http404
-        if not self.has_work_permission(request):
-            raise PermissionDenied
-        return case
+        return action_object(self, request, object_id, may_act=self.has_work_permission)
 
     def _details(self, case: ReviewCase) -> list[tuple[str, object]]:
         details: list[tuple[str, object]] = [
@@ -286,7 +288,6 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
 
     def reassign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self._get_to_work(request, object_id)
-        agent = actor(request)
         return service_form_view(
             self,
             request,
@@ -296,8 +297,8 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             intro="Moves the review (with its responses and clock) to the right product and its store; the ratings of "
             "both products and both stores follow, the history keeps where it was.",
             submit_label="Move review",
-            run=lambda data: review_case_reassign(
-                case=case, actor=agent, product=data["product"], note=data["note"], now=timezone.now()
+            run=lambda call: review_case_reassign(
+                case=case, actor=call.actor, product=call.data["product"], note=call.data["note"], now=call.now
             ),
             success_message=f"Case {case.pk}: review moved; the customer is told.",
             details=self._details(case),
@@ -305,7 +306,6 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self._get_to_work(request, object_id)
-        agent = actor(request)
         return service_form_view(
             self,
             request,
@@ -314,14 +314,13 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             title=f"Restore the review of case {case.pk}",
             intro="Publishes the hidden or removed review again; it counts in the ratings.",
             submit_label="Restore review",
-            run=lambda data: review_case_restore(case=case, actor=agent, note=data["note"], now=timezone.now()),
+            run=lambda call: review_case_restore(case=case, actor=call.actor, note=call.data["note"], now=call.now),
             success_message=f"Case {case.pk}: review restored; the customer is told.",
             details=self._details(case),
         )
 
     def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self._get_to_work(request, object_id)
-        agent = actor(request)
         return service_form_view(
             self,
             request,
@@ -330,8 +329,8 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             title=f"Remove the review of case {case.pk}",
             intro="For a fraudulent or incorrect review: removed with a reason code (kept, and restorable).",
             submit_label="Remove review",
-            run=lambda data: review_case_remove_review(
-                case=case, actor=agent, reason=data["reason"], note=data["note"], now=timezone.now()
+            run=lambda call: review_case_remove_review(
+                case=case, actor=call.actor, reason=call.data["reason"], note=call.data["note"], now=call.now
             ),
             success_message=f"Case {case.pk}: review removed; the customer is told.",
             details=self._details(case),
@@ -339,7 +338,6 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
 
     def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self._get_to_work(request, object_id)
-        agent = actor(request)
         return service_form_view(
             self,
             request,
@@ -349,13 +347,13 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             intro="Closes the case with what was done and, optionally, goodwill (an amount recorded against the "
             "order, a coupon code). The customer gets the resolution.",
             submit_label="Resolve case",
-            run=lambda data: review_case_resolve(
+            run=lambda call: review_case_resolve(
                 case=case,
-                actor=agent,
-                resolution=data["resolution"],
-                compensation_amount=data["compensation_amount"],
-                coupon_code=data["coupon_code"] or "",
-                now=timezone.now(),
+                actor=call.actor,
+                resolution=call.data["resolution"],
+                compensation_amount=call.data["compensation_amount"],
+                coupon_code=call.data["coupon_code"] or "",
+                now=call.now,
             ),
             success_message=f"Case {case.pk} resolved; the customer is told.",
             details=self._details(case),

@@ -11,18 +11,30 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import OrderBy
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from core.exceptions import DomainError, InvalidInput
-from inquiries.admin.common import ReadOnlyAdmin, ReadOnlyTabularInline, actor, admin_link, badge, due_badge
-from reviews.admin.common import age_text, bulk_form_action, posted, report, service_form_view, stars
+from core.console import (
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    ServiceCall,
+    acting_user,
+    action_object,
+    admin_link,
+    age_text,
+    badge,
+    bulk_service_action,
+    due_badge,
+    posted,
+    service_form_view,
+)
+from core.exceptions import InvalidInput
 from reviews.admin.metrics import review_metrics_view
 from reviews.models import (
     FollowUpStatus,
@@ -60,6 +72,16 @@ STATUS_TONES: dict[str, str] = {
     ResponseStatus.PENDING_MODERATION: "due-soon",
     ResponseStatus.EDIT_REQUESTED: "unassigned",
 }
+
+
+def stars(rating: int) -> SafeString:
+    return format_html(
+        '<span class="sp-stars sp-stars--{}" title="{} of 5">{}<span class="sp-stars__off">{}</span></span>',
+        rating,
+        rating,
+        "★" * rating,
+        "★" * (5 - rating),
+    )
 
 
 def status_badge(value: str, label: str) -> SafeString:
@@ -344,12 +366,7 @@ class ReviewAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def _get_for_moderation(self, request: HttpRequest, object_id: str) -> Review:
-        review = self.get_object(request, object_id)
-        if review is None or not self.has_view_permission(request, review):
-            raise Http404
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
-        return review
+        return action_object(self, request, object_id, may_act=self.has_moderate_permission)
 
     def _details(self, review: Review) -> list[tuple[str, object]]:
         return [
@@ -360,11 +377,11 @@ class ReviewAdmin(ReadOnlyAdmin):
 
     def _moderation_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
         review = self._get_for_moderation(request, object_id)
-        moderator = actor(request)
         service = review_hide if to == "hide" else review_remove
 
-        def run(data: dict[str, Any]) -> Review:
-            return service(review=review, actor=moderator, reason=data["reason"], note=data["note"], now=timezone.now())
+        def run(call: ServiceCall) -> Review:
+            data = call.data
+            return service(review=review, actor=call.actor, reason=data["reason"], note=data["note"], now=call.now)
 
         verb = "Hide" if to == "hide" else "Remove"
         return service_form_view(
@@ -393,10 +410,9 @@ class ReviewAdmin(ReadOnlyAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         review = self._get_for_moderation(request, object_id)
-        moderator = actor(request)
 
-        def run(data: dict[str, Any]) -> Review:
-            return review_restore(review=review, actor=moderator, note=data["note"], now=timezone.now())
+        def run(call: ServiceCall) -> Review:
+            return review_restore(review=review, actor=call.actor, note=call.data["note"], now=call.now)
 
         return service_form_view(
             self,
@@ -414,20 +430,15 @@ class ReviewAdmin(ReadOnlyAdmin):
     def respond_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Respond as staff (``response_post`` with the agent as author): typed, or a platform
         template. A refusal (not published, already answered by staff, blank) writes nothing."""
-        review = self.get_object(request, object_id)
-        if review is None or not self.has_view_permission(request, review):
-            raise Http404
-        if not self.has_respond_permission(request):
-            raise PermissionDenied
-        agent = actor(request)
+        review = action_object(self, request, object_id, may_act=self.has_respond_permission)
 
-        def run(data: dict[str, Any]) -> object:
+        def run(call: ServiceCall) -> object:
             return response_post(
                 review=review,
-                author=agent,
-                body=data["body"] or None,
-                template=data["template"],
-                now=timezone.now(),
+                author=call.actor,
+                body=call.data["body"] or None,
+                template=call.data["template"],
+                now=call.now,
             )
 
         return service_form_view(
@@ -447,21 +458,20 @@ class ReviewAdmin(ReadOnlyAdmin):
     # --- actions ---
 
     def _bulk_moderate(self, request: HttpRequest, queryset: QuerySet[Review], *, to: str) -> HttpResponse | None:
-        moderator, now = actor(request), timezone.now()
         service = review_hide if to == "hide" else review_remove
 
-        def run(review: Review, data: dict[str, Any]) -> None:
-            service(review=review, actor=moderator, reason=data["reason"], note=data["note"], now=now)
+        def run(review: Review, call: ServiceCall) -> Review:
+            data = call.data
+            return service(review=review, actor=call.actor, reason=data["reason"], note=data["note"], now=call.now)
 
-        verb = "Hidden" if to == "hide" else "Removed"
-        return bulk_form_action(
+        return bulk_service_action(
             self,
             request,
             queryset,
             form_class=ReviewModerationForm,
             title=f"{'Hide' if to == 'hide' else 'Remove'} reviews",
             intro="Each review's buyer is told the reason; the rating counters follow.",
-            submit_label=verb,
+            verb="Hidden" if to == "hide" else "Removed",
             run=run,
             label=lambda review: f"“{review.title}”",
         )
@@ -476,16 +486,14 @@ class ReviewAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Restore selected reviews", permissions=["moderate"])
     def restore_reviews(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
-        moderator, now = actor(request), timezone.now()
-        done, refused = [], []
-        for review in queryset:
-            try:
-                review_restore(review=review, actor=moderator, now=now)
-            except DomainError as error:
-                refused.append(f"“{review.title}”: {error.message}")
-            else:
-                done.append(f"“{review.title}”")
-        report(self, request, "Restored", done, refused)
+        bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda review, call: review_restore(review=review, actor=call.actor, now=call.now),
+            verb="Restored",
+            label=lambda review: f"“{review.title}”",
+        )
 
 
 # --- Responses: the moderation queue -------------------------------------------------------------
@@ -628,12 +636,7 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def _get_for_moderation(self, request: HttpRequest, object_id: str) -> ReviewResponse:
-        response = self.get_object(request, object_id)
-        if response is None or not self.has_view_permission(request, response):
-            raise Http404
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
-        return response
+        return action_object(self, request, object_id, may_act=self.has_moderate_permission)
 
     def _details(self, response: ReviewResponse) -> list[tuple[str, object]]:
         return [
@@ -644,7 +647,6 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
 
     def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         response = self._get_for_moderation(request, object_id)
-        moderator = actor(request)
         return service_form_view(
             self,
             request,
@@ -653,23 +655,22 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
             title=f"Approve response {response.pk}",
             intro="The flag was a false positive: the response is published, the buyer is told, no strike.",
             submit_label="Approve and publish",
-            run=lambda data: response_approve(response=response, actor=moderator, now=timezone.now()),
+            run=lambda call: response_approve(response=response, actor=call.actor, now=call.now),
             success_message=f"Response {response.pk} approved and published.",
             details=self._details(response),
         )
 
     def _reason_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
         response = self._get_for_moderation(request, object_id)
-        moderator = actor(request)
         service = response_hide if to == "hide" else response_request_edit
 
-        def run(data: dict[str, Any]) -> ReviewResponse:
+        def run(call: ServiceCall) -> ReviewResponse:
             return service(
                 response=response,
-                actor=moderator,
-                reason=data["reason"],
-                violations=data["violations"] or None,
-                now=timezone.now(),
+                actor=call.actor,
+                reason=call.data["reason"],
+                violations=call.data["violations"] or None,
+                now=call.now,
             )
 
         form = ResponseModerationForm(posted(request), initial={"violations": response.flag_reasons})
@@ -702,38 +703,35 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Approve selected responses (publish)", permissions=["moderate"])
     def approve_responses(self, request: HttpRequest, queryset: QuerySet[ReviewResponse]) -> None:
-        moderator, now = actor(request), timezone.now()
-        done, refused = [], []
-        for response in queryset:
-            try:
-                response_approve(response=response, actor=moderator, now=now)
-            except DomainError as error:
-                refused.append(f"response {response.pk}: {error.message}")
-            else:
-                done.append(f"response {response.pk}")
-        report(self, request, "Approved", done, refused)
+        bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda response, call: response_approve(response=response, actor=call.actor, now=call.now),
+            verb="Approved",
+            label=lambda response: f"response {response.pk}",
+        )
 
     def _bulk_reason(self, request: HttpRequest, queryset: QuerySet[ReviewResponse], *, to: str) -> Any:
-        moderator, now = actor(request), timezone.now()
         service = response_hide if to == "hide" else response_request_edit
 
-        def run(response: ReviewResponse, data: dict[str, Any]) -> None:
-            service(
+        def run(response: ReviewResponse, call: ServiceCall) -> ReviewResponse:
+            return service(
                 response=response,
-                actor=moderator,
-                reason=data["reason"],
-                violations=data["violations"] or None,
-                now=now,
+                actor=call.actor,
+                reason=call.data["reason"],
+                violations=call.data["violations"] or None,
+                now=call.now,
             )
 
-        return bulk_form_action(
+        return bulk_service_action(
             self,
             request,
             queryset,
             form_class=ResponseModerationForm,
             title="Hide responses" if to == "hide" else "Request edits",
             intro="The store's members get your reason; each violation upheld is a strike on the seller.",
-            submit_label="Hidden" if to == "hide" else "Edit requested",
+            verb="Hidden" if to == "hide" else "Edit requested",
             run=run,
             label=lambda response: f"response {response.pk}",
         )
@@ -878,23 +876,21 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ResponseTemplate, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in ("situation", "title", "body")}
         if change:
-            saved = response_template_update(template=obj, actor=actor(request), **data)
+            saved = response_template_update(template=obj, actor=acting_user(request), **data)
         else:
-            saved = response_template_create(actor=actor(request), seller=None, **data)
+            saved = response_template_create(actor=acting_user(request), seller=None, **data)
         obj.pk = saved.pk
 
     @admin.action(description="Archive selected templates (no longer offered)", permissions=["change"])
     def archive_templates(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> None:
-        user, now = actor(request), timezone.now()
-        done, refused = [], []
-        for template in queryset:
-            try:
-                response_template_archive(template=template, actor=user, now=now)
-            except DomainError as error:
-                refused.append(f"“{template.title}”: {error.message}")
-            else:
-                done.append(f"“{template.title}”")
-        report(self, request, "Archived", done, refused)
+        bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda template, call: response_template_archive(template=template, actor=call.actor, now=call.now),
+            verb="Archived",
+            label=lambda template: f"“{template.title}”",
+        )
 
     @admin.display(description="Owner", ordering="seller__name")
     def owner(self, obj: ResponseTemplate) -> str:

@@ -270,7 +270,7 @@ def test_a_reply_in_a_closed_conversation_is_refused_and_nothing_is_written(db, 
         reverse("admin:inquiries_escalation_reply", args=[escalation.pk]), {"body": "Can we help?"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409  # the conversation's state does not allow it
     assert texts(response) == ["Reply not posted: This conversation is closed."]
     assert "This conversation is closed." in response.content.decode()
     assert "Can we help?</textarea>" in response.content.decode()  # what was typed is kept
@@ -286,7 +286,7 @@ def test_a_reply_in_a_closed_conversation_is_refused_and_nothing_is_written(db, 
 def test_an_empty_reply_is_refused_by_the_form(db, now, agent):
     escalation = escalate(subject="Hello", escalated_ago=timedelta(minutes=20), now=now)
     response = client_for(agent).post(reverse("admin:inquiries_escalation_reply", args=[escalation.pk]), {"body": " "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Message.objects.filter(kind=MessageKind.STAFF).exists()
 
 

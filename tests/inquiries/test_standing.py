@@ -264,7 +264,7 @@ def test_console_override_form_calls_the_service(seller, client):
     assert client.get(url).status_code == 200
     assert client.get("/admin/inquiries/sellerstanding/").status_code == 200
     assert client.get(f"/admin/inquiries/sellerstanding/{standing.pk}/change/").status_code == 200
-    assert client.post(url, {"level": "warning", "reason": ""}).status_code == 200  # the form again, with its error
+    assert client.post(url, {"level": "warning", "reason": ""}).status_code == 400  # the form again, with its error
     standing.refresh_from_db()
     assert standing.overridden_level == ""
     response = client.post(url, {"level": "warning", "reason": "Checked by hand"})
