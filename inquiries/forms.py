@@ -5,6 +5,8 @@ length limits, closed conversations, who may do what) is the services' and comes
 from django import forms
 from django.conf import settings
 
+from core.text import PLACEHOLDERS
+
 
 def _textarea(rows: int, placeholder: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
@@ -46,8 +48,8 @@ class ReplyTemplateForm(forms.Form):
     title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
     body = forms.CharField(
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
-        widget=_textarea(6, "Hi {buyer_name}, thanks for asking about {product}..."),
-        help_text="Placeholders: {buyer_name}, {product}, {order_number}, {seller_name}",
+        widget=_textarea(6, "Hi {customer_name}, thanks for asking about {product}..."),
+        help_text=f"Placeholders: {PLACEHOLDERS.listed}",
     )
     keywords = forms.CharField(
         required=False,

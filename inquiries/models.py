@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.text import PLACEHOLDERS
 from marketplace.models import Order, Product, Seller
 
 
@@ -240,7 +241,7 @@ class ReplyTemplate(models.Model):
 
     seller = models.ForeignKey(Seller, null=True, blank=True, on_delete=models.CASCADE, related_name="reply_templates")
     title = models.CharField(max_length=120)
-    body = models.TextField(help_text="Placeholders: {buyer_name}, {product}, {order_number}, {seller_name}")
+    body = models.TextField(help_text=f"Placeholders: {PLACEHOLDERS.listed}")
     keywords = models.CharField(max_length=300, blank=True, help_text="Extra words that suggest this reply")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

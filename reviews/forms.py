@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
 
 
@@ -94,5 +95,5 @@ class ResponseTemplateForm(forms.Form):
     body = forms.CharField(
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         widget=_textarea(6, "Thank you {customer_name} for reviewing {product}..."),
-        help_text="Placeholders: {customer_name}, {product}, {seller_name}, {order_number}",
+        help_text=f"Placeholders: {PLACEHOLDERS.listed}",
     )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.text import PLACEHOLDERS
 from marketplace.models import Currency, Order, Product, Seller, money_field
 
 
@@ -204,7 +205,7 @@ class ResponseTemplate(models.Model):
     )
     situation = models.CharField(max_length=20, choices=TemplateSituation.choices)
     title = models.CharField(max_length=120)
-    body = models.TextField(help_text="Placeholders: {customer_name}, {product}, {seller_name}, {order_number}")
+    body = models.TextField(help_text=f"Placeholders: {PLACEHOLDERS.listed}")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -15,11 +15,11 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import F, QuerySet
-from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from core.api.fields import MAX_ID
+from core.text import clean_text
 
 SEARCH_MAX_LENGTH = 200
 
@@ -73,11 +73,12 @@ class SafeSearchFilter(SearchFilter):
     """``?search=``: PostgreSQL rejects NUL characters in text, so they are a 400, not a 500."""
 
     def get_search_terms(self, request: Request) -> list[str]:
-        value = request.query_params.get(self.search_param, "")
-        if "\x00" in value:
-            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
-        if len(value) > SEARCH_MAX_LENGTH:
-            raise exceptions.ValidationError({self.search_param: [f"At most {SEARCH_MAX_LENGTH} characters."]})
+        clean_text(
+            request.query_params.get(self.search_param),
+            field=self.search_param,
+            max_length=SEARCH_MAX_LENGTH,
+            required=False,
+        )
         return list(super().get_search_terms(request))
 
 

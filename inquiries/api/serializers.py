@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core.api.fields import IdField
+from core.text import PLACEHOLDERS
 from inquiries.models import ConversationStatus, MessageKind, ReplyTemplate
 from marketplace.models import Order, Product, Seller
 
@@ -195,7 +196,7 @@ class ReplyTemplateOutputSerializer(serializers.Serializer):
     seller = serializers.IntegerField(source="seller_id", allow_null=True, help_text="Null: a platform starter.")
     is_starter = serializers.SerializerMethodField(help_text="A platform starter: readable, not changeable.")
     title = serializers.CharField()
-    body = serializers.CharField(help_text="Placeholders: {buyer_name}, {product}, {order_number}, {seller_name}.")
+    body = serializers.CharField(help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
     keywords = serializers.CharField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     created_at = serializers.DateTimeField()
@@ -207,7 +208,7 @@ class ReplyTemplateOutputSerializer(serializers.Serializer):
 
 class ReplyTemplateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
-    body = _body_field(help_text="Placeholders: {buyer_name}, {product}, {order_number}, {seller_name}.")
+    body = _body_field(help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
     keywords = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

@@ -25,6 +25,7 @@ from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
+from core.text import PLACEHOLDERS
 from inquiries.api.filters import ReplyTemplateFilter
 from inquiries.api.serializers import (
     ReplyTemplateCreateInputSerializer,
@@ -41,7 +42,10 @@ def user_may_write_reply_templates(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.seller_memberships.exists())
 
 
-PLACEHOLDERS_NOTE = "Placeholders `{buyer_name}`, `{product}`, `{order_number}`, `{seller_name}`; any other is a 400."
+PLACEHOLDERS_NOTE = (
+    f"Placeholders {', '.join(f'`{{{name}}}`' for name in PLACEHOLDERS.names)} (`{{buyer_name}}` still works for "
+    "`{customer_name}`); any other is a 400."
+)
 
 
 @extend_schema_view(

@@ -14,6 +14,7 @@ from accounts.roles import is_staff_member
 from accounts.selectors.users import staff_in_groups
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import clean_text
 from inquiries.models import (
     Conversation,
     ConversationEvent,
@@ -34,20 +35,9 @@ from notifications.services.notify import notify
 
 
 def _clean_body(body: Any, *, field: str = "body") -> str:
-    if not isinstance(body, str):
-        raise InvalidInput("Write a message.", code="required", field=field)
-    body = body.strip()
-    if not body:
-        raise InvalidInput("A message cannot be empty.", code="blank", field=field)
-    if "\x00" in body:
-        raise InvalidInput("A message cannot contain NUL characters.", code="invalid", field=field)
-    if len(body) > settings.INQUIRIES_MESSAGE_MAX_LENGTH:
-        raise InvalidInput(
-            f"A message can have at most {settings.INQUIRIES_MESSAGE_MAX_LENGTH} characters.",
-            code="max_length",
-            field=field,
-        )
-    return body
+    return clean_text(
+        body, field=field, max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH, blank_message="A message cannot be empty."
+    )
 
 
 def author_kind(*, conversation: Conversation, user: User) -> str:
@@ -73,11 +63,7 @@ def conversation_open(
 ) -> Conversation:
     """A buyer asks a seller: the conversation, the buyer's message, the inquiry and its clock,
     the automatic acknowledgment and the sellers' notifications, in one transaction."""
-    subject = (subject or "").strip()
-    if not subject:
-        raise InvalidInput("Give your question a subject.", code="blank", field="subject")
-    if "\x00" in subject or len(subject) > 200:
-        raise InvalidInput("A subject has at most 200 characters.", code="invalid", field="subject")
+    subject = clean_text(subject, field="subject", max_length=200, blank_message="Give your question a subject.")
     body = _clean_body(body)
     if not seller.is_active:
         raise InvalidInput("This seller is not active.", code="inactive", field="seller")
@@ -281,11 +267,7 @@ def inquiry_exclude(*, message: Message, actor: User, reason: str, now: datetime
     conversation = message.conversation
     if not user_is_seller_member(actor, conversation.seller_id):
         raise Forbidden("Only the seller's members can mark a message as needing no response.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why this message needs no response.", code="blank", field="reason")
-    if len(reason) > 300 or "\x00" in reason:
-        raise InvalidInput("A reason has at most 300 characters.", code="invalid", field="reason")
+    reason = clean_text(reason, field="reason", max_length=300, blank_message="Say why this message needs no response.")
     with transaction.atomic():
         Conversation.objects.select_for_update().get(pk=conversation.pk)
         inquiry = Inquiry.objects.filter(conversation=conversation, status=InquiryStatus.OPEN).first()

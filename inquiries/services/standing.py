@@ -26,6 +26,7 @@ from accounts.roles import user_has_permission
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput
 from core.periods import Period, parse_quarter, previous_quarter, quarter_of
+from core.text import clean_text
 from inquiries.models import Inquiry, SellerStanding, StandingLevel
 from inquiries.selectors.kpis import (
     BUSINESS_HOURS,
@@ -300,11 +301,7 @@ def standing_override(
         raise Forbidden("Only moderators and admins can override a standing.")
     if level not in StandingLevel.values:
         raise InvalidInput(f"Choose one of: {', '.join(StandingLevel.values)}.", code="invalid_choice", field="level")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise InvalidInput("Say why the standing is overridden.", code="blank", field="reason")
-    if len(reason) > 2000 or "\x00" in reason:
-        raise InvalidInput("A reason has at most 2000 characters.", code="invalid", field="reason")
+    reason = clean_text(reason, field="reason", max_length=2000, blank_message="Say why the standing is overridden.")
     with transaction.atomic():
         locked = SellerStanding.objects.select_for_update().select_related("seller").get(pk=standing.pk)
         locked.overridden_level = level

@@ -1,9 +1,11 @@
 """Quick replies: a seller's reply templates, the platform's starters, safe placeholder rendering
 and the suggestion of the best-matching template for a buyer's message.
 
-Rendering only ever substitutes the four known placeholders; anything else in braces stays as
-written, so a template can never reach attributes or format specs (``str.format`` is not used).
-The result is plain text, escaped wherever it is shown like every other message.
+Rendering only ever substitutes the placeholders of the one vocabulary (``core.text.PLACEHOLDERS``:
+``{customer_name}``, ``{product}``, ``{order_number}``, ``{seller_name}``; the old ``{buyer_name}``
+still works); anything else in braces stays as written, so a template can never reach attributes
+or format specs (``str.format`` is not used). The result is plain text, escaped wherever it is
+shown like every other message.
 
 The suggestion is TF-IDF with cosine similarity over each template's title, keywords and body,
 computed here in a few lines of Python: a seller has tens of templates, not thousands, and no
@@ -21,12 +23,10 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import InvalidInput, NotFound
+from core.text import PLACEHOLDERS, clean_text
 from inquiries.models import Conversation, ReplyTemplate
 from marketplace.models import Seller
 from marketplace.selectors.scoping import user_is_seller_member
-
-PLACEHOLDERS = ("buyer_name", "product", "order_number", "seller_name")
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 
 # The platform's starters: every seller sees them in the picker next to their own.
 STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
@@ -34,7 +34,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         "title": "Availability",
         "keywords": "stock available availability in stock sold out size colour color restock when back",
         "body": (
-            "Hi {buyer_name}, thanks for your interest in {product}. It is in stock and ships from our "
+            "Hi {customer_name}, thanks for your interest in {product}. It is in stock and ships from our "
             "warehouse within one business day. If you need a particular size or colour, tell us and we "
             "will check it for you right away.\n\n{seller_name}"
         ),
@@ -43,7 +43,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         "title": "Shipping and delivery",
         "keywords": "shipping delivery deliver arrive arrival when tracking track courier dispatch shipped late",
         "body": (
-            "Hi {buyer_name}, thanks for asking about order {order_number}. Orders leave us within one "
+            "Hi {customer_name}, thanks for asking about order {order_number}. Orders leave us within one "
             "business day and usually arrive in 3 to 5 business days; the tracking number is in your order "
             "page as soon as the parcel is handed to the carrier. If it has not arrived by the expected "
             "date, reply here and we will chase the carrier for you.\n\n{seller_name}"
@@ -53,7 +53,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         "title": "Returns and refunds",
         "keywords": "return refund exchange broken damaged wrong faulty money back send back cancel",
         "body": (
-            "Hi {buyer_name}, we are sorry {product} is not right for you. You can return it within 30 "
+            "Hi {customer_name}, we are sorry {product} is not right for you. You can return it within 30 "
             "days of delivery for a full refund or an exchange: reply with your order number "
             "({order_number}) and the reason, and we will send you a prepaid return label. The refund "
             "reaches your original payment method within 5 business days of the return arriving.\n\n"
@@ -64,7 +64,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         "title": "Invoice or receipt",
         "keywords": "invoice receipt vat tax bill billing company address copy",
         "body": (
-            "Hi {buyer_name}, the invoice and the receipt for order {order_number} are attached to the "
+            "Hi {customer_name}, the invoice and the receipt for order {order_number} are attached to the "
             "order in your account. If you need the invoice reissued with a company name, VAT number or "
             "another address, reply with the details and we will send you the corrected version.\n\n"
             "{seller_name}"
@@ -156,7 +156,7 @@ def _terms(text: str) -> list[str]:
 def _template_document(template: ReplyTemplate) -> list[str]:
     # Title and keywords are what the seller chose to describe the reply: they weigh double.
     described = f"{template.title} {template.keywords}"
-    return _terms(described) * 2 + _terms(_PLACEHOLDER_RE.sub(" ", template.body))
+    return _terms(described) * 2 + _terms(PLACEHOLDERS.strip(template.body))
 
 
 def _tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
@@ -207,50 +207,24 @@ def placeholder_values(conversation: Conversation) -> dict[str, str]:
         first_item = order.items.select_related("product").first()
         product = first_item.product if first_item is not None else None
     return {
-        "buyer_name": buyer.first_name or buyer.get_full_name() or buyer.username,
+        "customer_name": buyer.first_name or buyer.get_full_name() or buyer.username,
         "product": product.name if product is not None else "your item",
         "order_number": order.number if order is not None else "your order",
         "seller_name": conversation.seller.name,
     }
 
 
-def render_text(body: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), body)
-
-
 def reply_template_render(*, template: ReplyTemplate, conversation: Conversation) -> str:
-    return render_text(template.body, placeholder_values(conversation))
-
-
-def _clean(field: str, value: Any, *, max_length: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput("Must be text.", code="invalid", field=field)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput("This field may not be blank.", code="blank", field=field)
-    if "\x00" in value:
-        raise InvalidInput("Text cannot contain NUL characters.", code="invalid", field=field)
-    if len(value) > max_length:
-        raise InvalidInput(f"At most {max_length} characters.", code="max_length", field=field)
-    return value
+    return PLACEHOLDERS.render(template.body, placeholder_values(conversation))
 
 
 def _clean_fields(title: Any, body: Any, keywords: Any) -> dict[str, str]:
     cleaned = {
-        "title": _clean("title", title, max_length=120),
-        "body": _clean("body", body, max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH),
-        "keywords": _clean("keywords", keywords, max_length=300, required=False),
+        "title": clean_text(title, field="title", max_length=120),
+        "body": clean_text(body, field="body", max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH),
+        "keywords": clean_text(keywords, field="keywords", max_length=300, required=False),
     }
-    unknown = sorted({name for name in _PLACEHOLDER_RE.findall(cleaned["body"]) if name not in PLACEHOLDERS})
-    if unknown:
-        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(
-            f"Unknown placeholder {', '.join(f'{{{name}}}' for name in unknown)}; use {allowed}.",
-            code="unknown_placeholder",
-            field="body",
-        )
+    PLACEHOLDERS.check(cleaned["body"])
     return cleaned
 
 

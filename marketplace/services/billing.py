@@ -33,6 +33,7 @@ from accounts.models import User
 from accounts.roles import user_has_permission
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.money import round_money
+from core.text import clean_text, column_max_length
 from marketplace.models import (
     PAYMENT_TRANSITIONS,
     REFUNDABLE_PAYMENT_STATUSES,
@@ -103,15 +104,6 @@ def _check_amount(value: Decimal, *, field: str, allow_zero: bool) -> Decimal:
     if value > settings.MARKETPLACE_MAX_AMOUNT:
         raise InvalidInput(f"Must be at most {settings.MARKETPLACE_MAX_AMOUNT}.", code="max_value", field=field)
     return round_money(value)
-
-
-def _required_text(value: str | None, *, field: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput("This field is required.", code="required", field=field)
-    if "\x00" in text:
-        raise InvalidInput("Null characters are not allowed.", code="null_characters_not_allowed", field=field)
-    return text
 
 
 # --- Invoices ---------------------------------------------------------------------------------
@@ -197,7 +189,9 @@ def _reissue_lines(*, old: Invoice, order: Order, lines: list[InvoiceLineData] |
                 code="does_not_exist",
                 field="lines",
             )
-        description = _required_text(line.description, field="lines")
+        description = clean_text(
+            line.description, field="lines", max_length=column_max_length(InvoiceLine, "description")
+        )
         if not 1 <= line.quantity <= settings.MARKETPLACE_MAX_QUANTITY:
             raise InvalidInput(
                 f"Line {position}: quantity must be between 1 and {settings.MARKETPLACE_MAX_QUANTITY}.",
@@ -239,7 +233,7 @@ def invoice_reissue(
     two concurrent reissues of one version exactly one wins; the other gets a 409. The one-to-one
     ``supersedes`` and the partial unique constraint back that up in the database."""
     _require_permission(actor, "marketplace.reissue_invoice", "You may not reissue invoices.")
-    reason = _required_text(reason, field="reason")
+    reason = clean_text(reason, field="reason", max_length=None)
     with transaction.atomic():
         old = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if old.status != InvoiceStatus.ISSUED:
@@ -423,7 +417,7 @@ def refund_issue(*, payment: Payment, amount: Decimal, reason: str, actor: User,
     captured_amount`` is the last line. Beyond what is refundable → 400 on ``amount``; a payment
     that is not captured / partially refunded → 409."""
     _require_permission(actor, "marketplace.add_refund", "You may not issue refunds.")
-    reason = _required_text(reason, field="reason")
+    reason = clean_text(reason, field="reason", max_length=None)
     amount = _check_amount(amount, field="amount", allow_zero=False)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)

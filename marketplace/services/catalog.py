@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from core.exceptions import InvalidInput
+from core.text import clean_text, column_max_length
 from marketplace.models import Currency, Product, Seller, SellerMembership
 
 _SLUG_MAX_LENGTH = 220
@@ -32,9 +33,9 @@ def seller_create(*, name: str, email: str = "", owner: User | None = None, acto
     The slug is picked from one query of the slugs already taken; if a concurrent request takes the
     same one first, the unique constraint refuses it and we pick again (inside a savepoint, so the
     caller's transaction survives)."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput("A store name is required.", code="required", field="name")
+    name = clean_text(
+        name, field="name", max_length=column_max_length(Seller, "name"), blank_message="A store name is required."
+    )
     base = slugify(name)[:200].strip("-") or "store"
     with transaction.atomic():
         for _attempt in range(_SLUG_ATTEMPTS):
@@ -73,11 +74,10 @@ def product_create(
     actor: User | None = None,
 ) -> Product:
     """Add a product to ``seller``'s catalog. The SKU is unique within the seller."""
-    name, sku = name.strip(), sku.strip()
-    if not name:
-        raise InvalidInput("A product name is required.", code="required", field="name")
-    if not sku:
-        raise InvalidInput("A SKU is required.", code="required", field="sku")
+    name = clean_text(
+        name, field="name", max_length=column_max_length(Product, "name"), blank_message="A product name is required."
+    )
+    sku = clean_text(sku, field="sku", max_length=column_max_length(Product, "sku"), blank_message="A SKU is required.")
     if currency not in Currency.values:
         raise InvalidInput(f"Unknown currency {currency!r}.", code="invalid_choice", field="currency")
     _check_money(price, field="price")

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from accounts.roles import user_has_permission
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import clean_text, column_max_length
 from marketplace.models import (
     ORDER_TRANSITIONS,
     Currency,
@@ -224,11 +225,18 @@ def shipment_create(
     """Record a shipment for an order (seller members of the order's seller, or ``add_shipment``)."""
     if not user_may_ship_order(actor=actor, order=order):
         raise Forbidden("You may not add shipments to this order.")
-    carrier, tracking_number = carrier.strip(), tracking_number.strip()
-    if not carrier:
-        raise InvalidInput("A carrier is required.", code="required", field="carrier")
-    if not tracking_number:
-        raise InvalidInput("A tracking number is required.", code="required", field="tracking_number")
+    carrier = clean_text(
+        carrier,
+        field="carrier",
+        max_length=column_max_length(Shipment, "carrier"),
+        blank_message="A carrier is required.",
+    )
+    tracking_number = clean_text(
+        tracking_number,
+        field="tracking_number",
+        max_length=column_max_length(Shipment, "tracking_number"),
+        blank_message="A tracking number is required.",
+    )
     if order.status not in _SHIPPABLE_STATUSES:
         raise StateConflict(f"A {order.status} order cannot get a shipment.", code="invalid_state")
     duplicate = InvalidInput(
@@ -272,9 +280,12 @@ def tracking_event_add(
     order = shipment.order
     if not user_may_add_tracking_event(actor=actor, order=order):
         raise Forbidden("You may not add tracking events to this shipment.")
-    status = status.strip()
-    if not status:
-        raise InvalidInput("A status is required.", code="required", field="status")
+    status = clean_text(
+        status,
+        field="status",
+        max_length=column_max_length(TrackingEvent, "status"),
+        blank_message="A status is required.",
+    )
     with transaction.atomic():
         event = TrackingEvent.objects.create(
             shipment=shipment, occurred_at=occurred_at, status=status, location=location, description=description

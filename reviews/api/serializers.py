@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.roles import is_staff_member
 from core.api.fields import IdField
 from core.api.metrics import PeriodFiguresSerializer
+from core.text import PLACEHOLDERS
 from marketplace.models import Order, Product, Seller, SellerMembership
 from reviews.models import (
     AuthorKind,
@@ -202,7 +203,7 @@ class ResponseCreateInputSerializer(serializers.Serializer):
     context = serializers.DictField(  # type: ignore[assignment]  # the metaclass pops declared fields
         child=serializers.CharField(max_length=200),
         required=False,
-        help_text="Placeholder values overriding the review's: customer_name, product, seller_name, order_number.",
+        help_text=f"Placeholder values overriding the review's: {', '.join(PLACEHOLDERS.names)}.",
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +246,7 @@ class ResponseTemplateOutputSerializer(serializers.Serializer):
     seller = serializers.IntegerField(source="seller_id", allow_null=True, help_text="Null: a platform template.")
     situation = serializers.ChoiceField(choices=TemplateSituation.choices)
     title = serializers.CharField()
-    body = serializers.CharField(help_text="Placeholders: {customer_name}, {product}, {seller_name}, {order_number}.")
+    body = serializers.CharField(help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
     archived_at = serializers.DateTimeField(allow_null=True)
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     created_at = serializers.DateTimeField()
@@ -255,9 +256,7 @@ class ResponseTemplateOutputSerializer(serializers.Serializer):
 class ResponseTemplateInputSerializer(serializers.Serializer):
     situation = serializers.ChoiceField(choices=TemplateSituation.choices)
     title = serializers.CharField(max_length=120)
-    body = serializers.CharField(
-        max_length=BODY_MAX_LENGTH, help_text="Placeholders: {customer_name}, {product}, {seller_name}, {order_number}."
-    )
+    body = serializers.CharField(max_length=BODY_MAX_LENGTH, help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
 
 
 class ResponseTemplateCreateInputSerializer(ResponseTemplateInputSerializer):

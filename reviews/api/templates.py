@@ -27,6 +27,7 @@ from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
+from core.text import PLACEHOLDERS
 from marketplace.models import Seller
 from reviews.api.filters import ResponseTemplateFilter
 from reviews.api.serializers import (
@@ -44,9 +45,7 @@ from reviews.services.templates import (
     user_may_change_template,
 )
 
-PLACEHOLDERS_NOTE = (
-    "Placeholders `{customer_name}`, `{product}`, `{seller_name}`, `{order_number}`; any other is a 400."
-)
+PLACEHOLDERS_NOTE = f"Placeholders {', '.join(f'`{{{name}}}`' for name in PLACEHOLDERS.names)}; any other is a 400."
 
 
 def user_may_write_response_templates(user: User) -> bool:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
 from notifications.models import Kind
 from notifications.services.notify import notify
@@ -27,7 +28,6 @@ from reviews.models import (
     ReviewStatus,
 )
 from reviews.services.access import user_may_work_cases
-from reviews.services.common import clean_text
 from reviews.services.ratings import RatingChange, ratings_apply
 from reviews.services.reviews import review_set_status
 

@@ -21,6 +21,7 @@ from django.db.models import Min
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import clean_text
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
 from notifications.services.notify import notify
@@ -39,7 +40,7 @@ from reviews.models import (
     Violation,
 )
 from reviews.services.access import user_may_moderate_responses, user_may_respond_as_staff
-from reviews.services.common import clean_body, clean_text, moderators, seller_members
+from reviews.services.common import clean_body, moderators, seller_members
 from reviews.services.standards import describe_violations, standards_check
 from reviews.services.templates import response_template_render
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.models import Kind
@@ -31,7 +32,7 @@ from reviews.models import (
     ReviewStatus,
 )
 from reviews.services.access import user_may_moderate_reviews
-from reviews.services.common import alert_staff, clean_body, clean_text, seller_members, senior_support
+from reviews.services.common import alert_staff, clean_body, seller_members, senior_support
 from reviews.services.ratings import RatingChange, ratings_apply
 
 

@@ -1,9 +1,8 @@
 """Review response templates: the platform's starters, sellers' own, safe placeholder rendering.
 
-Rendering substitutes only the four known placeholders (``{customer_name}``, ``{product}``,
-``{seller_name}``, ``{order_number}``) with a regular expression; anything else in braces stays as
-written. ``str.format`` is never used: a template or a context value could otherwise reach
-attributes or format specs.
+Rendering substitutes only the placeholders of the one vocabulary (``core.text.PLACEHOLDERS``:
+``{customer_name}``, ``{product}``, ``{order_number}``, ``{seller_name}``); anything else in braces
+stays as written, and ``str.format`` is never used.
 
 The starters follow SayPro's guidance for answering reviews: to praise, gratitude + reinforce
 what was praised + an invitation to come back; to a complaint, acknowledge + apologise + a
@@ -11,7 +10,6 @@ concrete solution (refund, replacement, support) without blaming the customer; f
 review, say it is being investigated and when they will hear back.
 """
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -19,14 +17,13 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import PLACEHOLDERS, clean_text
 from marketplace.models import Seller
 from marketplace.selectors.scoping import user_is_seller_member
 from reviews.models import ResponseTemplate, Review, TemplateSituation
 from reviews.services.access import user_may_manage_platform_templates
-from reviews.services.common import clean_body, clean_text
+from reviews.services.common import clean_body
 
-PLACEHOLDERS = ("customer_name", "product", "seller_name", "order_number")
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 CONTEXT_VALUE_MAX_LENGTH = 200
 
 STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
@@ -98,10 +95,6 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
 )
 
 
-def render_text(body: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), body)
-
-
 def placeholder_values(review: Review) -> dict[str, str]:
     buyer = review.buyer
     return {
@@ -118,20 +111,14 @@ def clean_context(context: Any) -> dict[str, str]:
         return {}
     if not isinstance(context, dict):
         raise InvalidInput("Give the context as an object of placeholder values.", code="invalid", field="context")
-    cleaned = {}
-    for name, value in context.items():
-        if name not in PLACEHOLDERS:
-            raise InvalidInput(
-                f"Unknown placeholder {name!r}; use {', '.join(PLACEHOLDERS)}.",
-                code="unknown_placeholder",
-                field="context",
-            )
-        cleaned[name] = clean_text(value, field="context", max_length=CONTEXT_VALUE_MAX_LENGTH)
-    return cleaned
+    named = PLACEHOLDERS.values_by_name(context.items(), field="context")
+    return {
+        name: clean_text(value, field="context", max_length=CONTEXT_VALUE_MAX_LENGTH) for name, value in named.items()
+    }
 
 
 def response_template_render(*, template: ResponseTemplate, review: Review, context: Any = None) -> str:
-    return render_text(template.body, placeholder_values(review) | clean_context(context))
+    return PLACEHOLDERS.render(template.body, placeholder_values(review) | clean_context(context))
 
 
 def _clean_fields(*, situation: Any, title: Any, body: Any) -> dict[str, str]:
@@ -142,14 +129,7 @@ def _clean_fields(*, situation: Any, title: Any, body: Any) -> dict[str, str]:
         "title": clean_text(title, field="title", max_length=120),
         "body": clean_body(body),
     }
-    unknown = sorted({name for name in _PLACEHOLDER_RE.findall(cleaned["body"]) if name not in PLACEHOLDERS})
-    if unknown:
-        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(
-            f"Unknown placeholder {', '.join(f'{{{name}}}' for name in unknown)}; use {allowed}.",
-            code="unknown_placeholder",
-            field="body",
-        )
+    PLACEHOLDERS.check(cleaned["body"])
     return cleaned
 
 

@@ -141,3 +141,17 @@ def test_no_suggestion_for_a_message_with_nothing_to_match() -> None:
 
     assert reply_template_suggest(seller_id=seller.pk, text="ok, thank you!") == (None, 0.0)
     assert reply_template_suggest(seller_id=seller.pk, text="   ") == (None, 0.0)
+
+
+def test_quick_replies_and_their_starters_speak_of_the_customer(conversation) -> None:  # type: ignore[no-untyped-def]
+    """One vocabulary with the review templates: ``{customer_name}``; ``{buyer_name}``, what quick
+    replies said before, keeps working in templates already saved."""
+    assert all("{buyer_name}" not in starter["body"] for starter in STARTER_TEMPLATES)
+    assert any("{customer_name}" in starter["body"] for starter in STARTER_TEMPLATES)
+    new = reply_template_create(
+        seller=conversation.seller,
+        actor=SellerMemberFactory(seller=conversation.seller),
+        title="Both names",
+        body="Hi {customer_name} / {buyer_name}",
+    )
+    assert reply_template_render(template=new, conversation=conversation) == "Hi Bella / Bella"

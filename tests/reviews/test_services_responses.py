@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.text import PLACEHOLDERS
 from notifications.models import Kind, Notification
 from reviews.models import ResponseStatus, ResponseTemplate, Review, ReviewResponse, SellerStrike, TemplateSituation
 from reviews.services.responses import response_approve, response_hide, response_post, response_request_edit
@@ -14,9 +15,9 @@ from reviews.services.reviews import review_create, review_hide
 from reviews.services.standards import standards_check
 from reviews.services.templates import (
     STARTER_TEMPLATES,
-    render_text,
     response_template_archive,
     response_template_create,
+    response_template_render,
     response_template_update,
 )
 from tests.reviews.factories import T0, ResponseTemplateFactory
@@ -177,12 +178,25 @@ def test_context_overrides_only_known_placeholders_and_never_formats(parties: di
     assert error.value.field == "template"
 
 
+def test_a_review_template_written_with_the_quick_replies_buyer_name_renders_the_customer(
+    parties: dict[str, Any], review: Review
+) -> None:
+    """One vocabulary with the quick replies: their old ``{buyer_name}`` is ``{customer_name}`` here too,
+    in a template and in the caller's context."""
+    template = response_template_create(
+        actor=parties["member"], seller=parties["seller"], situation="positive", title="Hi", body="Hi {buyer_name}!"
+    )
+    assert response_post(review=review, author=parties["member"], template=template, now=T0).body == "Hi Alice!"
+    rendered = response_template_render(template=template, review=review, context={"buyer_name": "Ms Smith"})
+    assert rendered == "Hi Ms Smith!"
+
+
 def test_starters_are_installed_once_for_every_situation(db: Any) -> None:
     starters = ResponseTemplate.objects.filter(seller__isnull=True)
     assert starters.count() == len(STARTER_TEMPLATES)
     assert set(starters.values_list("situation", flat=True)) == set(TemplateSituation.values)
     for starter in starters:
-        rendered = render_text(
+        rendered = PLACEHOLDERS.render(
             starter.body,
             {"customer_name": "Alice", "product": "Kettle", "seller_name": "Northwind", "order_number": "SP-1"},
         )
