@@ -4,7 +4,7 @@ from django.db import models
 
 class Role(models.TextChoices):
     """What a user is on the platform. Every user can buy; sellers are also members of a store;
-    staff roles map onto the Django groups of the same name (see ``accounts.roles``)."""
+    staff roles map onto the Django groups of the same name (``GROUP_NAMES``)."""
 
     BUYER = "buyer", "Buyer"
     SELLER = "seller", "Seller"
@@ -13,6 +13,17 @@ class Role(models.TextChoices):
     FINANCE = "finance", "Finance"
     INTEGRATION = "integration", "Integration (API client)"
     ADMIN = "admin", "Administrator"
+
+
+# Staff roles are Django groups of the same name; every app declares what each group may do in its
+# own ``roles.py`` (``accounts.services.roles``).
+STAFF_ROLES = frozenset({Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.INTEGRATION})
+GROUP_NAMES = {
+    Role.SUPPORT: "support",
+    Role.MODERATOR: "moderator",
+    Role.FINANCE: "finance",
+    Role.INTEGRATION: "integration",
+}
 
 
 class SayProUserManager(UserManager["User"]):

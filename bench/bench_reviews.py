@@ -38,8 +38,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
-from accounts.roles import GROUP_NAMES
+from accounts.models import GROUP_NAMES, Role, User
 from bench.bench_inquiries import _explain, _time_ms
 from bench.bench_orders import api_client, http_headers, require_endpoint, time_in_process
 from bench.data import _reset_sequence

@@ -25,8 +25,7 @@ from django.db import connection, models
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
-from accounts.roles import GROUP_NAMES
+from accounts.models import GROUP_NAMES, Role, User
 from marketplace.models import (
     NumberSequence,
     Order,

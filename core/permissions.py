@@ -10,8 +10,6 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from accounts import roles
-
 
 class DenyAll(BasePermission):
     message = "This endpoint has not been opened to any caller."
@@ -34,7 +32,8 @@ class AllowAnyone(BasePermission):
 
 class HasRolePermission(BasePermission):
     """Read for any authenticated user (the selector scopes what they see); each write action needs
-    the Django permission the view names in ``action_permissions`` (role groups carry them)."""
+    the Django permission the view names in ``action_permissions`` (role groups carry them; each app
+    lists its groups' permissions in its ``roles.py``)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -46,4 +45,4 @@ class HasRolePermission(BasePermission):
             return True
         if callable(required):
             return bool(required(user))
-        return roles.user_has_permission(user, required)
+        return bool(user.has_perm(required))

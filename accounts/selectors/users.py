@@ -2,8 +2,16 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.models import STAFF_ROLES, User
+
+
+def is_staff_member(user: User) -> bool:
+    """Platform staff (support, moderator, finance, integration) and admins see across tenants."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+def user_has_permission(user: User, permission: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(permission))
 
 
 def _with_sellers(queryset: QuerySet[User]) -> QuerySet[User]:

@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
-from accounts.roles import GROUP_NAMES, STAFF_ROLES
+from accounts.models import GROUP_NAMES, STAFF_ROLES, Role, User
 from core.exceptions import Forbidden, InvalidInput
 from marketplace.services.catalog import seller_create
 

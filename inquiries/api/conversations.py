@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from accounts.roles import is_staff_member
+from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
 from core.exceptions import Forbidden, StateConflict

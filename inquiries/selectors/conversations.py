@@ -4,7 +4,7 @@ acting user and N+1-free (a page of 2 rows costs the same number of queries as a
 Who sees what (anything outside the set is a 404 for that user):
 
 - conversations: a buyer their own; a seller member those of their stores; staff
-  (``accounts.roles.is_staff_member``: support, moderator, finance, integration, admins) all —
+  (``accounts.selectors.users.is_staff_member``: support, moderator, finance, integration, admins) all —
   the same rule as orders (``marketplace.selectors.scoping``).
 - escalations (the support queue): staff only.
 - reply templates: a seller member their stores' own and the platform's starters; staff all.
@@ -18,7 +18,7 @@ from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Subqu
 from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import User
-from accounts.roles import is_staff_member
+from accounts.selectors.users import is_staff_member
 from inquiries.models import Conversation, Escalation, Message, MessageKind, ReplyTemplate
 from marketplace.selectors.scoping import member_seller_ids
 

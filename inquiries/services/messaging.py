@@ -10,8 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from accounts.roles import is_staff_member
-from accounts.selectors.users import staff_in_groups
+from accounts.selectors.users import is_staff_member, staff_in_groups
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accounts.models import Role, User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput
 from core.periods import Period, parse_quarter, previous_quarter, quarter_of

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
 from core.api.fields import IdField
 from core.exceptions import Forbidden, InvalidInput

@@ -27,8 +27,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from accounts.models import Role, User
-from accounts.roles import GROUP_NAMES
+from accounts.models import GROUP_NAMES, Role, User
 from core.money import CENT, round_money
 from marketplace.demo.data import (
     BATCH_SIZE,

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from marketplace.models import Product, Seller
 from marketplace.selectors.scoping import member_seller_ids
 

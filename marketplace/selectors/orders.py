@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from marketplace.models import Order, OrderItem, Shipment, TrackingEvent
 from marketplace.selectors.scoping import order_visible_queryset, shipment_visible_queryset
 

@@ -2,7 +2,7 @@
 
 Import these instead of re-deriving the rules (billing, inquiries, reviews, helpdesk do):
 
-- ``order_visible_queryset(user)`` — orders the user may see: staff (``accounts.roles.is_staff_member``,
+- ``order_visible_queryset(user)`` — orders the user may see: staff (``accounts.selectors.users.is_staff_member``,
   admins included) see all; a buyer sees the orders they placed; a seller member sees its sellers'
   orders (a user may be both). Anything outside it is a 404 for that user.
 - ``shipment_visible_queryset(user)`` — shipments of the orders above.
@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import is_staff_member
+from accounts.selectors.users import is_staff_member
 from marketplace.models import Order, Seller, SellerMembership, Shipment
 
 # A seller id in a path or a query string: digits, at most 18 of them (a bigint); anything else is

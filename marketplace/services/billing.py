@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.money import round_money
 from core.text import clean_text, column_max_length

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text, column_max_length
 from marketplace.models import (

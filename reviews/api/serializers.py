@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.roles import is_staff_member
+from accounts.selectors.users import is_staff_member
 from core.api.fields import IdField
 from core.api.metrics import PeriodFiguresSerializer
 from core.text import PLACEHOLDERS

@@ -6,7 +6,7 @@ Who sees what (anything outside the set is a 404 for that user):
 - reviews: every signed-in user sees published reviews; a buyer also their own in any status (so
   they can see that one was hidden, and why, and open a case); a seller member also every review
   of their stores' products in any status (a hidden or removed review moved their rating; they
-  should know which); staff (``accounts.roles.is_staff_member``) all. The moderation note and
+  should know which); staff (``accounts.selectors.users.is_staff_member``) all. The moderation note and
   moderator are staff-only fields (the serializers leave them out for everyone else).
 - responses: published ones wherever the review is visible; pending, edit-requested and hidden ones
   only to the responding store's members and staff.
@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from accounts.roles import is_staff_member
+from accounts.selectors.users import is_staff_member
 from marketplace.selectors.scoping import member_seller_ids
 from reviews.models import (
     ProductRating,

@@ -1,9 +1,9 @@
-"""Who may take which reviews action. Role groups carry the permissions (``accounts.roles``);
+"""Who may take which reviews action. Role groups carry the permissions (``reviews.roles``);
 admins have them all. Visibility (404) is the selectors' business, not this module's."""
 
 from typing import Any
 
-from accounts.roles import user_has_permission
+from accounts.selectors.users import user_has_permission
 
 RESPOND_PERMISSION = "reviews.add_reviewresponse"  # support, moderators: respond as staff
 MODERATE_REVIEWS_PERMISSION = "reviews.change_review"  # moderators: hide / remove / restore reviews

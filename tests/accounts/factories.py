@@ -2,8 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from accounts.models import Role, User
-from accounts.roles import GROUP_NAMES
+from accounts.models import GROUP_NAMES, Role, User
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -2,7 +2,8 @@
 
 Every URL the resolver knows (API, pages) must have an entry here, keyed by its route name;
 ``test_every_route_is_declared`` fails for a route without one, so a new endpoint cannot ship
-unchecked. The admin is checked model by model against ``accounts.roles.ROLE_PERMISSIONS``.
+unchecked. The admin is checked model by model against every app's ``roles.ROLE_PERMISSIONS``
+(``accounts.services.roles``).
 
 Outcomes, for a request made with an empty body where the method writes:
 - ``OK``: the request passes authorization (2xx, or 400/409 because the empty body is invalid

@@ -11,8 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS
+from accounts.models import GROUP_NAMES, Role
+from accounts.services.roles import role_permissions
 from reviews.models import Review
 from tests.accounts.factories import AdminFactory, BuyerFactory, UserFactory
 from tests.authz.policy import LOGIN, OK, PRINCIPALS, ROUTES, Route
@@ -180,7 +180,7 @@ def test_route_answers_each_principal_as_declared(name: str, world: dict[str, An
 
 
 def _staff_may_view(role: str, model: type) -> bool:
-    permissions = set(ROLE_PERMISSIONS.get(GROUP_NAMES.get(Role(role), ""), []))
+    permissions = set(role_permissions().get(GROUP_NAMES.get(Role(role), ""), []))
     label, name = model._meta.app_label, model._meta.model_name
     return bool({f"{label}.view_{name}", f"{label}.change_{name}"} & permissions)
 

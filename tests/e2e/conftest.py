@@ -58,12 +58,12 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture
 def staff_groups(transactional_db: None) -> None:
-    """The staff groups with their permissions (``accounts.roles``), as the data migration makes them."""
+    """The staff groups with their permissions (every app's ``roles.py``), as the data migrations make them."""
     from django.contrib.auth.models import Group, Permission
 
-    from accounts.roles import ROLE_PERMISSIONS
+    from accounts.services.roles import role_permissions
 
-    for group_name, permission_names in ROLE_PERMISSIONS.items():
+    for group_name, permission_names in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name)
         wanted = []
         for name in permission_names:

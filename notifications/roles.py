@@ -1,0 +1,6 @@
+"""What each staff group may do with notifications (``accounts.services.roles``): support reads
+the log of what was sent to whom."""
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "support": ["notifications.view_notification"],
+}
