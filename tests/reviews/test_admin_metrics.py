@@ -238,10 +238,12 @@ def test_query_count_is_constant_whatever_the_number_of_reviews_and_sellers(
         product = ProductFactory(seller=SellerFactory())
         for rating in (1, 3, 5):
             write(product, rating, MAY)
+    # Without PostgreSQL's percentile_cont, each median is one more query (the figures' and the table's).
+    medians = 0 if connection.vendor == "postgresql" else 1
     # session, user, 2 permissions; 7 for the figures; 6 for the sellers table (1 for the names)
-    assert few == count(platform) == 17
+    assert few == count(platform) == 17 + 2 * medians
     # session, user, 2 permissions; the seller; 7 for the figures; the seller picker's option
-    assert seller_few == count(one_seller) == 13
+    assert seller_few == count(one_seller) == 13 + medians
     with time_machine.travel(NOW, tick=False):
         assert client.get(platform).context["sellers_counted"] == 14
 
