@@ -1,30 +1,55 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# --- Kinds: every app registers its own ------------------------------------------------------
+#
+# An app that notifies declares its kinds in its ``notices.py`` (a ``TextChoices``) and registers
+# them here with the group they belong to; notifications lists none of them. ``notify`` refuses a
+# kind nobody registered; the console and the API label kinds from this registry. The groups are
+# what a user will choose delivery by (in-app, email, digest).
 
-class Kind(models.TextChoices):
-    """Every notification the platform sends. Apps add their kinds here as they arrive."""
+KIND_GROUPS = ("messages", "reviews", "tickets", "surveys", "standing", "statements", "orders")
 
-    INQUIRY_RECEIVED = "inquiry_received", "New buyer inquiry"
-    INQUIRY_WARNING = "inquiry_warning", "Inquiry close to its response deadline"
-    INQUIRY_ESCALATED = "inquiry_escalated", "Inquiry escalated to support"
-    INQUIRY_ANSWERED = "inquiry_answered", "Seller replied"
-    INQUIRY_EXCLUSIONS_FLAGGED = "inquiry_exclusions_flagged", "Unusual share of inquiries excluded"
-    SELLER_STANDING = "seller_standing", "Seller standing decided"
-    LOW_RATING_REVIEW = "low_rating_review", "Low-rating review"
-    REVIEW_ESCALATED = "review_escalated", "Review escalated"
-    REVIEW_RESPONSE = "review_response", "Response to your review"
-    REVIEW_RESPONSE_FLAGGED = "review_response_flagged", "Review response waiting for moderation"
-    REVIEW_RESPONSE_MODERATED = "review_response_moderated", "Review response moderated"
-    REVIEW_MODERATED = "review_moderated", "Review moderated"
-    REVIEW_CASE_UPDATE = "review_case_update", "Review case update"
-    SURVEY_INVITATION = "survey_invitation", "Satisfaction survey"
-    ORDER_STATUS_CHANGED = "order_status_changed", "Order status changed"
-    INVOICE_ISSUED = "invoice_issued", "Invoice issued"
-    INVOICE_REISSUED = "invoice_reissued", "Invoice reissued"
-    REFUND_ISSUED = "refund_issued", "Refund issued"
-    RECEIPT_SENT = "receipt_sent", "Receipt sent"
+
+@dataclass(frozen=True)
+class NotificationKind:
+    value: str
+    label: str
+    group: str
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def register_kinds(choices: type[models.TextChoices], *, group: str, groups: Mapping[str, str] | None = None) -> None:
+    """Register every member of ``choices`` in ``group`` (``groups``: the members in another one).
+    Registering the same kind again with the same label and group is harmless; a clash is an error."""
+    for value, label in choices.choices:
+        kind = NotificationKind(value=value, label=str(label), group=(groups or {}).get(value, group))
+        if kind.group not in KIND_GROUPS:
+            raise ValueError(f"notification kind {value!r}: unknown group {kind.group!r}")
+        if _kinds.setdefault(value, kind) != kind:
+            raise ValueError(f"notification kind {value!r} is registered twice, differently")
+
+
+def notification_kind(value: str) -> NotificationKind:
+    """The registered kind ``value``; ``ValueError`` for a kind no app registered."""
+    try:
+        return _kinds[str(value)]
+    except KeyError:
+        raise ValueError(f"{value!r} is not a registered notification kind") from None
+
+
+def notification_kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda kind: (KIND_GROUPS.index(kind.group), kind.value))
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind.value, kind.label) for kind in notification_kinds()]
 
 
 class EmailStatus(models.TextChoices):
@@ -39,7 +64,7 @@ class Notification(models.Model):
     """An in-app notification; its email copy is sent after the transaction that caused it commits."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    kind = models.CharField(max_length=32, db_index=True)  # a registered kind: see register_kinds
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)
@@ -63,6 +88,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+    def get_kind_display(self) -> str:
+        """The kind's label (a kind no app registers any more shows as stored)."""
+        kind = _kinds.get(self.kind)
+        return kind.label if kind is not None else self.kind
 
     @property
     def is_read(self) -> bool:

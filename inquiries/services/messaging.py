@@ -26,10 +26,10 @@ from inquiries.models import (
     MessageKind,
     ReplyTemplate,
 )
+from inquiries.notices import Kind
 from inquiries.selectors.kpis import seller_median_first_response_seconds
 from marketplace.models import Order, Product, Seller
 from marketplace.selectors.scoping import seller_members_by_seller, user_is_seller_member
-from notifications.models import Kind
 from notifications.services.notify import notify
 
 

@@ -28,6 +28,7 @@ from core.exceptions import Forbidden, InvalidInput
 from core.periods import Period, parse_quarter, previous_quarter, quarter_of
 from core.text import clean_text
 from inquiries.models import Inquiry, SellerStanding, StandingLevel
+from inquiries.notices import Kind
 from inquiries.selectors.kpis import (
     BUSINESS_HOURS,
     MissedBreakdown,
@@ -38,7 +39,6 @@ from inquiries.selectors.kpis import (
 )
 from marketplace.models import Seller
 from marketplace.selectors.scoping import seller_members_by_seller
-from notifications.models import Kind
 from notifications.services.bulk import Draft, notify_many
 
 NO_MISSES = MissedBreakdown(missed=0, missed_after_hours=0, after_hours=0)

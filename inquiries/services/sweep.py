@@ -46,9 +46,9 @@ from inquiries.models import (
     Message,
     MessageKind,
 )
+from inquiries.notices import Kind
 from marketplace.models import Seller
 from marketplace.selectors.scoping import seller_members_by_seller
-from notifications.models import Kind
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 
 # Every write of a batch is one statement computed in the database (``UPDATE ... RETURNING``,

@@ -70,7 +70,8 @@ from marketplace.models import (
     Shipment,
     TrackingEvent,
 )
-from notifications.models import Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import Notification
 from notifications.services.notify import notify
 
 ModelT = TypeVar("ModelT", bound=models.Model)

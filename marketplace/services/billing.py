@@ -52,9 +52,9 @@ from marketplace.models import (
     ReceiptDelivery,
     Refund,
 )
+from marketplace.notices import Kind
 from marketplace.numbering import number_next
 from marketplace.selectors.scoping import user_is_seller_member
-from notifications.models import Kind
 from notifications.services.notify import notify
 
 logger = logging.getLogger(__name__)

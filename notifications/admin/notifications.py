@@ -11,26 +11,39 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from notifications.models import EmailStatus, Notification
+from notifications.models import EmailStatus, Notification, kind_choices
 from notifications.services.notify import notification_emails_send
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The registered kinds by label (the column stores the value; each app registers its kinds)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return kind_choices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "title", "is_read", "email_status", "email_attempts")
-    list_filter = ("kind", "email_status", ("read_at", admin.EmptyFieldListFilter))
+    list_display = ("created_at", "recipient", "kind_label", "title", "is_read", "email_status", "email_attempts")
+    list_filter = (KindFilter, "email_status", ("read_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "recipient__username", "recipient__email")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     autocomplete_fields = ("recipient",)
     actions = ("retry_email",)
     fieldsets = (
-        (None, {"fields": ("recipient", "kind", "title", "body", "link", "created_at", "read_at")}),
+        (None, {"fields": ("recipient", "kind_label", "title", "body", "link", "created_at", "read_at")}),
         ("Email", {"fields": ("email_status", "email_attempts", "email_last_attempt_at", "emailed_at")}),
     )
     readonly_fields = (
         "recipient",
-        "kind",
+        "kind_label",
         "title",
         "body",
         "link",
@@ -53,6 +66,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_retry_email_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_notification")
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_label(self, obj: Notification) -> str:
+        return obj.get_kind_display()
 
     @admin.display(description="Read", boolean=True, ordering="read_at")
     def is_read(self, obj: Notification) -> bool:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api.errors import ErrorSerializer
 from core.permissions import IsAuthenticatedUser
-from notifications.models import Kind, Notification
+from notifications.models import Notification, kind_choices
 from notifications.selectors.notifications import notification_list_for_user
 from notifications.services.notify import notification_mark_read, notifications_mark_all_read
 
@@ -26,7 +26,7 @@ NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="No such notif
 
 class NotificationFilter(filters.FilterSet):
     unread = filters.BooleanFilter(method="filter_unread", help_text="`true`: only unread; `false`: only read.")
-    kind = filters.ChoiceFilter(choices=Kind.choices)
+    kind = filters.ChoiceFilter(choices=kind_choices())
 
     class Meta:
         model = Notification
@@ -40,7 +40,7 @@ class NotificationFilter(filters.FilterSet):
 
 class NotificationOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = serializers.ChoiceField(choices=kind_choices())
     title = serializers.CharField()
     body = serializers.CharField()
     link = serializers.CharField()

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import EmailStatus, Kind, Notification
+from notifications.models import EmailStatus, Notification, notification_kind
 
 _emails_suppressed: ContextVar[bool] = ContextVar("notifications_emails_suppressed", default=False)
 
@@ -35,7 +35,7 @@ def emails_wanted(send_email: bool) -> bool:
 @dataclass(frozen=True)
 class Draft:
     recipient: User
-    kind: Kind
+    kind: str
     title: str
     body: str = ""
     link: str = ""
@@ -46,7 +46,7 @@ def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
     rows = [
         Notification(
             recipient=draft.recipient,
-            kind=Kind(draft.kind),
+            kind=notification_kind(draft.kind).value,
             title=draft.title[:200],
             body=draft.body,
             link=draft.link,
@@ -67,7 +67,7 @@ def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
 
 
 def notify_from_select(
-    *, kind: Kind, select_sql: str, params: Sequence[Any], send_email: bool = True, now: datetime | None = None
+    *, kind: str, select_sql: str, params: Sequence[Any], send_email: bool = True, now: datetime | None = None
 ) -> int:
     """One notification per row of ``select_sql`` (columns ``recipient_id``, ``title``, ``body``,
     ``link``), written by a single ``INSERT ... SELECT ... RETURNING`` in the database.
@@ -96,7 +96,7 @@ def notify_from_select(
         RETURNING id, email_status
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Kind(kind).value, *status_params, created_at, *params])
+        cursor.execute(sql, [notification_kind(kind).value, *status_params, created_at, *params])
         created = cursor.fetchall()
     email_ids = [pk for pk, status in created if status == EmailStatus.PENDING]
     if email_ids:

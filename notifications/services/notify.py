@@ -15,21 +15,21 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from notifications.models import EmailStatus, Kind, Notification
+from notifications.models import EmailStatus, Notification, notification_kind
 from notifications.services.bulk import emails_wanted
 
 
 def notify(
     *,
     recipients: Iterable[User],
-    kind: Kind | str,
+    kind: str,
     title: str,
     body: str = "",
     link: str = "",
     send_email: bool = True,
 ) -> list[Notification]:
     """Notify each distinct recipient once. Returns the created notifications."""
-    kind = Kind(kind)
+    kind = notification_kind(kind).value  # a kind no app registered is refused (ValueError)
     send_email = emails_wanted(send_email)
     unique: dict[int, User] = {}
     for user in recipients:

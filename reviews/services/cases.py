@@ -16,7 +16,6 @@ from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
-from notifications.models import Kind
 from notifications.services.notify import notify
 from reviews.models import (
     CaseKind,
@@ -27,6 +26,7 @@ from reviews.models import (
     ReviewEvent,
     ReviewStatus,
 )
+from reviews.notices import Kind
 from reviews.services.access import user_may_work_cases
 from reviews.services.ratings import RatingChange, ratings_apply
 from reviews.services.reviews import review_set_status

@@ -23,7 +23,6 @@ from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text
 from marketplace.selectors.scoping import user_is_seller_member
-from notifications.models import Kind
 from notifications.services.notify import notify
 from reviews.models import (
     LIVE_RESPONSE_STATUSES,
@@ -39,6 +38,7 @@ from reviews.models import (
     SellerStrike,
     Violation,
 )
+from reviews.notices import Kind
 from reviews.services.access import user_may_moderate_responses, user_may_respond_as_staff
 from reviews.services.common import clean_body, moderators, seller_members
 from reviews.services.standards import describe_violations, standards_check

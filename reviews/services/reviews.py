@@ -17,7 +17,6 @@ from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
 from marketplace.selectors.scoping import user_is_seller_member
-from notifications.models import Kind
 from notifications.services.notify import notify
 from reviews.models import (
     REVIEW_TRANSITIONS,
@@ -31,6 +30,7 @@ from reviews.models import (
     ReviewResponse,
     ReviewStatus,
 )
+from reviews.notices import Kind
 from reviews.services.access import user_may_moderate_reviews
 from reviews.services.common import alert_staff, clean_body, seller_members, senior_support
 from reviews.services.ratings import RatingChange, ratings_apply

@@ -24,9 +24,9 @@ from django.db import connection, transaction
 from accounts.models import User
 from core.sql import db_datetime, execute, ids_in, in_claimed, nested_loop_joins, row_locks_supported, table
 from marketplace.models import SellerMembership
-from notifications.models import Kind
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent, ReviewStatus
+from reviews.notices import Kind
 from reviews.services.common import senior_support
 
 

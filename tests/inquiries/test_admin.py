@@ -30,12 +30,13 @@ from inquiries.models import (
     MessageKind,
     ReplyTemplate,
 )
+from inquiries.notices import Kind
 from inquiries.selectors.queue import support_queue_counts
 from inquiries.services.escalations import escalation_assign
 from inquiries.services.messaging import conversation_close, conversation_open, message_post
 from inquiries.services.sweep import inquiries_escalate_overdue
 from marketplace.models import Seller
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.inquiries.factories import ReplyTemplateFactory
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory

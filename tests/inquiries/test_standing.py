@@ -13,13 +13,14 @@ from accounts.models import Role
 from core.exceptions import Forbidden, InvalidInput
 from core.sweeps import get_sweep, sweep_run
 from inquiries.models import SellerStanding, StandingLevel
+from inquiries.notices import Kind
 from inquiries.services.standing import (
     standing_decide,
     standing_override,
     standing_project,
     standings_decide_quarter,
 )
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.inquiries.factories import SellerStandingFactory, inquiry_with_outcome
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory

@@ -35,10 +35,11 @@ from inquiries.models import (
     Message,
     MessageKind,
 )
+from inquiries.notices import Kind
 from inquiries.services.messaging import conversation_close, conversation_open, inquiry_exclude, message_post
 from inquiries.services.sweep import inquiries_escalate_overdue, inquiries_sweep
 from marketplace.models import Seller
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.inquiries.factories import ConversationFactory, InquiryFactory, MessageFactory
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory

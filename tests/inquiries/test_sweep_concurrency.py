@@ -14,9 +14,10 @@ from django.db.models import Count
 
 from accounts.models import Role
 from inquiries.models import Conversation, ConversationEvent, ConversationStatus, Escalation, Inquiry, InquiryStatus
+from inquiries.notices import Kind
 from inquiries.services.messaging import conversation_open, message_post
 from inquiries.services.sweep import inquiries_sweep
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.inquiries.test_sweep import overdue_inquiries
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory

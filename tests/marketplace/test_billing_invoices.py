@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from marketplace.models import Invoice, InvoiceLine, InvoiceStatus, OrderEvent
-from notifications.models import Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.marketplace.factories import OrderFactory, ProductFactory, SellerFactory, SellerMemberFactory
 from tests.marketplace.factories_billing import InvoiceFactory

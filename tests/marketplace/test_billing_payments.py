@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from marketplace.models import OrderEvent, Payment, PaymentEvent, Receipt, ReceiptDelivery, Refund
-from notifications.models import Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory
 from tests.marketplace.factories import OrderFactory, SellerFactory, SellerMemberFactory
 from tests.marketplace.factories_billing import PaymentFactory

@@ -1,7 +1,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from notifications.models import EmailStatus, Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import EmailStatus, Notification
 from tests.accounts.factories import BuyerFactory
 
 

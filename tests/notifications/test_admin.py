@@ -13,7 +13,8 @@ from django.urls import reverse
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
-from notifications.models import EmailStatus, Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import EmailStatus, Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 
 

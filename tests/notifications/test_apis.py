@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from notifications.models import Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory
 from tests.notifications.factories import NotificationFactory
 

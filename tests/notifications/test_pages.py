@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import Notification
 from notifications.services.notify import notify
 from tests.accounts.factories import BuyerFactory
 

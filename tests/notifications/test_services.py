@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import EmailStatus, Kind, Notification
+from marketplace.notices import Kind
+from notifications.models import EmailStatus, Notification
 from notifications.services.bulk import Draft, emails_suppressed, notify_many
 from notifications.services.notify import notification_emails_retry, notify
 from tests.accounts.factories import BuyerFactory, UserFactory

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from reviews.models import (
     AuthorKind,
     CaseKind,
@@ -26,6 +26,7 @@ from reviews.models import (
     ReviewStatus,
     SellerStrike,
 )
+from reviews.notices import Kind
 from reviews.services.cases import review_case_open
 from reviews.services.responses import response_post
 from reviews.services.reviews import review_create

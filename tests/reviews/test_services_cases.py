@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from reviews.models import ProductRating, Review, ReviewCase, SellerRating
+from reviews.notices import Kind
 from reviews.services.cases import (
     review_case_open,
     review_case_reassign,

@@ -8,8 +8,9 @@ import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import PLACEHOLDERS
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from reviews.models import ResponseStatus, ResponseTemplate, Review, ReviewResponse, SellerStrike, TemplateSituation
+from reviews.notices import Kind
 from reviews.services.responses import response_approve, response_hide, response_post, response_request_edit
 from reviews.services.reviews import review_create, review_hide
 from reviews.services.standards import standards_check

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from reviews.models import (
     FollowUpStatus,
     ProductRating,
@@ -19,6 +19,7 @@ from reviews.models import (
     ReviewStatus,
     SellerRating,
 )
+from reviews.notices import Kind
 from reviews.selectors.reviews import product_rating, seller_rating
 from reviews.services.ratings import ratings_recompute
 from reviews.services.responses import response_post

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from core.sweeps import get_sweep
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent
+from reviews.notices import Kind
 from reviews.services.responses import response_hide, response_post
 from reviews.services.reviews import review_create, review_hide
 from reviews.services.sweep import reviews_escalate_unanswered, reviews_sweep
