@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "inquiries",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
-"""``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``marketplace.demo``),
-then replay six months of conversations (``inquiries.demo``) and reviews (``reviews.demo``) through the
+"""``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``demo.marketplace``),
+then replay six months of conversations (``demo.inquiries``) and reviews (``demo.reviews``) through the
 services, in one transaction.
 
 Idempotent: when the demo data is already there (the ``admin`` user or a demo store exists), it says so and
@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from inquiries.demo import build_demo_conversations
-from marketplace.demo.builder import DemoBuilder, demo_data_exists
-from marketplace.demo.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
-from reviews.demo import build_demo_reviews
+from demo.inquiries import build_demo_conversations
+from demo.marketplace.builder import DemoBuilder, demo_data_exists
+from demo.marketplace.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
+from demo.reviews import build_demo_reviews
 
 
 class Command(BaseCommand):

@@ -99,7 +99,7 @@ class Step:
 class DemoConversations:
     def __init__(self, *, now: datetime, seed: int) -> None:
         self.now = now
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        self.rng = random.Random(seed)
         self.steps: list[Step] = []
         self.products: dict[int, list[Product]] = {}
 

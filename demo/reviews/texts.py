@@ -1,5 +1,5 @@
 """What the demo's buyers write (titles, bodies, follow-up comments) and the stores' personal
-thank-yous, for ``reviews.demo.builder``. Placeholders in braces are filled by ``fill``."""
+thank-yous, for ``demo.reviews.builder``. Placeholders in braces are filled by ``fill``."""
 
 from reviews.models import TemplateSituation
 

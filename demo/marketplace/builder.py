@@ -29,7 +29,7 @@ from django.db import models
 
 from accounts.models import GROUP_NAMES, Role, User
 from core.money import CENT, round_money
-from marketplace.demo.data import (
+from demo.marketplace.data import (
     BATCH_SIZE,
     BUYERS,
     CARRIER_HUBS,
@@ -147,7 +147,7 @@ def reserve_numbers(prefix: str, years: Sequence[int]) -> list[str]:
 class DemoBuilder:
     def __init__(self, *, password: str, order_count: int, now: datetime, seed: int) -> None:
         self.seed = seed
-        self.random = random.Random(seed)  # noqa: S311 - repeatable demo data, not security
+        self.random = random.Random(seed)
         self.now = now.replace(second=0, microsecond=0)
         self.password_hash = make_password(password)
         self.order_count = order_count
@@ -286,7 +286,7 @@ class DemoBuilder:
         for index in range(self.order_count):
             # One generator per order: an order whose story ends early (not yet shipped, say) draws fewer
             # numbers, and that must not change every order after it when the command runs a minute later.
-            rng = random.Random(f"{self.seed}:order:{index}")  # noqa: S311 - repeatable demo data
+            rng = random.Random(f"{self.seed}:order:{index}")
             buyer = rng.choices(buyers, buyer_weights)[0]
             store_index = rng.choices(range(len(STORES)), store_weights)[0]
             store = STORES[store_index]

@@ -10,10 +10,7 @@ from django.conf import settings
 from django.db.models import F, Max
 
 from accounts.models import Role, User
-from marketplace.models import Order, OrderItem, OrderStatus, Product, Seller, Shipment
-from notifications.models import Notification
-from notifications.services.bulk import emails_suppressed
-from reviews.demo.texts import (
+from demo.reviews.texts import (
     CLOSERS,
     COMPLAINTS,
     DEMO_BUYERS,
@@ -31,6 +28,9 @@ from reviews.demo.texts import (
     UNRESOLVED_COMMENTS,
     fill,
 )
+from marketplace.models import Order, OrderItem, OrderStatus, Product, Seller, Shipment
+from notifications.models import Notification
+from notifications.services.bulk import emails_suppressed
 from reviews.models import (
     CaseKind,
     ModerationReason,
@@ -118,7 +118,7 @@ SLOWER = Habit(
 class DemoReviews:
     def __init__(self, *, now: datetime, seed: int) -> None:
         self.now = now
-        self.rng = random.Random(f"{seed}:reviews")  # noqa: S311 - reproducible demo data, not secrets
+        self.rng = random.Random(f"{seed}:reviews")
         self.steps: list[Step] = []
         self.sweeps: set[datetime] = set()
         self.taken: set[tuple[int, int]] = set()  # (buyer, product): reviewed or kept for a case

@@ -2,7 +2,7 @@
 so the seller's ``/seller/reviews/``, the buyer's ``/reviews/`` and the console's reviews sections
 have a believable picture to show.
 
-Like ``inquiries.demo``, everything goes through the real services (``review_create``,
+Like ``demo.inquiries``, everything goes through the real services (``review_create``,
 ``response_post`` with the starter templates, the moderation services, ``follow_up_answer``, the
 case services and the sweep), replayed in time order with ``now`` in the past, so the reviews, the
 events, the response clock and the rating counters (``ProductRating`` / ``SellerRating``) are
@@ -17,6 +17,6 @@ escalates; two responses held by the standards check for a moderator; follow-ups
 customer; and review cases open and resolved.
 """
 
-from reviews.demo.builder import build_demo_reviews
+from demo.reviews.builder import build_demo_reviews
 
 __all__ = ["build_demo_reviews"]
