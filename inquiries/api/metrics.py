@@ -27,8 +27,8 @@ from core.api.errors import error_responses
 from core.api.metrics import PERIOD_PARAMETERS, PeriodFiguresSerializer, figures_payload, period_from_request
 from core.periods import Period
 from core.permissions import IsAuthenticatedUser
-from inquiries.exports import export_filename, export_lines
 from inquiries.models import SellerStanding, StandingLevel
+from inquiries.selectors.exports import export_filename, export_lines
 from inquiries.selectors.kpis import response_metrics
 from inquiries.services.standing import standing_override, standing_project, user_may_override_standing
 from marketplace.models import Seller

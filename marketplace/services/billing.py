@@ -53,8 +53,8 @@ from marketplace.models import (
     Refund,
 )
 from marketplace.notices import Kind
-from marketplace.numbering import number_next
 from marketplace.selectors.scoping import user_is_seller_member
+from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
 
 logger = logging.getLogger(__name__)

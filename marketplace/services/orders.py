@@ -29,8 +29,8 @@ from marketplace.models import (
     Shipment,
     TrackingEvent,
 )
-from marketplace.numbering import number_next
 from marketplace.selectors.scoping import user_is_seller_member
+from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
 
 CENT = Decimal("0.01")

@@ -29,7 +29,7 @@ from marketplace.models import (
     Shipment,
     TrackingEvent,
 )
-from marketplace.numbering import number_next
+from marketplace.services.numbering import number_next
 from notifications.models import Notification
 from reviews.models import (
     ProductRating,

@@ -10,7 +10,7 @@ import time_machine
 from django.http import StreamingHttpResponse
 
 from accounts.models import Role
-from inquiries.exports import COLUMNS, safe_cell
+from inquiries.selectors.exports import COLUMNS, safe_cell
 from inquiries.selectors.kpis import response_metrics
 from tests.accounts.factories import UserFactory
 from tests.inquiries.factories import inquiry_with_outcome
