@@ -22,9 +22,10 @@ run: install  ## migrate, load demo data once, then web + worker + beat (Ctrl-C 
 	$(BIN)/python manage.py seed_demo --once
 	PORT=$(PORT) bash scripts/run_all.sh
 
-lint: install
+lint: install  ## ruff, and the import contracts of pyproject.toml (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff format .

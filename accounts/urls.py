@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.http import require_http_methods
 
 from accounts import views
@@ -15,9 +15,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # The buyer's messages (/messages/) and the seller dashboard (/seller/) are the inquiry pages.
-    path("", include("inquiries.urls")),
-    # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
-    path("", include("reviews.urls")),
-    path("notifications/", include("notifications.urls")),
 ]

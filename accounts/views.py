@@ -1,31 +1,18 @@
 """The account pages: landing and login/logout (Django's views, our templates). Where a user
-lands — the buyer's messages, the seller dashboard — are the inquiry pages (``inquiries.views``)."""
+lands is the landing page of the apps' navigation links they may see (``core.navigation``): the
+console for staff (``accounts.navigation``), the seller dashboard for a store's members, the
+messages for everyone else."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
-from marketplace.models import SellerMembership
-
-# Staff roles that work in the moderators' console. Integration users are API clients; they have
-# is_staff through their group, so they land in the console too, where their tokens are managed.
-CONSOLE_ROLES = frozenset({Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.ADMIN})
-
-
-def landing_url_for(user: User) -> str:
-    """Where a signed-in user starts: staff in the console, seller members on their dashboard,
-    everyone else (every user can buy) in their messages."""
-    if user.is_superuser or user.is_staff or user.role in CONSOLE_ROLES:
-        return reverse("admin:index")
-    if SellerMembership.objects.filter(user_id=user.pk).exists():
-        return reverse("seller-dashboard")
-    return reverse("messages")
+from core.navigation import landing_url_for
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect(landing_url_for(request.user))
+    landing = landing_url_for(request.user) if request.user.is_authenticated else None
+    if landing is not None:
+        return redirect(landing)
     return render(request, "accounts/home.html")

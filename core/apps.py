@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # Each app registers its periodic sweeps in its own `sweeps.py`.
+        # Each app registers its periodic sweeps in its own `sweeps.py`, its header links and
+        # landing page in its own `navigation.py`.
         autodiscover_modules("sweeps")
+        autodiscover_modules("navigation")

@@ -111,6 +111,17 @@ def age_text(since: datetime | None, *, now: datetime) -> str:
     return "—" if since is None else duration_text((now - since).total_seconds())
 
 
+@dataclass(frozen=True)
+class QueueCard:
+    """A live count on the console's index page (``templates/admin/index.html``), linking to the
+    list it counts; each app's template tag gives the cards its user may open."""
+
+    label: str
+    count: int
+    url: str
+    tone: str  # "neutral", "warning" or "alert" when the count is not zero
+
+
 # --- Read-only records ------------------------------------------------------------------------
 
 

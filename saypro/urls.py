@@ -16,6 +16,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
     path("", include("accounts.urls")),
+    # The buyer's messages (/messages/) and the seller dashboard (/seller/) are the inquiry pages.
+    path("", include("inquiries.urls")),
+    # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
+    path("", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 handler404 = "core.views.handler404"

@@ -14,11 +14,6 @@ def user_has_permission(user: User, permission: str) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm(permission))
 
 
-def _with_sellers(queryset: QuerySet[User]) -> QuerySet[User]:
-    # The user serializer shows each user's sellers: two extra queries for the whole page.
-    return queryset.prefetch_related("seller_memberships__seller")
-
-
 def user_list(*, actor: User) -> QuerySet[User]:
     """Users the actor may see: everyone for staff with ``accounts.view_user``, else only themselves."""
     if user_has_permission(actor, "accounts.view_user"):
@@ -27,11 +22,12 @@ def user_list(*, actor: User) -> QuerySet[User]:
         queryset = User.objects.filter(pk=actor.pk)
     else:
         queryset = User.objects.none()
-    return _with_sellers(queryset.order_by("id"))
+    return queryset.order_by("id")
 
 
-def user_get_self(*, actor: User) -> User:
-    return _with_sellers(User.objects.filter(pk=actor.pk)).get()
+def user_list_self(*, actor: User) -> QuerySet[User]:
+    """The actor's own row (as a queryset, so callers can add what they show)."""
+    return User.objects.filter(pk=actor.pk)
 
 
 def staff_in_groups(*group_names: str) -> list[User]:

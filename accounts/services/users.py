@@ -1,7 +1,8 @@
-"""Writes for accounts: API tokens and user creation (with a seller's store when the role is seller).
+"""Writes for accounts: API tokens and user creation.
 
-``user_create`` calls ``marketplace.services.catalog.seller_create`` so that a seller account and its
-store are made in one transaction: either both exist or neither does.
+A seller's account comes with its store: ``marketplace.services.catalog.user_create_with_store``
+calls ``user_create`` and creates the store in the same transaction (accounts sits below
+marketplace and knows no stores).
 """
 
 from django.contrib.auth import authenticate, password_validation
@@ -13,7 +14,6 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import GROUP_NAMES, STAFF_ROLES, Role, User
 from core.exceptions import Forbidden, InvalidInput
-from marketplace.services.catalog import seller_create
 
 
 def token_obtain(*, username: str, password: str, request: HttpRequest | None = None) -> Token:
@@ -29,6 +29,20 @@ def token_obtain(*, username: str, password: str, request: HttpRequest | None = 
     return token
 
 
+CREATABLE_ROLES = frozenset({Role.BUYER, Role.SELLER, Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.INTEGRATION})
+
+
+def user_create_check(*, actor: User, role: str) -> None:
+    """Whether ``actor`` may create a user of ``role`` at all: 403 without ``accounts.add_user``;
+    ``admin`` is never created here and ``integration`` only by an admin (400 on ``role``)."""
+    if not actor.has_perm("accounts.add_user"):
+        raise Forbidden("You may not create users.")
+    if role not in CREATABLE_ROLES:
+        raise InvalidInput(f"Role {role!r} cannot be created here.", code="invalid_choice", field="role")
+    if role == Role.INTEGRATION and not actor.is_superuser:
+        raise InvalidInput("Only an admin may create integration accounts.", code="invalid_choice", field="role")
+
+
 def user_create(
     *,
     actor: User,
@@ -36,26 +50,15 @@ def user_create(
     email: str,
     password: str,
     role: str,
-    store_name: str = "",
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Create a platform user.
+    """Create a platform user (``user_create_check`` first).
 
-    - ``seller``: ``store_name`` is required; the store is created with the user as owner member.
     - staff roles (support, moderator, finance, integration): ``is_staff`` and the group of that name.
-    - ``integration`` accounts can only be created by admins; ``admin`` never over this path.
     The password goes through Django's validators (similarity to the username/email included).
     """
-    if not actor.has_perm("accounts.add_user"):
-        raise Forbidden("You may not create users.")
-    if role not in {Role.BUYER, Role.SELLER, Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.INTEGRATION}:
-        raise InvalidInput(f"Role {role!r} cannot be created here.", code="invalid_choice", field="role")
-    if role == Role.INTEGRATION and not actor.is_superuser:
-        raise InvalidInput("Only an admin may create integration accounts.", code="invalid_choice", field="role")
-    store_name = store_name.strip()
-    if role == Role.SELLER and not store_name:
-        raise InvalidInput("A seller needs a store name.", code="required", field="store_name")
+    user_create_check(actor=actor, role=role)
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput("A user with that username already exists.", code="unique", field="username")
 
@@ -76,6 +79,4 @@ def user_create(
         group_name = GROUP_NAMES.get(Role(role))
         if group_name:
             candidate.groups.add(Group.objects.get(name=group_name))
-        if role == Role.SELLER:
-            seller_create(name=store_name, email=email, owner=candidate, actor=actor)
     return candidate

@@ -4,24 +4,16 @@ A template tag rather than a custom ``AdminSite``: the project keeps Django's de
 titles are set in ``saypro/urls.py``), and other apps can add their own cards the same way.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 
+from core.console import QueueCard
 from inquiries.selectors.queue import support_queue_counts
 
 register = template.Library()
-
-
-@dataclass(frozen=True)
-class QueueCard:
-    label: str
-    count: int
-    url: str
-    tone: str  # "neutral", "warning" or "alert" when the count is not zero
 
 
 @register.simple_tag(takes_context=True)

@@ -1,3 +1,3 @@
-from marketplace.api import billing, catalog, orders
+from marketplace.api import billing, catalog, orders, users
 
-urlpatterns = [*catalog.urlpatterns, *orders.urlpatterns, *billing.urlpatterns]
+urlpatterns = [*users.urlpatterns, *catalog.urlpatterns, *orders.urlpatterns, *billing.urlpatterns]

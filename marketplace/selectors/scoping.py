@@ -49,6 +49,13 @@ def user_is_seller_member(user: User, seller_id: int) -> bool:
     return SellerMembership.objects.filter(user_id=user.pk, seller_id=seller_id).exists()
 
 
+def user_is_any_seller_member(user: User) -> bool:
+    """A member of at least one store (one cheap EXISTS query)."""
+    if not _is_active_user(user):
+        return False
+    return SellerMembership.objects.filter(user_id=user.pk).exists()
+
+
 def order_visibility_q(user: User, *, prefix: str = "") -> Q:
     """The visibility rule as a ``Q`` on a model that reaches the order through ``prefix``
     (``""`` for Order itself, ``"order__"`` for Shipment, Invoice, Payment...). Staff: everything."""

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.services.users import user_create, user_create_check
 from core.exceptions import InvalidInput
 from core.text import clean_text, column_max_length
 from marketplace.models import Currency, Product, Seller, SellerMembership
@@ -52,6 +53,43 @@ def seller_create(*, name: str, email: str = "", owner: User | None = None, acto
         if owner is not None:
             SellerMembership.objects.create(seller=seller, user=owner, role=SellerMembership.Role.OWNER)
     return seller
+
+
+def user_create_with_store(
+    *,
+    actor: User,
+    username: str,
+    email: str,
+    password: str,
+    role: str,
+    store_name: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a platform user (``accounts.services.users.user_create``); role ``seller`` needs
+    ``store_name`` and gets its store with the user as owner member, in the same transaction:
+    either both exist or neither does."""
+    user_create_check(actor=actor, role=role)
+    store_name = clean_text(
+        store_name,
+        field="store_name",
+        max_length=column_max_length(Seller, "name"),
+        required=role == Role.SELLER,
+        blank_message="A seller needs a store name.",
+    )
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            username=username,
+            email=email,
+            password=password,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        if role == Role.SELLER:
+            seller_create(name=store_name, email=email, owner=user, actor=actor)
+    return user
 
 
 def _check_money(value: Decimal, *, field: str) -> None:

@@ -1,12 +1,13 @@
 """The reviews work queues' live counts on the console's index page (``templates/admin/index.html``),
-next to the support queue's cards (``inquiries.templatetags.support_queue``), in the same shape."""
+next to the support queue's cards (``inquiries.templatetags.support_queue``), in the same shape
+(``core.console.QueueCard``)."""
 
 from typing import Any
 
 from django import template
 from django.urls import reverse
 
-from inquiries.templatetags.support_queue import QueueCard
+from core.console import QueueCard
 from reviews.selectors.queue import review_queue_counts
 from reviews.services.access import user_may_see_review_metrics_report
 

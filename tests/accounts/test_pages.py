@@ -145,6 +145,23 @@ def test_navigation_shows_the_seller_dashboard_only_to_seller_members() -> None:
     assert ">Console<" not in buyer_html
 
 
+@pytest.mark.parametrize(
+    ("make_user", "labels"),
+    [
+        (BuyerFactory, ["Messages", "Reviews", "Notifications"]),
+        (SellerMemberFactory, ["Seller dashboard", "Messages", "Reviews", "Notifications"]),
+        (lambda: UserFactory(role=Role.SUPPORT), ["Messages", "Reviews", "Notifications", "Console"]),
+        (lambda: UserFactory(role=Role.INTEGRATION), ["Messages", "Reviews", "Notifications", "Console", "API docs"]),
+        (AdminFactory, ["Messages", "Reviews", "Notifications", "Console", "API docs"]),
+    ],
+)
+def test_the_header_lists_each_roles_links_in_order(make_user, labels) -> None:  # type: ignore[no-untyped-def]
+    """The apps register their links (``<app>/navigation.py``); the header shows them by role."""
+    from core.navigation import nav_links_for
+
+    assert [link.label for link in nav_links_for(make_user())] == labels
+
+
 def test_logout_needs_post_and_ends_the_session() -> None:
     client = logged_in(BuyerFactory())
 
