@@ -21,12 +21,12 @@ record whatever the model admin manages.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -120,6 +120,48 @@ class QueueCard:
     count: int
     url: str
     tone: str  # "neutral", "warning" or "alert" when the count is not zero
+
+
+# --- List filters -------------------------------------------------------------------------------
+
+Condition = Q | Callable[[HttpRequest], Q]
+
+
+class QueryFilter(admin.SimpleListFilter):
+    """A changelist filter whose choices are named conditions: ``conditions = {value: (label,
+    condition)}``, a condition being a ``Q`` or ``condition(request) -> Q`` (for "mine" or "older
+    than an hour": the user, the time). With ``default``, that choice applies when none is asked
+    (a queue opens on the work still to do) and "All" becomes an explicit choice."""
+
+    conditions: ClassVar[dict[str, tuple[str, Condition]]] = {}
+    default: ClassVar[str | None] = None
+    all_label: ClassVar[str] = "All"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        choices = [(value, label) for value, (label, _) in self.conditions.items()]
+        return [*choices, ("all", self.all_label)] if self.default is not None else choices
+
+    def value(self) -> str | None:
+        return super().value() or self.default
+
+    def choices(self, changelist: Any) -> Any:
+        if self.default is None:
+            yield from super().choices(changelist)
+            return
+        # No "All" entry of Django's own: "all" is an explicit choice, the default is preselected.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        entry = self.conditions.get(self.value() or "")
+        if entry is None:
+            return queryset
+        condition = entry[1]
+        return queryset.filter(condition(request) if callable(condition) else condition)
 
 
 # --- Read-only records ------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from core.console import ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
+from core.console import QueryFilter, ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
 from core.durations import duration_text
 from core.exceptions import InvalidInput
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, ConversationEventInline, MessageInline
@@ -224,19 +224,13 @@ class ReplyTemplateForm(forms.ModelForm):
         return cleaned
 
 
-class TemplateOwnerFilter(admin.SimpleListFilter):
+class TemplateOwnerFilter(QueryFilter):
     title = "owner"
     parameter_name = "owner"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("platform", "Platform starters"), ("seller", "Sellers' own")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ReplyTemplate]) -> QuerySet[ReplyTemplate]:
-        if self.value() == "platform":
-            return queryset.filter(seller__isnull=True)
-        if self.value() == "seller":
-            return queryset.filter(seller__isnull=False)
-        return queryset
+    conditions = {
+        "platform": ("Platform starters", Q(seller__isnull=True)),
+        "seller": ("Sellers' own", Q(seller__isnull=False)),
+    }
 
 
 @admin.register(ReplyTemplate)

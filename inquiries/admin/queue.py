@@ -23,6 +23,9 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from core.console import (
+    Condition,
+    QueryFilter,
+    ReadOnlyAdmin,
     ServiceCall,
     Skip,
     action_object,
@@ -74,50 +77,23 @@ class CloseConversationForm(forms.Form):
 # --- Filters ----------------------------------------------------------------------------------
 
 
-class ResolvedFilter(admin.SimpleListFilter):
+class ResolvedFilter(QueryFilter):
     """Open escalations unless asked otherwise: the queue is the work still to do."""
 
     title = "status"
     parameter_name = "resolved"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", "Open"), ("yes", "Resolved"), ("all", "All")]
-
-    def value(self) -> str:
-        return super().value() or "no"
-
-    def choices(self, changelist: Any) -> Any:
-        # No "All" entry of Django's own: "all" is an explicit choice, the default is "Open".
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
-        if self.value() == "no":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    conditions = {"no": ("Open", Q(resolved_at__isnull=True)), "yes": ("Resolved", Q(resolved_at__isnull=False))}
+    default = "no"
 
 
-class AssignmentFilter(admin.SimpleListFilter):
+class AssignmentFilter(QueryFilter):
     title = "assignment"
     parameter_name = "assignment"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("unassigned", "Unassigned"), ("mine", "Assigned to me"), ("others", "Assigned to others")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
-        if self.value() == "unassigned":
-            return queryset.filter(assignee__isnull=True)
-        if self.value() == "mine":
-            return queryset.filter(assignee_id=request.user.pk)
-        if self.value() == "others":
-            return queryset.filter(assignee__isnull=False).exclude(assignee_id=request.user.pk)
-        return queryset
+    conditions = {
+        "unassigned": ("Unassigned", Q(assignee__isnull=True)),
+        "mine": ("Assigned to me", lambda request: Q(assignee_id=request.user.pk)),
+        "others": ("Assigned to others", lambda request: Q(assignee__isnull=False) & ~Q(assignee_id=request.user.pk)),
+    }
 
 
 AGE_BANDS: dict[str, tuple[str, timedelta | None, timedelta | None]] = {
@@ -129,34 +105,31 @@ AGE_BANDS: dict[str, tuple[str, timedelta | None, timedelta | None]] = {
 }
 
 
-class AgeFilter(admin.SimpleListFilter):
+def _waiting(at_least: timedelta | None, under: timedelta | None) -> Condition:
+    """Open escalations escalated at least ``at_least`` and under ``under`` ago (now)."""
+
+    def condition(request: HttpRequest) -> Q:
+        now = timezone.now()
+        waiting = Q(resolved_at__isnull=True)
+        if at_least is not None:
+            waiting &= Q(escalated_at__lte=now - at_least)
+        if under is not None:
+            waiting &= Q(escalated_at__gt=now - under)
+        return waiting
+
+    return condition
+
+
+class AgeFilter(QueryFilter):
     """How long open escalations have been waiting in the queue."""
 
     title = "waiting in the queue (open ones)"
     parameter_name = "age"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(value, label) for value, (label, _, _) in AGE_BANDS.items()]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
-        band = AGE_BANDS.get(self.value() or "")
-        if band is None:
-            return queryset
-        _, at_least, under = band
-        now = timezone.now()
-        condition = Q(resolved_at__isnull=True)
-        if at_least is not None:
-            condition &= Q(escalated_at__lte=now - at_least)
-        if under is not None:
-            condition &= Q(escalated_at__gt=now - under)
-        return queryset.filter(condition)
-
-
-# --- The queue ---------------------------------------------------------------------------------
+    conditions = {value: (label, _waiting(at_least, under)) for value, (label, at_least, under) in AGE_BANDS.items()}
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = (
         "conversation_subject",
         "seller",
@@ -201,16 +174,6 @@ class EscalationAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolution_display",
     )
-
-    # The escalation itself is never edited or deleted here; the sweep creates it.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_work_permission(self, request: HttpRequest) -> bool:
         """Assign, reply, close: support, moderators, admins (``inquiries.change_escalation``)."""

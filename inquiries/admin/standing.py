@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from core.console import acting_user, action_object, posted, service_form_view
+from core.console import QueryFilter, ReadOnlyAdmin, acting_user, action_object, posted, service_form_view
 from inquiries.models import ExclusionFlag, SellerStanding, StandingLevel
 from inquiries.services.standing import (
     exclusion_flags_mark_reviewed,
@@ -38,7 +38,7 @@ class StandingOverrideForm(forms.Form):
 
 
 @admin.register(SellerStanding)
-class SellerStandingAdmin(admin.ModelAdmin):
+class SellerStandingAdmin(ReadOnlyAdmin):
     list_display = (
         "seller",
         "period",
@@ -75,15 +75,6 @@ class SellerStandingAdmin(admin.ModelAdmin):
         "overridden_at",
     )
     actions = ("override_selected",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_override_permission(self, request: HttpRequest) -> bool:
         return isinstance(request.user, User) and user_may_override_standing(request.user)
@@ -143,19 +134,13 @@ class SellerStandingAdmin(admin.ModelAdmin):
         )
 
 
-class ReviewedFilter(admin.SimpleListFilter):
+class ReviewedFilter(QueryFilter):
     title = "reviewed"
     parameter_name = "reviewed"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", "Not yet reviewed"), ("yes", "Reviewed")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ExclusionFlag]) -> QuerySet[ExclusionFlag]:
-        if self.value() == "no":
-            return queryset.filter(reviewed_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(reviewed_at__isnull=False)
-        return queryset
+    conditions = {
+        "no": ("Not yet reviewed", Q(reviewed_at__isnull=True)),
+        "yes": ("Reviewed", Q(reviewed_at__isnull=False)),
+    }
 
 
 @admin.register(ExclusionFlag)

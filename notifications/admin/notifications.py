@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.console import ReadOnlyAdmin
 from notifications.models import EmailStatus, Notification, kind_choices
 from notifications.services.notify import notification_emails_send
 
@@ -29,7 +30,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "recipient", "kind_label", "title", "is_read", "email_status", "email_attempts")
     list_filter = (KindFilter, "email_status", ("read_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "recipient__username", "recipient__email")
@@ -54,15 +55,6 @@ class NotificationAdmin(admin.ModelAdmin):
         "email_last_attempt_at",
         "emailed_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_email_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notifications.change_notification")

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.console import (
+    QueryFilter,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
     action_object,
@@ -94,30 +95,16 @@ class CaseEventInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class CaseStateFilter(admin.SimpleListFilter):
+class CaseStateFilter(QueryFilter):
     """Open cases unless asked otherwise: the list is the work still to do."""
 
     title = "status"
     parameter_name = "status__exact"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(CaseStatus.OPEN, "Open"), (CaseStatus.RESOLVED, "Resolved"), ("all", "All")]
-
-    def value(self) -> str:
-        return super().value() or CaseStatus.OPEN
-
-    def choices(self, changelist: Any) -> Any:
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
-        if self.value() in (CaseStatus.OPEN, CaseStatus.RESOLVED):
-            return queryset.filter(status=self.value())
-        return queryset
+    conditions = {
+        CaseStatus.OPEN: ("Open", Q(status=CaseStatus.OPEN)),
+        CaseStatus.RESOLVED: ("Resolved", Q(status=CaseStatus.RESOLVED)),
+    }
+    default = CaseStatus.OPEN
 
 
 class CaseSellerFilter(admin.SimpleListFilter):

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.console import (
+    QueryFilter,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
     ServiceCall,
@@ -149,67 +150,36 @@ class StaffResponseForm(forms.Form):
 # --- Filters ------------------------------------------------------------------------------------
 
 
-class RatingFilter(admin.SimpleListFilter):
+class RatingFilter(QueryFilter):
     title = "rating"
     parameter_name = "rating"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(value), "★" * value) for value in range(5, 0, -1)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
-        if self.value() in {"1", "2", "3", "4", "5"}:
-            return queryset.filter(rating=int(self.value() or 0))
-        return queryset
+    conditions = {str(value): ("★" * value, Q(rating=value)) for value in range(5, 0, -1)}
 
 
-class RespondedFilter(admin.SimpleListFilter):
+class RespondedFilter(QueryFilter):
     title = "responded"
     parameter_name = "responded"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
-        if self.value() == "yes":
-            return queryset.filter(first_response_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(first_response_at__isnull=True)
-        return queryset
+    conditions = {"yes": ("Yes", Q(first_response_at__isnull=False)), "no": ("No", Q(first_response_at__isnull=True))}
 
 
-class NeedsResponseFilter(admin.SimpleListFilter):
+class NeedsResponseFilter(QueryFilter):
     """The index page's "negative reviews awaiting a response" card links here."""
 
     title = "needs a response"
     parameter_name = "needs_response"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("negative", "Negative, unanswered"), ("any", "Any rating, unanswered")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
-        if self.value() == "negative":
-            return queryset.filter(negative_awaiting_response_q())
-        if self.value() == "any":
-            return queryset.filter(awaiting_response_q())
-        return queryset
+    conditions = {
+        "negative": ("Negative, unanswered", lambda request: negative_awaiting_response_q()),
+        "any": ("Any rating, unanswered", lambda request: awaiting_response_q()),
+    }
 
 
-class EscalatedFilter(admin.SimpleListFilter):
+class EscalatedFilter(QueryFilter):
     title = "escalated"
     parameter_name = "escalated"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("unanswered", "Escalated, still unanswered"), ("all", "Ever escalated")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> QuerySet[Review]:
-        if self.value() == "unanswered":
-            return queryset.filter(escalated_unanswered_q())
-        if self.value() == "all":
-            return queryset.filter(clock__escalated_at__isnull=False)
-        return queryset
-
-
-# --- Reviews ------------------------------------------------------------------------------------
+    conditions = {
+        "unanswered": ("Escalated, still unanswered", lambda request: escalated_unanswered_q()),
+        "all": ("Ever escalated", Q(clock__escalated_at__isnull=False)),
+    }
 
 
 class ReviewEventInline(ReadOnlyTabularInline):
@@ -499,22 +469,15 @@ class ReviewAdmin(ReadOnlyAdmin):
 # --- Responses: the moderation queue -------------------------------------------------------------
 
 
-class ResponseStrikesFilter(admin.SimpleListFilter):
+class ResponseStrikesFilter(QueryFilter):
+    # ``seller_strikes`` is the admin queryset's annotation (``ReviewResponseAdmin.get_queryset``).
     title = "seller strikes"
     parameter_name = "strikes"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("none", "None"), ("some", "1 or more"), ("repeat", "3 or more")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # ``seller_strikes`` is the admin queryset's annotation (``ReviewResponseAdmin.get_queryset``).
-        if self.value() == "none":
-            return queryset.filter(Q(seller_strikes=0) | Q(seller_strikes__isnull=True))
-        if self.value() == "some":
-            return queryset.filter(seller_strikes__gte=1)
-        if self.value() == "repeat":
-            return queryset.filter(seller_strikes__gte=3)
-        return queryset
+    conditions = {
+        "none": ("None", Q(seller_strikes=0) | Q(seller_strikes__isnull=True)),
+        "some": ("1 or more", Q(seller_strikes__gte=1)),
+        "repeat": ("3 or more", Q(seller_strikes__gte=3)),
+    }
 
 
 def _strike_count() -> Subquery:
@@ -821,34 +784,19 @@ class ResponseTemplateForm(forms.ModelForm):
         return cleaned
 
 
-class TemplateOwnerFilter(admin.SimpleListFilter):
+class TemplateOwnerFilter(QueryFilter):
     title = "owner"
     parameter_name = "owner"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("platform", "Platform templates"), ("seller", "Sellers' own")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> QuerySet[ResponseTemplate]:
-        if self.value() == "platform":
-            return queryset.filter(seller__isnull=True)
-        if self.value() == "seller":
-            return queryset.filter(seller__isnull=False)
-        return queryset
+    conditions = {
+        "platform": ("Platform templates", Q(seller__isnull=True)),
+        "seller": ("Sellers' own", Q(seller__isnull=False)),
+    }
 
 
-class ArchivedFilter(admin.SimpleListFilter):
+class ArchivedFilter(QueryFilter):
     title = "archived"
     parameter_name = "archived"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", "In use"), ("yes", "Archived")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ResponseTemplate]) -> QuerySet[ResponseTemplate]:
-        if self.value() == "no":
-            return queryset.filter(archived_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(archived_at__isnull=False)
-        return queryset
+    conditions = {"no": ("In use", Q(archived_at__isnull=True)), "yes": ("Archived", Q(archived_at__isnull=False))}
 
 
 @admin.register(ResponseTemplate)

@@ -10,11 +10,12 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.test import RequestFactory
 
 from accounts.models import Role, User
-from core.console import ServiceCall, Skip, action_object, bulk_service_action, posted, service_form_view
+from core.console import QueryFilter, ServiceCall, Skip, action_object, bulk_service_action, posted, service_form_view
 from core.exceptions import InvalidInput, NotFound, StateConflict
 from marketplace.models import Seller
 from tests.accounts.factories import AdminFactory, UserFactory
@@ -183,3 +184,34 @@ def test_a_bulk_action_with_a_form_asks_first_then_applies_the_input_to_every_ro
     assert refused.status_code == 400 and notes == []
     assert bulk({"action": "note", "apply": "1", "note": "seen"}) is None
     assert notes == ["Alder: seen", "Birch: seen"]
+
+
+class ActiveFilter(QueryFilter):
+    title = "active"
+    parameter_name = "active"
+    conditions = {
+        "yes": ("Active", Q(is_active=True)),
+        "mine": ("Named after me", lambda request: Q(name=request.user.username)),
+    }
+    default = "yes"
+
+
+def _filtered(user: User, chosen: str | None) -> list[str]:
+    params = {"active": [chosen]} if chosen else {}
+    list_filter = ActiveFilter(_request(user), params, Seller, CONSOLE)
+    return sorted(list_filter.queryset(_request(user), Seller.objects.all()).values_list("name", flat=True))
+
+
+def test_a_query_filter_applies_its_default_and_offers_all_explicitly() -> None:
+    user = AdminFactory(username="cedar")
+    SellerFactory(name="alder")
+    SellerFactory(name="birch", is_active=False)
+    SellerFactory(name="cedar")
+    assert _filtered(user, None) == ["alder", "cedar"]  # the default: active ones
+    assert _filtered(user, "all") == ["alder", "birch", "cedar"]
+    assert _filtered(user, "mine") == ["cedar"]  # a condition of the request
+    assert ActiveFilter(_request(user), {}, Seller, CONSOLE).lookup_choices == [
+        ("yes", "Active"),
+        ("mine", "Named after me"),
+        ("all", "All"),
+    ]
