@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -167,9 +167,52 @@ class QueryFilter(admin.SimpleListFilter):
 # --- Read-only records ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ActionPage:
+    """A page for one action on one record: ``<id>/<path>/``, URL name ``<app>_<model>_<name>``
+    (``name`` defaults to ``path``). ``view`` names the model admin's method ``(request, record)``;
+    the record comes checked by ``action_object`` against ``allowed`` (the name of the admin's
+    ``has_<...>_permission(request)``), and ``flag`` is the change page's context variable that
+    says whether to offer the action."""
+
+    path: str
+    view: str
+    allowed: str
+    flag: str
+    name: str = ""
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A record written only by services: staff with the view permission may look, nobody may
-    add, change or delete it here."""
+    add, change or delete it here; what changes it are its ``action_pages``, one service each."""
+
+    action_pages: ClassVar[tuple[ActionPage, ...]] = ()
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        pages = [
+            path(
+                f"<path:object_id>/{page.path}/",
+                self.admin_site.admin_view(self._action_view(page)),
+                name=f"{opts.app_label}_{opts.model_name}_{page.name or page.path}",
+            )
+            for page in self.action_pages
+        ]
+        return [*pages, *super().get_urls()]
+
+    def _action_view(self, page: ActionPage) -> Callable[[HttpRequest, str], HttpResponse]:
+        def view(request: HttpRequest, object_id: str) -> HttpResponse:
+            record = action_object(self, request, object_id, may_act=getattr(self, page.allowed))
+            response: HttpResponse = getattr(self, page.view)(request, record)
+            return response
+
+        return view
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        flags = {page.flag: getattr(self, page.allowed)(request) for page in self.action_pages}
+        return super().change_view(request, object_id, form_url, {**flags, **(extra_context or {})})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,19 +16,19 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
 from core.console import (
+    ActionPage,
     Condition,
     QueryFilter,
     ReadOnlyAdmin,
     ServiceCall,
     Skip,
-    action_object,
     admin_link,
     badge,
     bulk_service_action,
@@ -154,6 +154,10 @@ class EscalationAdmin(ReadOnlyAdmin):
     list_select_related = ("conversation__seller", "conversation__buyer", "assignee")
     ordering = ("escalated_at", "id")  # oldest first: the buyer who has waited longest
     actions = ("assign_to_me", "unassign", "close_conversations")
+    action_pages = (
+        ActionPage("reply", "reply_view", "has_work_permission", "can_work"),
+        ActionPage("close", "close_view", "has_work_permission", "can_work"),
+    )
     fieldsets = (
         (None, {"fields": ("conversation_link", "seller", "buyer", "conversation_status", "inquiry_link")}),
         ("Queue", {"fields": ("escalated_at", "age", "assignee", "assigned_at", "status")}),
@@ -181,21 +185,6 @@ class EscalationAdmin(ReadOnlyAdmin):
         return (
             isinstance(user, User) and user.has_perm("inquiries.change_escalation") and user_may_work_escalations(user)
         )
-
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<path:object_id>/reply/",
-                self.admin_site.admin_view(self.reply_view),
-                name="inquiries_escalation_reply",
-            ),
-            path(
-                "<path:object_id>/close/",
-                self.admin_site.admin_view(self.close_view),
-                name="inquiries_escalation_close",
-            ),
-            *super().get_urls(),
-        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Escalation]:
         return (
@@ -290,18 +279,13 @@ class EscalationAdmin(ReadOnlyAdmin):
             extra = {
                 "thread": self._thread(escalation),
                 "reply_form": StaffReplyForm() if self._can_reply(request, escalation) else None,
-                "can_work": self.has_work_permission(request),
                 "is_closed": escalation.conversation.status == ConversationStatus.CLOSED,
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    def _get_to_work(self, request: HttpRequest, object_id: str) -> Escalation:
-        return action_object(self, request, object_id, may_act=self.has_work_permission)
-
-    def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def reply_view(self, request: HttpRequest, escalation: Escalation) -> HttpResponse:
         """GET: the thread and the form; POST: ``message_post`` as the agent. A refusal (closed
         conversation, not staff) is shown on the form and nothing is written."""
-        escalation = self._get_to_work(request, object_id)
         form = StaffReplyForm(posted(request))
         return service_form_view(
             self,
@@ -321,8 +305,7 @@ class EscalationAdmin(ReadOnlyAdmin):
             context={"thread": self._thread(escalation), "reply_form": form},
         )
 
-    def close_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        escalation = self._get_to_work(request, object_id)
+    def close_view(self, request: HttpRequest, escalation: Escalation) -> HttpResponse:
         conversation = escalation.conversation
         return service_form_view(
             self,

@@ -13,13 +13,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from core.console import QueryFilter, ReadOnlyAdmin, acting_user, action_object, posted, service_form_view
+from core.console import ActionPage, QueryFilter, ReadOnlyAdmin, acting_user, posted, service_form_view
 from inquiries.models import ExclusionFlag, SellerStanding, StandingLevel
 from inquiries.services.standing import (
     exclusion_flags_mark_reviewed,
@@ -75,19 +75,10 @@ class SellerStandingAdmin(ReadOnlyAdmin):
         "overridden_at",
     )
     actions = ("override_selected",)
+    action_pages = (ActionPage("override", "override_view", "has_override_permission", "can_override"),)
 
     def has_override_permission(self, request: HttpRequest) -> bool:
         return isinstance(request.user, User) and user_may_override_standing(request.user)
-
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<path:object_id>/override/",
-                self.admin_site.admin_view(self.override_view),
-                name="inquiries_sellerstanding_override",
-            ),
-            *super().get_urls(),
-        ]
 
     @admin.display(description="In force")
     def effective_level_display(self, obj: SellerStanding) -> str:
@@ -107,8 +98,7 @@ class SellerStandingAdmin(ReadOnlyAdmin):
             return None
         return HttpResponseRedirect(reverse("admin:inquiries_sellerstanding_override", args=[chosen[0]]))
 
-    def override_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        standing = action_object(self, request, object_id, may_act=self.has_override_permission)
+    def override_view(self, request: HttpRequest, standing: SellerStanding) -> HttpResponse:
         form = StandingOverrideForm(posted(request), initial={"level": standing.effective_level})
         pct = "no figure" if standing.within_target_pct is None else f"{standing.within_target_pct} %"
         return service_form_view(

@@ -15,16 +15,15 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
 from core.console import (
+    ActionPage,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
     ServiceCall,
-    action_object,
     admin_link,
     bulk_service_action,
     posted,
@@ -253,22 +252,12 @@ class OrderAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     inlines = (OrderItemInline, OrderShipmentInline, OrderInvoiceInline, OrderPaymentInline, OrderEventInline)
-
-    def get_urls(self) -> list[URLPattern]:
-        status_view = self.admin_site.admin_view(self.status_change_view)
-        return [path("<path:object_id>/status/", status_view, name="marketplace_order_status"), *super().get_urls()]
+    action_pages = (ActionPage("status", "status_change_view", "has_status_change_permission", "can_change_status"),)
 
     def has_status_change_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.change_order")
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "can_change_status": self.has_status_change_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def status_change_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        order = action_object(self, request, object_id, may_act=self.has_status_change_permission)
+    def status_change_view(self, request: HttpRequest, order: Order) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -382,25 +371,12 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "total",
     )
     inlines = (InvoiceLineInline,)
-
-    def get_urls(self) -> list[URLPattern]:
-        reissue_view = self.admin_site.admin_view(self.reissue_view)
-        return [
-            path("<path:object_id>/reissue/", reissue_view, name="marketplace_invoice_reissue"),
-            *super().get_urls(),
-        ]
+    action_pages = (ActionPage("reissue", "reissue_view", "has_reissue_permission", "can_reissue"),)
 
     def has_reissue_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.reissue_invoice")
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "can_reissue": self.has_reissue_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def reissue_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        invoice = action_object(self, request, object_id, may_act=self.has_reissue_permission)
+    def reissue_view(self, request: HttpRequest, invoice: Invoice) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -504,22 +480,12 @@ class PaymentAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     inlines = (RefundInline, PaymentEventInline)
-
-    def get_urls(self) -> list[URLPattern]:
-        refund_view = self.admin_site.admin_view(self.refund_view)
-        return [path("<path:object_id>/refund/", refund_view, name="marketplace_payment_refund"), *super().get_urls()]
+    action_pages = (ActionPage("refund", "refund_view", "has_refund_permission", "can_refund"),)
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.add_refund")
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "can_refund": self.has_refund_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        payment = action_object(self, request, object_id, may_act=self.has_refund_permission)
+    def refund_view(self, request: HttpRequest, payment: Payment) -> HttpResponse:
 
         def run(call: ServiceCall) -> object:
             amount: Decimal = call.data["amount"]
@@ -585,22 +551,12 @@ class ReceiptAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = (ReceiptDeliveryInline,)
     actions = ("resend_to_buyer",)
-
-    def get_urls(self) -> list[URLPattern]:
-        resend_view = self.admin_site.admin_view(self.resend_view)
-        return [path("<path:object_id>/resend/", resend_view, name="marketplace_receipt_resend"), *super().get_urls()]
+    action_pages = (ActionPage("resend", "resend_view", "has_resend_receipt_permission", "can_resend"),)
 
     def has_resend_receipt_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.resend_receipt")
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "can_resend": self.has_resend_receipt_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def resend_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        receipt = action_object(self, request, object_id, may_act=self.has_resend_receipt_permission)
+    def resend_view(self, request: HttpRequest, receipt: Receipt) -> HttpResponse:
         buyer = receipt.payment.order.buyer
         return service_form_view(
             self,

@@ -13,16 +13,15 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.console import (
+    ActionPage,
     QueryFilter,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
-    action_object,
     admin_link,
     age_text,
     badge,
@@ -183,6 +182,12 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     inlines = (CaseEventInline,)
+    action_pages = (
+        ActionPage("reassign", "reassign_view", "has_work_permission", "can_work"),
+        ActionPage("restore", "restore_view", "has_work_permission", "can_work"),
+        ActionPage("remove-review", "remove_view", "has_work_permission", "can_work", name="remove"),
+        ActionPage("resolve", "resolve_view", "has_work_permission", "can_work"),
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewCase]:
         return (
@@ -238,25 +243,6 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
 
     # --- the case page's forms ---
 
-    def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/reassign/", view(self.reassign_view), name="reviews_reviewcase_reassign"),
-            path("<path:object_id>/restore/", view(self.restore_view), name="reviews_reviewcase_restore"),
-            path("<path:object_id>/remove-review/", view(self.remove_view), name="reviews_reviewcase_remove"),
-            path("<path:object_id>/resolve/", view(self.resolve_view), name="reviews_reviewcase_resolve"),
-            *super().get_urls(),
-        ]
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {"can_work": self.has_work_permission(request)}
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
-
-    def _get_to_work(self, request: HttpRequest, object_id: str) -> ReviewCase:
-        return action_object(self, request, object_id, may_act=self.has_work_permission)
-
     def _details(self, case: ReviewCase) -> list[tuple[str, object]]:
         details: list[tuple[str, object]] = [
             ("Case", f"{case.get_kind_display()} — {case.buyer.display_name}"),
@@ -273,8 +259,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             details.append(("Order", f"{case.order.number} ({case.order.total} {case.order.currency})"))
         return details
 
-    def reassign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        case = self._get_to_work(request, object_id)
+    def reassign_view(self, request: HttpRequest, case: ReviewCase) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -291,8 +276,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             details=self._details(case),
         )
 
-    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        case = self._get_to_work(request, object_id)
+    def restore_view(self, request: HttpRequest, case: ReviewCase) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -306,8 +290,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             details=self._details(case),
         )
 
-    def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        case = self._get_to_work(request, object_id)
+    def remove_view(self, request: HttpRequest, case: ReviewCase) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -323,8 +306,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
             details=self._details(case),
         )
 
-    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        case = self._get_to_work(request, object_id)
+    def resolve_view(self, request: HttpRequest, case: ReviewCase) -> HttpResponse:
         return service_form_view(
             self,
             request,

@@ -21,12 +21,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.console import (
+    ActionPage,
     QueryFilter,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
     ServiceCall,
     acting_user,
-    action_object,
     admin_link,
     age_text,
     badge,
@@ -311,32 +311,20 @@ class ReviewAdmin(ReadOnlyAdmin):
 
     # --- the change page's forms ---
 
+    action_pages = (
+        ActionPage("hide", "hide_view", "has_moderate_permission", "can_moderate"),
+        ActionPage("remove", "remove_view", "has_moderate_permission", "can_moderate"),
+        ActionPage("restore", "restore_view", "has_moderate_permission", "can_moderate"),
+        ActionPage("respond", "respond_view", "has_respond_permission", "can_respond"),
+    )
+
     def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view
-        return [
-            path("metrics/", view(self.metrics_view), name="reviews_review_metrics"),
-            path("<path:object_id>/hide/", view(self.hide_view), name="reviews_review_hide"),
-            path("<path:object_id>/remove/", view(self.remove_view), name="reviews_review_remove"),
-            path("<path:object_id>/restore/", view(self.restore_view), name="reviews_review_restore"),
-            path("<path:object_id>/respond/", view(self.respond_view), name="reviews_review_respond"),
-            *super().get_urls(),
-        ]
+        metrics = self.admin_site.admin_view(self.metrics_view)
+        return [path("metrics/", metrics, name="reviews_review_metrics"), *super().get_urls()]
 
     def metrics_view(self, request: HttpRequest) -> HttpResponse:
         """The review metrics report (``reviews.admin.metrics``)."""
         return review_metrics_view(self, request)
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {
-            "can_moderate": self.has_moderate_permission(request),
-            "can_respond": self.has_respond_permission(request),
-        }
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
-
-    def _get_for_moderation(self, request: HttpRequest, object_id: str) -> Review:
-        return action_object(self, request, object_id, may_act=self.has_moderate_permission)
 
     def _details(self, review: Review) -> list[tuple[str, object]]:
         return [
@@ -345,8 +333,7 @@ class ReviewAdmin(ReadOnlyAdmin):
             ("Product", f"{review.product.name} ({review.seller.name})"),
         ]
 
-    def _moderation_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
-        review = self._get_for_moderation(request, object_id)
+    def _moderation_view(self, request: HttpRequest, review: Review, *, to: str) -> HttpResponse:
         service = review_hide if to == "hide" else review_remove
 
         def run(call: ServiceCall) -> Review:
@@ -372,14 +359,13 @@ class ReviewAdmin(ReadOnlyAdmin):
             details=self._details(review),
         )
 
-    def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._moderation_view(request, object_id, to="hide")
+    def hide_view(self, request: HttpRequest, review: Review) -> HttpResponse:
+        return self._moderation_view(request, review, to="hide")
 
-    def remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._moderation_view(request, object_id, to="remove")
+    def remove_view(self, request: HttpRequest, review: Review) -> HttpResponse:
+        return self._moderation_view(request, review, to="remove")
 
-    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        review = self._get_for_moderation(request, object_id)
+    def restore_view(self, request: HttpRequest, review: Review) -> HttpResponse:
 
         def run(call: ServiceCall) -> Review:
             return review_restore(review=review, actor=call.actor, note=call.data["note"], now=call.now)
@@ -397,10 +383,9 @@ class ReviewAdmin(ReadOnlyAdmin):
             details=self._details(review),
         )
 
-    def respond_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def respond_view(self, request: HttpRequest, review: Review) -> HttpResponse:
         """Respond as staff (``response_post`` with the agent as author): typed, or a platform
         template. A refusal (not published, already answered by staff, blank) writes nothing."""
-        review = action_object(self, request, object_id, may_act=self.has_respond_permission)
 
         def run(call: ServiceCall) -> object:
             return response_post(
@@ -583,23 +568,11 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
 
     # --- the change page's forms ---
 
-    def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/approve/", view(self.approve_view), name="reviews_reviewresponse_approve"),
-            path("<path:object_id>/request-edit/", view(self.request_edit_view), name="reviews_reviewresponse_edit"),
-            path("<path:object_id>/hide/", view(self.hide_view), name="reviews_reviewresponse_hide"),
-            *super().get_urls(),
-        ]
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {"can_moderate": self.has_moderate_permission(request)}
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
-
-    def _get_for_moderation(self, request: HttpRequest, object_id: str) -> ReviewResponse:
-        return action_object(self, request, object_id, may_act=self.has_moderate_permission)
+    action_pages = (
+        ActionPage("approve", "approve_view", "has_moderate_permission", "can_moderate"),
+        ActionPage("request-edit", "request_edit_view", "has_moderate_permission", "can_moderate", name="edit"),
+        ActionPage("hide", "hide_view", "has_moderate_permission", "can_moderate"),
+    )
 
     def _details(self, response: ReviewResponse) -> list[tuple[str, object]]:
         return [
@@ -608,8 +581,7 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
             ("Flagged for", describe_violations(response.flag_reasons) or "nothing (not flagged)"),
         ]
 
-    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        response = self._get_for_moderation(request, object_id)
+    def approve_view(self, request: HttpRequest, response: ReviewResponse) -> HttpResponse:
         return service_form_view(
             self,
             request,
@@ -623,8 +595,7 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
             details=self._details(response),
         )
 
-    def _reason_view(self, request: HttpRequest, object_id: str, *, to: str) -> HttpResponse:
-        response = self._get_for_moderation(request, object_id)
+    def _reason_view(self, request: HttpRequest, response: ReviewResponse, *, to: str) -> HttpResponse:
         service = response_hide if to == "hide" else response_request_edit
 
         def run(call: ServiceCall) -> ReviewResponse:
@@ -656,11 +627,11 @@ class ReviewResponseAdmin(ReadOnlyAdmin):
             details=self._details(response),
         )
 
-    def request_edit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._reason_view(request, object_id, to="edit")
+    def request_edit_view(self, request: HttpRequest, response: ReviewResponse) -> HttpResponse:
+        return self._reason_view(request, response, to="edit")
 
-    def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._reason_view(request, object_id, to="hide")
+    def hide_view(self, request: HttpRequest, response: ReviewResponse) -> HttpResponse:
+        return self._reason_view(request, response, to="hide")
 
     # --- actions ---
 
