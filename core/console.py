@@ -225,9 +225,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyTabularInline(admin.TabularInline):
+    """The rows a service wrote under a record (its history, its lines), shown read-only;
+    ``related`` names the foreign keys the columns show, fetched with the rows (no query per row)."""
+
     extra = 0
     max_num = 0
     can_delete = False
+    related: ClassVar[tuple[str, ...]] = ()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.related) if self.related else queryset
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

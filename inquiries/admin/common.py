@@ -6,8 +6,6 @@ included, and changes them through actions and forms that call those services.
 """
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -22,9 +20,7 @@ class MessageInline(ReadOnlyTabularInline):
     fields = ("created_at", "kind", "author", "body_text")
     readonly_fields = fields
     verbose_name_plural = "messages"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        return super().get_queryset(request).select_related("author")
+    related = ("author",)
 
     @admin.display(description="Message")
     def body_text(self, obj: Message) -> SafeString:
@@ -37,6 +33,4 @@ class ConversationEventInline(ReadOnlyTabularInline):
     fields = ("created_at", "kind", "actor", "note")
     readonly_fields = fields
     verbose_name_plural = "history"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ConversationEvent]:
-        return super().get_queryset(request).select_related("actor")
+    related = ("actor",)

@@ -186,9 +186,7 @@ class OrderItemInline(ReadOnlyTabularInline):
     model = OrderItem
     fields = ("product_name", "product", "quantity", "unit_price", "line_total")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
-        return super().get_queryset(request).select_related("product")
+    related = ("product",)
 
 
 class OrderShipmentInline(ReadOnlyTabularInline):
@@ -218,9 +216,7 @@ class OrderEventInline(ReadOnlyTabularInline):
     model = OrderEvent
     fields = ("created_at", "kind", "from_status", "to_status", "actor", "note")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
-        return super().get_queryset(request).select_related("actor")
+    related = ("actor",)
 
 
 @admin.register(Order)
@@ -334,9 +330,7 @@ class InvoiceLineInline(ReadOnlyTabularInline):
     model = InvoiceLine
     fields = ("description", "product", "quantity", "unit_price", "line_total")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[InvoiceLine]:
-        return super().get_queryset(request).select_related("product")
+    related = ("product",)
 
 
 @admin.register(Invoice)
@@ -425,18 +419,14 @@ class RefundInline(ReadOnlyTabularInline):
     model = Refund
     fields = ("created_at", "amount", "reason", "created_by")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Refund]:
-        return super().get_queryset(request).select_related("created_by")
+    related = ("created_by",)
 
 
 class PaymentEventInline(ReadOnlyTabularInline):
     model = PaymentEvent
     fields = ("created_at", "from_status", "to_status", "amount", "actor", "note")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[PaymentEvent]:
-        return super().get_queryset(request).select_related("actor")
+    related = ("actor",)
 
 
 @admin.register(Payment)
@@ -537,9 +527,7 @@ class ReceiptDeliveryInline(ReadOnlyTabularInline):
     model = ReceiptDelivery
     fields = ("created_at", "email", "is_resend", "requested_by")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReceiptDelivery]:
-        return super().get_queryset(request).select_related("requested_by")
+    related = ("requested_by",)
 
 
 @admin.register(Receipt)

@@ -89,9 +89,7 @@ class CaseEventInline(ReadOnlyTabularInline):
     fields = ("created_at", "kind", "actor", "note", "data")
     readonly_fields = fields
     verbose_name_plural = "history"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewCaseEvent]:
-        return super().get_queryset(request).select_related("actor")
+    related = ("actor",)
 
 
 class CaseStateFilter(QueryFilter):

@@ -187,9 +187,7 @@ class ReviewEventInline(ReadOnlyTabularInline):
     fields = ("created_at", "kind", "actor", "note", "data")
     readonly_fields = fields
     verbose_name_plural = "history"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewEvent]:
-        return super().get_queryset(request).select_related("actor")
+    related = ("actor",)
 
 
 class ReviewResponseInline(ReadOnlyTabularInline):
@@ -197,9 +195,7 @@ class ReviewResponseInline(ReadOnlyTabularInline):
     fields = ("link", "created_at", "author_kind", "author", "status", "flag_reasons_text", "body_text")
     readonly_fields = fields
     verbose_name_plural = "responses"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewResponse]:
-        return super().get_queryset(request).select_related("author")
+    related = ("author",)
 
     @admin.display(description="Response")
     def link(self, obj: ReviewResponse) -> SafeString | str:
