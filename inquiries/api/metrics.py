@@ -13,7 +13,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -24,7 +24,13 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.metrics import PERIOD_PARAMETERS, PeriodFiguresSerializer, figures_payload, period_from_request
+from core.api.metrics import (
+    PERIOD_PARAMETERS,
+    PeriodFiguresSerializer,
+    PlatformFiguresApi,
+    SellerFiguresApi,
+    period_from_request,
+)
 from core.periods import Period
 from core.permissions import IsAuthenticatedUser
 from inquiries.models import SellerStanding, StandingLevel
@@ -81,40 +87,32 @@ class ResponseMetricsOutputSerializer(PeriodFiguresSerializer):
     meets_target = serializers.BooleanField(allow_null=True)
 
 
-class SellerResponseMetricsApi(APIView):
-    permission_classes = [IsAuthenticatedUser]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="seller_response_metrics",
         summary="A seller's response KPIs for a month, quarter or range (its members and staff)",
         parameters=PERIOD_PARAMETERS,
         responses={200: ResponseMetricsOutputSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request: Request, pk: str) -> Response:
-        seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
-        period = _period(request)
-        metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=timezone.now())
-        return Response(
-            ResponseMetricsOutputSerializer(figures_payload(seller_id=seller.pk, period=period, figures=metrics)).data
-        )
+)
+class SellerResponseMetricsApi(SellerFiguresApi):
+    output = ResponseMetricsOutputSerializer
+    figures = staticmethod(response_metrics)
+    visible_seller = staticmethod(seller_get_visible)
 
 
-class PlatformResponseMetricsApi(APIView):
-    permission_classes = [IsAuthenticatedUser]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="platform_response_metrics",
         summary="Platform-wide response KPIs for a month, quarter or range (staff)",
         parameters=PERIOD_PARAMETERS,
         responses={200: ResponseMetricsOutputSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request: Request) -> Response:
-        _require_staff(request.user)  # type: ignore[arg-type]
-        period = _period(request)
-        metrics = response_metrics(seller_id=None, start=period.start, end=period.end, now=timezone.now())
-        return Response(
-            ResponseMetricsOutputSerializer(figures_payload(seller_id=None, period=period, figures=metrics)).data
-        )
+)
+class PlatformResponseMetricsApi(PlatformFiguresApi):
+    output = ResponseMetricsOutputSerializer
+    figures = staticmethod(response_metrics)
+    may_see_platform = staticmethod(is_staff_member)
 
 
 # --- CSV export ---------------------------------------------------------------------------------
