@@ -127,6 +127,22 @@ class OwnTemplates:
             raise Http404(f"No such {self.noun.lower()}")
         return template
 
+    def retire_view(
+        self, request: HttpRequest, pk: int, *, retire: Callable[[Any, Any], object], done: str
+    ) -> HttpResponse:
+        """POST: take one of the user's own templates out of use (``retire(template, user)``: the
+        app's delete or archive service), then back to the library with ``done`` (``{title}``)."""
+        user = request.user  # login_required: never anonymous here
+        template = self.get_own(user, pk)
+        seller, title = template.seller, template.title  # get_own: never a shared one
+        try:
+            retire(template, user)
+        except DomainError as error:
+            flash.error(request, error.message)
+        else:
+            flash.success(request, done.format(title=title))
+        return HttpResponseRedirect(self.url(seller, self.sellers_of(user)))
+
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """GET: the form filled in; POST: the update, back to the library."""
         user = request.user  # login_required: never anonymous here

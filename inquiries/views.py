@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -322,16 +322,12 @@ def quick_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    template = QUICK_REPLIES.get_own(user, pk)
-    seller, title = cast(Seller, template.seller), template.title  # get_own: never a starter
-    try:
-        reply_template_delete(template=template, actor=user)
-    except DomainError as error:
-        flash.error(request, error.message)
-    else:
-        flash.success(request, f"Quick reply “{title}” deleted.")
-    return HttpResponseRedirect(QUICK_REPLIES.url(seller, seller_list_for_member(user)))
+    return QUICK_REPLIES.retire_view(
+        request,
+        pk,
+        retire=lambda template, user: reply_template_delete(template=template, actor=user),
+        done="Quick reply “{title}” deleted.",
+    )
 
 
 # --- the buyer side ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -236,16 +236,12 @@ def seller_review_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    user = cast(User, request.user)  # login_required: never anonymous here
-    template = RESPONSE_TEMPLATES.get_own(user, pk)
-    seller, title = cast(Seller, template.seller), template.title
-    try:
-        response_template_archive(template=template, actor=user, now=timezone.now())
-    except DomainError as error:
-        flash.error(request, error.message)
-    else:
-        flash.success(request, f"Template “{title}” archived: it is no longer offered.")
-    return HttpResponseRedirect(RESPONSE_TEMPLATES.url(seller, seller_list_for_member(user)))
+    return RESPONSE_TEMPLATES.retire_view(
+        request,
+        pk,
+        retire=lambda template, user: response_template_archive(template=template, actor=user, now=timezone.now()),
+        done="Template “{title}” archived: it is no longer offered.",
+    )
 
 
 # --- the buyer side ----------------------------------------------------------------------------
