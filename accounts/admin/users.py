@@ -2,7 +2,7 @@
 
 Django's own ``UserAdmin`` (password handling, groups, permissions) with the platform ``role`` and
 the audit timestamps added. Seller memberships are shown as an inline contributed by
-``marketplace.admin.records`` through the admin site's registry: accounts sits below marketplace
+``marketplace.admin.catalog`` through the admin site's registry: accounts sits below marketplace
 and does not import it.
 """
 

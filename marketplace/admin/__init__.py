@@ -1,5 +1,11 @@
-"""Marketplace records in the moderators' console. Django's admin autodiscovery imports this
-package; ``records`` registers the pages (sellers, products, orders, shipments, invoices, payments,
-refunds, receipts and their history)."""
+"""Marketplace records in the moderators' console.
 
-from marketplace.admin import records  # noqa: F401  (register the admins)
+Two kinds of page. Reference data that staff maintain by hand (sellers, their members, products)
+is editable. Everything a service writes (orders, shipments, invoices, payments, refunds, receipts,
+their history rows, document numbers) is read-only here for everyone, superusers included: totals
+and numbers are computed by the services, event rows are append-only, and an issued invoice is
+never overwritten. Changes to those records go through the admin actions, which call the same
+services the API and the pages call.
+"""
+
+from marketplace.admin import billing, catalog, orders  # noqa: F401  (register the admins)
