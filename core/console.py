@@ -13,6 +13,9 @@ Records that services write are read-only in the console (``ReadOnlyAdmin``,
 - ``bulk_service_action``: a changelist action that calls the service once per selected row,
   optionally after an intermediate page asking for input (a reason); refusals are reported row by
   row and the other rows are done.
+- ``ReadOnlyAdmin.action_pages``: a record's action pages declared (path, view, permission, the
+  change page's flag), wired through ``action_object``; ``QueryFilter``: a changelist filter of
+  named conditions; ``admin_link``, ``badge``, ``due_badge``, ``QueueCard`` for the index page.
 
 Nothing here knows an app: the user is whatever ``request.user`` is (``AUTH_USER_MODEL``), the
 record whatever the model admin manages.
