@@ -8,14 +8,14 @@ escalated, the escalation resolved, the buyer notified) or close the conversatio
 change is a service call, refused changes leave the records as they were.
 """
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -27,6 +27,8 @@ from accounts.models import User
 from core.exceptions import DomainError
 from inquiries.admin_common import OPEN_CONVERSATION_STATUSES, actor, admin_link, badge
 from inquiries.models import ConversationStatus, Escalation, Message
+from inquiries.selectors.conversations import open_escalated_at_of_conversation
+from inquiries.selectors.threads import conversation_thread
 from inquiries.services.escalations import escalation_assign, user_may_work_escalations
 from inquiries.services.messaging import conversation_close, message_post
 from inquiries.templatetags.inquiry_format import duration_text
@@ -163,7 +165,7 @@ class EscalationAdmin(admin.ModelAdmin):
         "conversation__buyer__last_name",
     )
     list_select_related = ("conversation__seller", "conversation__buyer", "assignee")
-    ordering = ("escalated_at", "id")  # oldest first: the buyer who has waited longest
+    ordering = ("escalated_at", "inquiry_id")  # oldest first: the buyer who has waited longest
     actions = ("assign_to_me", "unassign", "close_conversations")
     fieldsets = (
         (None, {"fields": ("conversation_link", "seller", "buyer", "conversation_status", "inquiry_link")}),
@@ -223,6 +225,7 @@ class EscalationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("conversation__seller", "conversation__buyer", "assignee", "resolved_by", "inquiry")
+            .annotate(conversation_open_escalated_at=Subquery(open_escalated_at_of_conversation()))
         )
 
     # --- columns and fields ---
@@ -254,7 +257,7 @@ class EscalationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Conversation status")
     def conversation_status(self, obj: Escalation) -> str:
-        return obj.conversation.get_status_display()
+        return str(ConversationStatus(obj.conversation_status).label)
 
     @admin.display(description="Inquiry")
     def inquiry_link(self, obj: Escalation) -> SafeString | str:
@@ -264,9 +267,10 @@ class EscalationAdmin(admin.ModelAdmin):
     @admin.display(description="Age")
     def age(self, obj: Escalation) -> str:
         """Waiting time in the queue; for a resolved one, how long it took."""
+        escalated_at = cast(datetime, obj.escalated_at)  # an escalation always has it
         if obj.resolved_at is not None:
-            return f"took {duration_text((obj.resolved_at - obj.escalated_at).total_seconds())}"
-        return duration_text((timezone.now() - obj.escalated_at).total_seconds())
+            return f"took {duration_text((obj.resolved_at - escalated_at).total_seconds())}"
+        return duration_text((timezone.now() - escalated_at).total_seconds())
 
     @admin.display(description="Status")
     def status(self, obj: Escalation) -> SafeString:
@@ -287,11 +291,12 @@ class EscalationAdmin(admin.ModelAdmin):
     # --- the change page: thread and reply form ---
 
     def _thread(self, escalation: Escalation) -> list[Message]:
-        return list(
+        messages = (
             Message.objects.filter(conversation_id=escalation.conversation_id)
             .select_related("author")
             .order_by("created_at", "id")
         )
+        return conversation_thread(conversation_id=escalation.conversation_id, messages=list(messages))
 
     def _can_reply(self, request: HttpRequest, escalation: Escalation) -> bool:
         return self.has_work_permission(request) and escalation.conversation.status in (
