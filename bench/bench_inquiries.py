@@ -89,9 +89,8 @@ def generate_inquiries(context: Context) -> InquiryData:
     context.extra["inquiries_failed"] = True  # until it succeeds
     started = time.perf_counter()
     total = context.rows  # one conversation per row of --rows: 1,000,000 by default, 30,000 smoke
-    open_count = total * 3 // 10
+    open_count = total * 3 // 10  # planned: 30 % open, 1 % overdue (the drawn counts are recorded)
     overdue = total // 100
-    history = total - open_count
     now = timezone.now().replace(microsecond=0)
     data = InquiryData(now=now, conversations=total, open=open_count, overdue=overdue)
     sellers = len(context.data.seller_ids)
@@ -111,11 +110,12 @@ def generate_inquiries(context: Context) -> InquiryData:
             SELECT g AS id,
                    1 + (g %% %(sellers)s) AS seller_id,
                    %(first_buyer)s + (g %% %(buyers)s) AS buyer_id,
-                   -- 70 of every 100 ids history, one overdue, the rest open: scattered, exact counts.
-                   CASE WHEN (g::bigint * 7919) %% 100 < 70 THEN 'history'
-                        WHEN (g::bigint * 7919) %% 100 = 70 THEN 'overdue' ELSE 'open' END AS phase,
-                   random() AS r_time, random() AS r_outcome, random() AS r_answer
-            FROM generate_series(1, %(total)s) AS g
+                   -- 70 % history, 1 % overdue, the rest open, drawn per row: scattered over the ids
+                   -- and over the sellers (a pattern in the ids would put them on a few sellers).
+                   CASE WHEN r_phase < 0.70 THEN 'history' WHEN r_phase < 0.71 THEN 'overdue' ELSE 'open' END AS phase,
+                   r_time, r_outcome, r_answer
+            FROM (SELECT g, random() AS r_phase, random() AS r_time, random() AS r_outcome, random() AS r_answer
+                  FROM generate_series(1, %(total)s) AS g) AS draws
         ), timed AS (
             SELECT *,
                    CASE phase
@@ -142,13 +142,17 @@ def generate_inquiries(context: Context) -> InquiryData:
             "sellers": sellers,
             "first_buyer": buyers[0],
             "buyers": len(buyers),
-            "history": history,
-            "overdue": overdue,
             "total": total,
             "now": now,
         },
     )
     # Plain ``%`` above are doubled for the driver's parameter style.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE phase <> 'history'), COUNT(*) FILTER (WHERE phase = 'overdue')"
+            " FROM bench_inquiry_plan"
+        )
+        data.open, data.overdue = cursor.fetchone()
     counts = data.counts
     counts["conversations"] = _execute(
         """
@@ -206,9 +210,9 @@ def generate_inquiries(context: Context) -> InquiryData:
     # escalated at their deadline and resolved by the reply.
     counts["clocks"] = _execute(
         """
-        INSERT INTO inquiries_inquiryclock (inquiry_id, conversation_id, warn_at, due_at, warned_at, escalated_at,
-            stopped_at, resolved_at, resolution)
-        SELECT id, id, warn_at, due_at,
+        INSERT INTO inquiries_inquiryclock (inquiry_id, conversation_id, seller_id, warn_at, due_at, warned_at,
+            escalated_at, stopped_at, resolved_at, resolution)
+        SELECT id, id, seller_id, warn_at, due_at,
                CASE WHEN status = 'open' AND warn_at <= %(now)s AND (phase = 'open' OR id %% 2 = 0) THEN warn_at
                     WHEN status = 'answered_by_staff' THEN warn_at END,
                CASE status WHEN 'answered_by_staff' THEN due_at END,

@@ -234,8 +234,10 @@ class InquiryClock(SlaClock):
     from here. Its key is the inquiry's, so an escalation's id is its inquiry's id."""
 
     inquiry = models.OneToOneField(Inquiry, primary_key=True, on_delete=models.CASCADE, related_name="clock")
-    # Copied from the inquiry: the sweep's notices join the conversation without the inquiry.
+    # Copied from the inquiry: the sweep's notices join the conversation without the inquiry, and
+    # group the sellers' digests without reading a conversation row per inquiry.
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="clocks", db_index=False)
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The support queue (set once escalated). No FK indexes: the queue is read by its own partial index.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -35,9 +35,9 @@ def clocks_from_rows(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -
     # fields come from its escalation, if it had one.
     execute(
         f"""
-        INSERT INTO {clock} (inquiry_id, conversation_id, warn_at, due_at, warned_at, escalated_at, stopped_at,
-                             assignee_id, assigned_at, resolved_at, resolved_by_id, resolution)
-        SELECT inquiry.id, inquiry.conversation_id, inquiry.warn_at, inquiry.response_due_at, inquiry.warned_at,
+        INSERT INTO {clock} (inquiry_id, conversation_id, seller_id, warn_at, due_at, warned_at, escalated_at,
+                             stopped_at, assignee_id, assigned_at, resolved_at, resolved_by_id, resolution)
+        SELECT inquiry.id, inquiry.conversation_id, inquiry.seller_id, inquiry.warn_at, inquiry.response_due_at, inquiry.warned_at,
                COALESCE(inquiry.escalated_at, escalation.escalated_at),
                CASE WHEN inquiry.status = 'open' THEN NULL
                     ELSE COALESCE(inquiry.answered_at, inquiry.excluded_at, inquiry.closed_at, inquiry.awaiting_since)
@@ -138,6 +138,15 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="clocks",
                         to="inquiries.conversation",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="marketplace.seller",
                     ),
                 ),
                 (

@@ -151,6 +151,7 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
     InquiryClock.objects.create(
         inquiry=inquiry,
         conversation=conversation,
+        seller_id=conversation.seller_id,
         warn_at=now + settings.INQUIRIES_WARN_AFTER,
         due_at=inquiry.response_due_at,
     )

@@ -13,7 +13,10 @@ Per batch, a fixed number of statements whatever its size:
    grouped by seller;
 4. the staff digests (support and moderators: a handful of rows).
 
-That is all that is written per inquiry: the clock row. The conversation's "escalated" state, its
+The two ``INSERT ... SELECT`` join each claimed clock to its conversation and seller by primary key
+(``core.sql.nested_loop_joins``: with its default costs the planner hashed all 1,000,000
+conversations for 10,000 clocks, 0.36 s of a 0.4 s statement). That is all that is written per
+inquiry: the clock row. The conversation's "escalated" state, its
 thread notice and its history line are read from the clock (``Conversation.current_status``,
 ``inquiries.selectors.threads``), and the clock row, once escalated, is the support queue's
 ``Escalation``. Writing those as rows of their own cost most of a catch-up (10,000 escalations:
@@ -35,7 +38,7 @@ from django.conf import settings
 
 from accounts.models import User
 from core.sla import ClockClaim, sweep_in_batches, titles_agg
-from core.sql import ids_in, table
+from core.sql import ids_in, nested_loop_joins, table
 from inquiries.models import Conversation, InquiryClock
 from inquiries.services.messaging import format_duration
 from inquiries.services.recipients import staff_in_groups
@@ -51,16 +54,30 @@ def _plural(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
+DIGEST_SUBJECTS = 5  # subjects named in a seller's digest; the title gives the count
+
+
 def _notify_sellers(where: str, params: list[object], *, kind: Kind, verb: tuple[str, str]) -> None:
     """One digest per member of each seller in the batch: the count and the first subjects, linked
-    to the conversation when there is one, else to the dashboard. ``verb``: (singular, plural)."""
-    conversation, membership = table(Conversation), table(SellerMembership)
+    to the conversation when there is one, else to the dashboard. ``verb``: (singular, plural).
+
+    Grouped by the clock's own ``seller_id``: only the first few conversations of each seller are
+    read for their subjects (a catch-up of 10,000 reads 1,000 conversation rows, not 10,000)."""
+    clock, conversation, membership = table(InquiryClock), table(Conversation), table(SellerMembership)
+    ranked = f"""
+        SELECT clock.seller_id, clock.conversation_id, clock.due_at, clock.inquiry_id,
+               ROW_NUMBER() OVER (PARTITION BY clock.seller_id ORDER BY clock.due_at, clock.inquiry_id) AS rank,
+               COUNT(*) OVER (PARTITION BY clock.seller_id) AS total
+        FROM {clock} AS clock WHERE {where}
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    subjects = titles_agg("conversation.subject", order_by="ranked.due_at, ranked.inquiry_id")
     batch = f"""
-        SELECT conversation.seller_id, COUNT(*) AS total, MIN(conversation.id) AS first_id,
-               {titles_agg("conversation.subject", order_by="clock.due_at, clock.inquiry_id")} AS subjects
-        FROM {table(InquiryClock)} AS clock
-        JOIN {conversation} AS conversation ON conversation.id = clock.conversation_id
-        WHERE {where} GROUP BY conversation.seller_id
+        SELECT ranked.seller_id, MAX(ranked.total) AS total, MIN(ranked.conversation_id) AS first_id,
+               {subjects} AS subjects
+        FROM ({ranked}) AS ranked
+        JOIN {conversation} AS conversation ON conversation.id = ranked.conversation_id
+        WHERE ranked.rank <= %s
+        GROUP BY ranked.seller_id
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     notify_from_select(
         kind=kind,
@@ -79,11 +96,17 @@ def _notify_sellers(where: str, params: list[object], *, kind: Kind, verb: tuple
             "/seller/conversations/",
             "/seller/",
             *params,
+            DIGEST_SUBJECTS,
         ],
     )
 
 
 def _escalate(inquiry_ids: list[int], *, staff: list[User]) -> None:
+    with nested_loop_joins():  # each claimed clock's conversation and seller by primary key
+        _notify_escalated(inquiry_ids, staff=staff)
+
+
+def _notify_escalated(inquiry_ids: list[int], *, staff: list[User]) -> None:
     where, params = ids_in("clock.inquiry_id", inquiry_ids)
     target = format_duration(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
     notify_from_select(
@@ -123,7 +146,8 @@ def _escalate(inquiry_ids: list[int], *, staff: list[User]) -> None:
 
 def _warn(inquiry_ids: list[int], *, staff: list[User]) -> None:
     where, params = ids_in("clock.inquiry_id", inquiry_ids)
-    _notify_sellers(where, params, kind=Kind.INQUIRY_WARNING, verb=(WILL_ESCALATE, WILL_ESCALATE))
+    with nested_loop_joins():
+        _notify_sellers(where, params, kind=Kind.INQUIRY_WARNING, verb=(WILL_ESCALATE, WILL_ESCALATE))
     count = len(inquiry_ids)
     notify_many(
         drafts=[

@@ -50,9 +50,12 @@ def _notify_escalated(ids: Sequence[int], *, staff: Sequence[User], what: str, s
     where, params = ids_in("review.id", ids)
     count = len(ids)
     if staff:
+        # The first five by id, chosen here: asking the database for them would read every review
+        # of the batch to sort them.
+        first_where, first_params = ids_in("review.id", sorted(ids)[:5])
         first = execute(
-            f"SELECT review.title FROM {table(Review)} AS review WHERE {where} ORDER BY review.id LIMIT 5",  # noqa: S608
-            params,
+            f"SELECT review.title FROM {table(Review)} AS review WHERE {first_where} ORDER BY review.id",  # noqa: S608
+            first_params,
         )
         notify_many(
             drafts=[
@@ -82,11 +85,13 @@ def _notify_escalated(ids: Sequence[int], *, staff: Sequence[User], what: str, s
 UNANSWERED = ClockClaim(
     model=ResponseClock,
     key="review_id",
-    # The review is read (still published, still unanswered) and key-share locked with its clock,
-    # skipping any pair another transaction holds part of: ``response_post`` locks the review and
-    # then stops the clock, so a sweep that held the clock and then waited for the review would
-    # deadlock with it; now the reply wins.
-    joins=(Join(model=Review, alias="review", on="review.id = claimable.review_id", lock="KEY SHARE"),),
+    # The review is read (still published, still unanswered), not locked: the sweep writes only the
+    # clock and notices (no row referencing the review), so it never waits for a review that
+    # ``response_post`` holds. A response being written when the sweep looks is escalated and then
+    # stops the clock (its stop waits for the sweep's commit); one that has stopped the clock holds
+    # it, and the sweep skips it (``SKIP LOCKED``). Locking 10,000 review rows as well cost a WAL
+    # record and a dirtied page each.
+    joins=(Join(model=Review, alias="review", on="review.id = claimable.review_id"),),
     where="review.status = %s AND review.first_response_at IS NULL",
     params=(ReviewStatus.PUBLISHED.value,),
     # The due clocks, then each one's review by primary key (bench/README.md: the planner's hash

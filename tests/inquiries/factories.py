@@ -100,6 +100,7 @@ def clock_fields(inquiry: Inquiry, *, warned_at: datetime | None, escalated_at: 
     return {
         "inquiry": inquiry,
         "conversation_id": inquiry.conversation_id,
+        "seller_id": inquiry.seller_id,
         "warn_at": inquiry.awaiting_since + settings.INQUIRIES_WARN_AFTER,
         "due_at": inquiry.response_due_at,
         "warned_at": warned_at,

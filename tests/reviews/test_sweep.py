@@ -136,10 +136,11 @@ def test_the_clock_stops_when_answered_and_runs_on_when_the_only_response_is_hid
 @requires_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadlocking() -> None:
-    """``response_post`` locks the review, then stops its clock. A sweep that held the clock and
-    then waited for the review (the key-share lock its audit INSERT takes) would deadlock with it;
-    the sweep locks both up front, skipping either if taken: the response wins."""
+def test_a_sweep_never_waits_for_a_response_being_posted_and_the_response_stops_the_clock() -> None:
+    """``response_post`` locks the review, then stops its clock. The sweep locks only clocks, so a
+    response still being written (review locked, not committed) neither blocks it nor deadlocks with
+    it: the review is due and unanswered when the sweep looks, so it escalates, and the response,
+    committing after, stops the clock (answered, and escalated once)."""
     seller = SellerFactory(name="Northwind")
     member = SellerMemberFactory(seller=seller)
     UserFactory(role=Role.MODERATOR)
@@ -172,11 +173,56 @@ def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadloc
     assert not isinstance(responded, Exception), responded
     assert not isinstance(swept, Exception), swept
     escalated, seconds = swept  # type: ignore[misc]
-    assert escalated == 0
-    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the review lock"
-    assert ResponseClock.objects.get(review=review).stopped_at is not None
+    assert escalated == 1
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the review"
+    clock = ResponseClock.objects.get(review=review)
+    assert (clock.escalated_at, clock.stopped_at) == (due, due)
     assert reviews_escalate_unanswered(now=due + HOUR) == 0
-    assert not ReviewEvent.objects.filter(kind="escalated").exists()
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sweep_skips_a_clock_a_response_has_just_stopped() -> None:
+    """A response that has stopped the clock but not committed yet holds the clock row: the sweep
+    skips it instead of waiting, and it is never escalated: the response won."""
+    seller = SellerFactory(name="Northwind")
+    member = SellerMemberFactory(seller=seller)
+    UserFactory(role=Role.MODERATOR)
+    review = review_create(
+        buyer=BuyerFactory(), product=ProductFactory(seller=seller), rating=1, title="Broken", body="Broken.", now=T0
+    )
+    due = T0 + 48 * HOUR
+    responded_event = threading.Event()
+    sweep_done = threading.Event()
+
+    def respond() -> object:
+        with transaction.atomic():
+            response = response_post(review=review, author=member, body="We are sorry, a refund is sent.", now=due)
+            responded_event.set()
+            sweep_done.wait(timeout=15)
+            return response
+
+    def sweep() -> object:
+        responded_event.wait(timeout=10)
+        started = time.monotonic()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '5s'")
+            return reviews_escalate_unanswered(now=due), time.monotonic() - started
+        finally:
+            sweep_done.set()
+
+    responded, swept = run_at_once(2, lambda index: (respond, sweep)[index]())
+
+    assert not isinstance(responded, Exception), responded
+    assert not isinstance(swept, Exception), swept
+    escalated, seconds = swept  # type: ignore[misc]
+    assert escalated == 0
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the clock"
+    clock = ResponseClock.objects.get(review=review)
+    assert (clock.escalated_at, clock.stopped_at) == (None, due)
+    assert reviews_escalate_unanswered(now=due + HOUR) == 0
 
 
 def test_digests_count_each_sellers_reviews_and_name_them(parties: dict[str, Any]) -> None:
