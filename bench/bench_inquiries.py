@@ -110,7 +110,7 @@ def generate_inquiries(context: Context) -> InquiryData:
             SELECT g AS id,
                    1 + (g %% %(sellers)s) AS seller_id,
                    %(first_buyer)s + (g %% %(buyers)s) AS buyer_id,
-                   -- 70 % history, 1 % overdue, the rest open, drawn per row: scattered over the ids
+                   -- 70 per cent history, 1 overdue, the rest open, drawn per row: scattered over the ids
                    -- and over the sellers (a pattern in the ids would put them on a few sellers).
                    CASE WHEN r_phase < 0.70 THEN 'history' WHEN r_phase < 0.71 THEN 'overdue' ELSE 'open' END AS phase,
                    r_time, r_outcome, r_answer
