@@ -139,50 +139,65 @@ class ClockClaim:
         clauses += [f"FOR {join.lock} OF {join.alias} SKIP LOCKED" for join in self.joins if join.lock]
         return " ".join(clauses)
 
-    def due(self, *, stage: Stage, now: datetime, batch_size: int) -> list[int]:
-        """Claim up to ``batch_size`` rows due for ``stage`` at ``now`` and mark them, in one
-        statement; their keys, in deadline order.
+    def _due_where(self, *, stage: Stage, now: datetime) -> tuple[str, str, list[Any]]:
+        """(``FROM ... WHERE ...`` of the due rows, the deadline column they are ordered by, params).
 
         ``escalate``: due by ``now``. ``warn``: past ``warn_at``, not yet warned and *not yet due*
         (an overdue row is escalated instead: a "reply soon" after the deadline only confuses; after
         an outage such a row is escalated without a warning)."""
         at = db_datetime(now)
         if stage == "escalate":
-            mark, order, condition, condition_params = "escalated_at", "due_at", "claimable.due_at <= %s", [at]
+            order, condition, condition_params = "due_at", "claimable.due_at <= %s", [at]
         else:
-            mark, order = "warned_at", "warn_at"
+            order = "warn_at"
             condition = "claimable.warned_at IS NULL AND claimable.warn_at <= %s AND claimable.due_at > %s"
             condition_params = [at, at]
-        clock = table(self.model)
-        opening, closing = in_claimed()
         joins = " ".join(f"JOIN {table(join.model)} AS {join.alias} ON {join.on}" for join in self.joins)
         extra = f"AND {self.where}" if self.where else ""
+        sql = f"FROM {table(self.model)} AS claimable {joins} WHERE {self.running} AND {condition} {extra}"
+        return sql, order, [*self.running_params, *condition_params, *self.params]
+
+    def _execute(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        if self.nested_loops:
+            with nested_loop_joins():
+                return execute(sql, params)
+        return execute(sql, params)
+
+    def any_due(self, *, stage: Stage, now: datetime) -> bool:
+        """Whether anything is due for ``stage``: one read, outside any transaction, so that the
+        sweep that runs every minute and finds nothing costs one statement a stage."""
+        source, _, params = self._due_where(stage=stage, now=now)
+        return bool(execute(f"SELECT 1 {source} LIMIT 1", params))
+
+    def due(self, *, stage: Stage, now: datetime, batch_size: int) -> list[int]:
+        """Claim up to ``batch_size`` rows due for ``stage`` at ``now`` and mark them, in one
+        statement; their keys, in deadline order."""
+        mark = "escalated_at" if stage == "escalate" else "warned_at"
+        source, order, params = self._due_where(stage=stage, now=now)
+        clock = table(self.model)
+        opening, closing = in_claimed()
         assignments = ", ".join([f"{mark} = %s", *(f"{column} = %s" for column in self.also_set)])
         sql = f"""
             UPDATE {clock} SET {assignments}
             WHERE {self.key} {opening}
-                SELECT claimable.{self.key} FROM {clock} AS claimable {joins}
-                WHERE {self.running} AND {condition} {extra}
+                SELECT claimable.{self.key} {source}
                 ORDER BY claimable.{order}, claimable.{self.key}
                 LIMIT %s
                 {self._locks()}
             {closing} AND {mark} IS NULL
             RETURNING {self.key}, {order}
         """  # noqa: S608 (identifiers from model metadata; values are parameters)
-        params = [
-            at,
-            *self.also_set.values(),
-            *self.running_params,
-            *condition_params,
-            *self.params,
-            batch_size,
-        ]
-        if self.nested_loops:
-            with nested_loop_joins():
-                rows = execute(sql, params)
-        else:
-            rows = execute(sql, params)
+        rows = self._execute(sql, [db_datetime(now), *self.also_set.values(), *params, batch_size])
         return [key for key, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
+
+    def sweep(self, *, stage: Stage, now: datetime, batch_size: int, handle: Callable[[list[int]], None]) -> int:
+        """Every row due for ``stage`` at ``now``, claimed and handled batch by batch
+        (``sweep_in_batches``), after one cheap look that usually finds nothing."""
+        if not self.any_due(stage=stage, now=now):
+            return 0
+        return sweep_in_batches(
+            claim=lambda: self.due(stage=stage, now=now, batch_size=batch_size), handle=handle, batch_size=batch_size
+        )
 
 
 def sweep_in_batches(*, claim: Callable[[], list[int]], handle: Callable[[list[int]], None], batch_size: int) -> int:

@@ -37,7 +37,7 @@ from datetime import datetime
 from django.conf import settings
 
 from accounts.models import User
-from core.sla import ClockClaim, sweep_in_batches, titles_agg
+from core.sla import ClockClaim, titles_agg
 from core.sql import ids_in, nested_loop_joins, table
 from inquiries.models import Conversation, InquiryClock
 from inquiries.services.messaging import format_duration
@@ -180,11 +180,7 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
     """Escalate every open inquiry whose response is due by ``now``; returns how many."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support", "moderator")
-    return sweep_in_batches(
-        claim=lambda: CLAIM.due(stage="escalate", now=now, batch_size=size),
-        handle=lambda ids: _escalate(ids, staff=staff()),
-        batch_size=size,
-    )
+    return CLAIM.sweep(stage="escalate", now=now, batch_size=size, handle=lambda ids: _escalate(ids, staff=staff()))
 
 
 def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
@@ -192,11 +188,7 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
     overdue one is escalated instead: a "reply soon" after the deadline would only confuse)."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support")
-    return sweep_in_batches(
-        claim=lambda: CLAIM.due(stage="warn", now=now, batch_size=size),
-        handle=lambda ids: _warn(ids, staff=staff()),
-        batch_size=size,
-    )
+    return CLAIM.sweep(stage="warn", now=now, batch_size=size, handle=lambda ids: _warn(ids, staff=staff()))
 
 
 def inquiries_sweep(*, now: datetime) -> dict[str, int]:

@@ -24,7 +24,7 @@ from datetime import datetime
 from django.conf import settings
 
 from accounts.models import User
-from core.sla import ClockClaim, Join, sweep_in_batches, titles_agg
+from core.sla import ClockClaim, Join, titles_agg
 from core.sql import db_datetime, execute, ids_in, table
 from marketplace.models import SellerMembership
 from notifications.bulk import Draft, notify_from_select, notify_many
@@ -114,15 +114,16 @@ def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None)
     size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
     hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
     staff = _Staff()
-    return sweep_in_batches(
-        claim=lambda: UNANSWERED.due(stage="escalate", now=now, batch_size=size),
+    return UNANSWERED.sweep(
+        stage="escalate",
+        now=now,
+        batch_size=size,
         handle=lambda ids: _notify_escalated(
             ids,
             staff=staff(),
             what=f"negative, unanswered after {hours} h",
             staff_link="/admin/reviews/review/?escalated=unanswered",
         ),
-        batch_size=size,
     )
 
 
@@ -154,10 +155,8 @@ def reviews_escalate_follow_ups(*, now: datetime, batch_size: int | None = None)
     """Escalate every recovery follow-up still open past its ``due_at``; returns how many."""
     size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
     staff = _Staff()
-    return sweep_in_batches(
-        claim=lambda: FOLLOW_UPS.due(stage="escalate", now=now, batch_size=size),
-        handle=lambda ids: _escalate_follow_ups(ids, staff=staff(), now=now),
-        batch_size=size,
+    return FOLLOW_UPS.sweep(
+        stage="escalate", now=now, batch_size=size, handle=lambda ids: _escalate_follow_ups(ids, staff=staff(), now=now)
     )
 
 
