@@ -6,9 +6,16 @@ generate_series``, seeded ``random()``), over the orders data set's sellers and 
 of which 700,000 are history (answered by the seller, by support after an escalation, or excluded,
 spread over the last year, with the seller's or staff's answer as a second message) and 300,000 are
 open: 10,000 past their deadline (half of them warned before), 290,000 opened in the last four hours
-(the ones past three hours already warned, as a sweep running every minute leaves them).
+(the ones past three hours already warned, as a sweep running every minute leaves them). Each
+inquiry has its response clock (``InquiryClock``), stopped for the history.
+
+The phases are interleaved over the ids (every hundredth conversation is one of the overdue ones),
+so the sweep's writes land on rows scattered over the tables, as in production, where the overdue
+questions sit among the many answered ones of the same hours: 10,000 adjacent ids would put them
+on a few hundred pages and flatter every write.
 """
 
+import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
@@ -17,7 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, reset_queries
+from django.core import mail
+from django.db import connection, connections, reset_queries
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -27,12 +36,14 @@ from bench.data import _reset_sequence
 from bench.registry import BenchmarkSkipped, Context, benchmark, latency_summary
 from bench.server import run_load
 from core.periods import month_period, quarter_of
-from inquiries.models import Conversation, Inquiry, Message
+from inquiries.models import Conversation, Inquiry, InquiryClock, Message
 from inquiries.selectors.kpis import add_months, month_start, monthly_series, response_metrics
 from inquiries.selectors.pages import seller_has_responsive_badge
 from inquiries.services.standing import standing_project
 from inquiries.services.sweep import inquiries_sweep
 from marketplace.models import Seller, SellerMembership
+from notifications.models import EmailStatus, Notification
+from notifications.services.notify import notification_emails_send
 
 CONVERSATIONS_PATH = "/api/v1/conversations/"
 CONCURRENCY = 4
@@ -40,6 +51,9 @@ LONG_THREAD_MESSAGES = 200
 
 # Goals (the issue's): the whole catch-up sweep, an empty sweep, the KPI reads.
 SWEEP_GOAL_SECONDS = 0.5
+EMAILS_GOAL_SECONDS = 5.0
+# The worker's processes (``scripts/worker.sh``: ``WORKER_CONCURRENCY``, 2 by default).
+WORKER_PROCESSES = 2
 SWEEP_GOAL_STATEMENTS = 25
 EMPTY_SWEEP_GOAL_MS = 5.0
 SELLER_DASHBOARD_GOAL_MS = 5.0
@@ -75,9 +89,8 @@ def generate_inquiries(context: Context) -> InquiryData:
     context.extra["inquiries_failed"] = True  # until it succeeds
     started = time.perf_counter()
     total = context.rows  # one conversation per row of --rows: 1,000,000 by default, 30,000 smoke
-    open_count = total * 3 // 10
+    open_count = total * 3 // 10  # planned: 30 % open, 1 % overdue (the drawn counts are recorded)
     overdue = total // 100
-    history = total - open_count
     now = timezone.now().replace(microsecond=0)
     data = InquiryData(now=now, conversations=total, open=open_count, overdue=overdue)
     sellers = len(context.data.seller_ids)
@@ -97,10 +110,12 @@ def generate_inquiries(context: Context) -> InquiryData:
             SELECT g AS id,
                    1 + (g %% %(sellers)s) AS seller_id,
                    %(first_buyer)s + (g %% %(buyers)s) AS buyer_id,
-                   CASE WHEN g <= %(history)s THEN 'history'
-                        WHEN g <= %(history)s + %(overdue)s THEN 'overdue' ELSE 'open' END AS phase,
-                   random() AS r_time, random() AS r_outcome, random() AS r_answer
-            FROM generate_series(1, %(total)s) AS g
+                   -- 70 per cent history, 1 overdue, the rest open, drawn per row: scattered over the ids
+                   -- and over the sellers (a pattern in the ids would put them on a few sellers).
+                   CASE WHEN r_phase < 0.70 THEN 'history' WHEN r_phase < 0.71 THEN 'overdue' ELSE 'open' END AS phase,
+                   r_time, r_outcome, r_answer
+            FROM (SELECT g, random() AS r_phase, random() AS r_time, random() AS r_outcome, random() AS r_answer
+                  FROM generate_series(1, %(total)s) AS g) AS draws
         ), timed AS (
             SELECT *,
                    CASE phase
@@ -127,24 +142,27 @@ def generate_inquiries(context: Context) -> InquiryData:
             "sellers": sellers,
             "first_buyer": buyers[0],
             "buyers": len(buyers),
-            "history": history,
-            "overdue": overdue,
             "total": total,
             "now": now,
         },
     )
     # Plain ``%`` above are doubled for the driver's parameter style.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE phase <> 'history'), COUNT(*) FILTER (WHERE phase = 'overdue')"
+            " FROM bench_inquiry_plan"
+        )
+        data.open, data.overdue = cursor.fetchone()
     counts = data.counts
     counts["conversations"] = _execute(
         """
         INSERT INTO inquiries_conversation (id, buyer_id, seller_id, subject, status, awaiting_since,
-            response_due_at, first_response_at, escalated_at, last_message_at, created_at, updated_at)
+            response_due_at, first_response_at, last_message_at, created_at, updated_at)
         SELECT id, buyer_id, seller_id, 'Question ' || id,
                CASE status WHEN 'open' THEN 'awaiting_reply' ELSE 'answered' END,
                CASE status WHEN 'open' THEN awaiting END,
                CASE status WHEN 'open' THEN due_at END,
                awaiting + make_interval(secs => seconds),
-               CASE status WHEN 'answered_by_staff' THEN due_at END,
                COALESCE(awaiting + make_interval(secs => seconds), awaiting), awaiting,
                COALESCE(awaiting + make_interval(secs => seconds), awaiting)
         FROM bench_inquiry_plan ORDER BY id
@@ -170,10 +188,10 @@ def generate_inquiries(context: Context) -> InquiryData:
     counts["inquiries"] = _execute(
         """
         INSERT INTO inquiries_inquiry (id, conversation_id, seller_id, opening_message_id, status, awaiting_since,
-            warn_at, response_due_at, warned_at, escalated_at, answered_at, answered_by_id, answering_message_id,
+            response_due_at, warned_at, escalated_at, answered_at, answered_by_id, answering_message_id,
             first_response_seconds, is_within_target, excluded_at, exclusion_reason, created_at)
-        SELECT id, id, seller_id, id, status, awaiting, warn_at, due_at,
-               CASE WHEN status = 'open' AND warn_at <= %(now)s AND (phase = 'open' OR id %% 2 = 0) THEN warn_at END,
+        SELECT id, id, seller_id, id, status, awaiting, due_at,
+               CASE status WHEN 'answered_by_staff' THEN warn_at END,
                CASE status WHEN 'answered_by_staff' THEN due_at END,
                awaiting + make_interval(secs => seconds),
                CASE status WHEN 'answered' THEN %(first_owner)s + seller_id - 1 END,
@@ -186,6 +204,25 @@ def generate_inquiries(context: Context) -> InquiryData:
         FROM bench_inquiry_plan ORDER BY id
         """,
         {"now": now, "total": total, "first_owner": first_owner},
+    )
+    # The clocks: the open ones running (warned as a sweep every minute would have, half of the
+    # overdue ones before the outage), the history stopped when answered, the staff answers
+    # escalated at their deadline and resolved by the reply.
+    counts["clocks"] = _execute(
+        """
+        INSERT INTO inquiries_inquiryclock (inquiry_id, conversation_id, seller_id, warn_at, due_at, warned_at,
+            escalated_at, stopped_at, resolved_at, resolution)
+        SELECT id, id, seller_id, warn_at, due_at,
+               CASE WHEN status = 'open' AND warn_at <= %(now)s AND (phase = 'open' OR id %% 2 = 0) THEN warn_at
+                    WHEN status = 'answered_by_staff' THEN warn_at END,
+               CASE status WHEN 'answered_by_staff' THEN due_at END,
+               CASE status WHEN 'open' THEN NULL WHEN 'excluded' THEN awaiting + interval '10 minutes'
+                    ELSE awaiting + make_interval(secs => seconds) END,
+               CASE status WHEN 'answered_by_staff' THEN awaiting + make_interval(secs => seconds) END,
+               CASE status WHEN 'answered_by_staff' THEN 'staff_replied' ELSE '' END
+        FROM bench_inquiry_plan ORDER BY id
+        """,
+        {"now": now},
     )
     _execute("DROP TABLE bench_inquiry_plan")
     for model in (Conversation, Message, Inquiry):
@@ -206,7 +243,7 @@ def generate_inquiries(context: Context) -> InquiryData:
         {"conversation": data.long_thread_id, "owner": first_owner, "messages": LONG_THREAD_MESSAGES},
     )
     with connection.cursor() as cursor:
-        for model in (Conversation, Message, Inquiry):
+        for model in (Conversation, Message, Inquiry, InquiryClock):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     owner = SellerMembership.objects.select_related("user").get(seller_id=data.seller_id).user
     data.seller_token = Token.objects.get_or_create(user=owner)[0].key
@@ -242,19 +279,15 @@ def _timed_sweep(now: datetime) -> tuple[float, int, dict[str, int]]:
 
 
 def _undo_sweep(now: datetime) -> None:
-    """Put the overdue inquiries back as they were before the sweep at ``now`` (to measure again)."""
+    """Put the overdue inquiries back as they were before the sweep at ``now`` (to measure again):
+    the sweep wrote their clocks and the notifications, nothing else."""
     for sql in (
-        "DELETE FROM inquiries_escalation WHERE escalated_at = %(now)s",
-        "DELETE FROM inquiries_conversationevent WHERE kind = 'escalated' AND created_at = %(now)s",
-        "DELETE FROM inquiries_message WHERE kind = 'system' AND created_at = %(now)s",
         "DELETE FROM notifications_notification WHERE kind = 'inquiry_escalated'",
-        "UPDATE inquiries_inquiry SET escalated_at = NULL WHERE escalated_at = %(now)s AND status = 'open'",
-        "UPDATE inquiries_conversation SET status = 'awaiting_reply', escalated_at = NULL "
-        "WHERE escalated_at = %(now)s AND status = 'escalated'",
+        "UPDATE inquiries_inquiryclock SET escalated_at = NULL WHERE escalated_at = %(now)s AND stopped_at IS NULL",
     ):
         _execute(sql, {"now": now})
     with connection.cursor() as cursor:
-        for table in ("inquiries_inquiry", "inquiries_conversation", "inquiries_escalation", "inquiries_message"):
+        for table in ("inquiries_inquiryclock", "notifications_notification"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -329,6 +362,79 @@ def inquiries_sweep_benchmark(context: Context) -> dict[str, Any]:
         "sweep_wall_seconds": configured["wall_seconds_median"],
         "goal_met": all(case["goal_met"] for case in cases),
         "cases": cases,
+    }
+
+
+# --- The emails a catch-up causes ------------------------------------------------------------------
+
+
+def _send_chunk(arguments: tuple[list[int], datetime]) -> tuple[int, int, int]:
+    """One send task's work in a worker process: (sent, emails in the outbox, statements)."""
+    ids, now = arguments
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", DEBUG=False):
+        mail.outbox = []
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            result = notification_emails_send(notification_ids=ids, now=now)
+        return result["sent"], len(mail.outbox), len(queries.captured_queries)
+
+
+@benchmark("inquiries_sweep_emails")
+def inquiries_sweep_emails(context: Context) -> dict[str, Any]:
+    """Every email the 10,000-escalation catch-up causes (the buyers' notices, the seller members'
+    and the staff digests) delivered to the mail backend (locmem: no network in the figure), as the
+    worker does it: one send task per batch of ids (queued by the sweep after commit), run by as
+    many worker processes as the worker has (``WORKER_CONCURRENCY``, 2), each claiming its batch
+    with one statement and marking it with one. Wall time from the first task to the last email,
+    three times from the same queued state."""
+    data = generate_inquiries(context)
+    now = data.now
+    _undo_sweep(now)
+    result = inquiries_sweep(now=now)
+    assert result["escalated"] == data.overdue, result
+    queued = Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__gte=now)
+    ids = list(queued.order_by("id").values_list("id", flat=True))
+    kinds = Notification.objects.filter(pk__in=ids).values_list("kind").annotate(count=Count("id"))
+    by_kind = dict(kinds.values_list("kind", "count"))
+    batch = settings.NOTIFICATIONS_EMAIL_BATCH_SIZE
+    chunks = [(ids[start : start + batch], now) for start in range(0, len(ids), batch)]
+    workers = WORKER_PROCESSES
+    samples = []
+    statements: list[int] = []
+    for _ in range(context.scaled(3, 1)):
+        _execute(
+            "UPDATE notifications_notification SET email_status = 'pending', email_attempts = 0, "
+            "email_last_attempt_at = NULL, emailed_at = NULL WHERE id = ANY(%(ids)s)",
+            {"ids": ids},
+        )
+        connections.close_all()  # forked workers must not share the parent's socket
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            started = time.perf_counter()
+            results = pool.map(_send_chunk, chunks, chunksize=1)
+            seconds = time.perf_counter() - started
+        assert sum(sent for sent, _, _ in results) == len(ids), results
+        assert sum(outbox for _, outbox, _ in results) == len(ids), results
+        statements = [count for _, _, count in results]
+        samples.append(seconds)
+    wall = statistics.median(samples)
+    context.log(
+        f"  {len(ids):,} emails in {wall:.2f} s by {workers} worker processes, {len(chunks)} tasks of up to {batch}, "
+        f"{max(statements)} statements a task"
+    )
+    return {
+        "inquiries": _dataset(data),
+        "emails": len(ids),
+        "emails_by_kind": by_kind,
+        "worker_processes": workers,
+        "tasks": len(chunks),
+        "batch_size": batch,
+        "sql_statements": sum(statements),
+        "sql_statements_per_task": sorted(set(statements)),
+        "wall_seconds_median": round(wall, 3),
+        "wall_seconds_samples": [round(seconds, 3) for seconds in samples],
+        "emails_per_second": round(len(ids) / wall, 1) if wall else None,
+        "goal_wall_seconds": EMAILS_GOAL_SECONDS,
+        "goal_met": wall <= EMAILS_GOAL_SECONDS,
     }
 
 

@@ -15,12 +15,12 @@ generate_series``, seeded ``random()``), on top of the orders data set. For ``--
   85 % answered (the rest escalated when they came due), others 75 % answered, so the seller
   queues hold the unanswered ones; 2 % written in the last 48 h, a third of them answered;
   10,000 negative ones written 48-54 h ago, unanswered and not escalated: the backlog a sweep
-  catches up on after an outage;
-- a published seller response per answered review, a recovery follow-up per negative review
-  (resolved or escalated in the past, open for the last week's), an ``escalated`` event per
-  escalated review, and the product and seller rating counters computed from the reviews.
-  The other event rows (``created``, ``responded``, ...) are not generated: nothing measured
-  here reads them.
+  catches up on after an outage, scattered over the table (ids are not in time order);
+- a response clock per negative review (stopped when answered, escalated for the unanswered
+  history), a published seller response per answered review, a recovery follow-up per negative
+  review (resolved or escalated in the past, open for the last week's), and the product and seller
+  rating counters computed from the reviews. Event rows (``created``, ``responded``, ...) are not
+  generated: nothing measured here reads them.
 """
 
 import statistics
@@ -254,7 +254,10 @@ def generate_reviews(context: Context) -> ReviewData:
                    ) END AS response_seconds
             FROM decided
         )
-        SELECT row_number() OVER (ORDER BY created_at, g) AS id, *,
+        -- Ids in a scattered order, not by time: the sweep's 10,000 due reviews then sit among the
+        -- others over the whole table, as due ones do among the many answered ones of their hours
+        -- in production (adjacent ids would put them on a few hundred pages and flatter the writes).
+        SELECT row_number() OVER (ORDER BY md5(g::text)) AS id, *,
                %(first_buyer)s + (product_id * 7919 + rank_in_product) %% %(buyers)s AS buyer_id,
                negative AND NOT answered AND phase = 'history' AS escalated
         FROM timed
@@ -285,8 +288,9 @@ def generate_reviews(context: Context) -> ReviewData:
     )
     counts["response_clocks"] = _execute(
         f"""
-        INSERT INTO {ResponseClock._meta.db_table} (review_id, escalate_at, answered, escalated_at)
-        SELECT id, escalate_at, answered, CASE WHEN escalated THEN escalate_at END
+        INSERT INTO {ResponseClock._meta.db_table} (review_id, due_at, stopped_at, escalated_at)
+        SELECT id, escalate_at, CASE WHEN answered THEN created_at + make_interval(secs => response_seconds) END,
+               CASE WHEN escalated THEN escalate_at END
         FROM bench_review_plan WHERE negative ORDER BY id
         """
     )
@@ -318,13 +322,6 @@ def generate_reviews(context: Context) -> ReviewData:
         FROM {Review._meta.db_table} WHERE rating <= %(negative_max)s ORDER BY id
         """,
         params,
-    )
-    counts["review_events"] = _execute(
-        f"""
-        INSERT INTO {ReviewEvent._meta.db_table} (review_id, response_id, kind, actor_id, note, data, created_at)
-        SELECT review_id, NULL, 'escalated', NULL, 'unanswered after 48 h', '{{}}'::jsonb, escalated_at
-        FROM {ResponseClock._meta.db_table} WHERE escalated_at IS NOT NULL ORDER BY review_id
-        """
     )
     counts["product_ratings"] = _execute(_counters_sql(ProductRating, "product_id"), params)
     counts["seller_ratings"] = _execute(_counters_sql(SellerRating, "seller_id"), params)
@@ -358,7 +355,7 @@ def generate_reviews(context: Context) -> ReviewData:
         f"SELECT seller_id FROM {SellerRating._meta.db_table} ORDER BY count, seller_id LIMIT 1"
     )
     # The due backlog as generated (a few of the planned rows may have been dropped with their product's excess).
-    data.due = ResponseClock.objects.filter(answered=False, escalated_at__isnull=True, escalate_at__lte=now).count()
+    data.due = ResponseClock.objects.filter(stopped_at__isnull=True, escalated_at__isnull=True, due_at__lte=now).count()
     buyer = User.objects.get(pk=buyers[0])
     data.buyer_token = Token.objects.get_or_create(user=buyer)[0].key
     data.seconds = time.perf_counter() - started
@@ -542,14 +539,13 @@ def _timed_sweep(now: datetime) -> tuple[float, int, dict[str, int]]:
 def _undo_sweep(now: datetime) -> None:
     """Put the due reviews back as they were before the sweep at ``now`` (to measure again)."""
     for sql in (
-        f"DELETE FROM {ReviewEvent._meta.db_table} WHERE kind = 'escalated' AND created_at = %(now)s",
         "DELETE FROM notifications_notification WHERE kind = 'review_escalated'",
         f"UPDATE {ResponseClock._meta.db_table} SET escalated_at = NULL WHERE escalated_at = %(now)s",
     ):
         _execute(sql, {"now": now})
     with connection.cursor() as cursor:
-        for model in (ResponseClock, ReviewEvent):
-            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        for table in (ResponseClock._meta.db_table, "notifications_notification"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 @benchmark("reviews_sweep")
@@ -570,7 +566,7 @@ def reviews_sweep_benchmark(context: Context) -> dict[str, Any]:
     _undo_sweep(now)
     earlier = now - timedelta(hours=3)
     fewer_due = ResponseClock.objects.filter(
-        answered=False, escalated_at__isnull=True, escalate_at__lte=earlier
+        stopped_at__isnull=True, escalated_at__isnull=True, due_at__lte=earlier
     ).count()
     cases = []
     runs = [(f"catch-up, batch {configured_batch:,} (configured)", now, configured_batch, data.due)]

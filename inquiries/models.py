@@ -7,15 +7,23 @@ it "no response needed" (excluded from the KPI, audited). The sweep warns and es
 whose clock runs out, exactly once each.
 """
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
+from core.sla import SlaClock
 from core.text import PLACEHOLDERS
 from marketplace.models import Order, Product, Seller
 
 
 class ConversationStatus(models.TextChoices):
+    """What readers see. ``escalated`` is never stored: a conversation awaiting the seller whose
+    open inquiry's clock has escalated *is* escalated (``Conversation.current_status``), so the
+    sweep writes only the narrow clock row, not the conversation (see ``InquiryClock``)."""
+
     AWAITING_REPLY = "awaiting_reply", "Awaiting the seller's reply"
     ANSWERED = "answered", "Answered"
     ESCALATED = "escalated", "Escalated to support"
@@ -23,19 +31,22 @@ class ConversationStatus(models.TextChoices):
 
 
 CONVERSATION_TRANSITIONS: dict[str, set[str]] = {
-    ConversationStatus.AWAITING_REPLY: {
-        ConversationStatus.ANSWERED,
-        ConversationStatus.ESCALATED,
-        ConversationStatus.CLOSED,
-    },
+    ConversationStatus.AWAITING_REPLY: {ConversationStatus.ANSWERED, ConversationStatus.CLOSED},
     ConversationStatus.ANSWERED: {ConversationStatus.AWAITING_REPLY, ConversationStatus.CLOSED},
-    ConversationStatus.ESCALATED: {
-        ConversationStatus.ANSWERED,
-        ConversationStatus.AWAITING_REPLY,
-        ConversationStatus.CLOSED,
-    },
     ConversationStatus.CLOSED: set(),
 }
+
+
+class ConversationQuerySet(models.QuerySet["Conversation"]):
+    def with_clock_state(self) -> "ConversationQuerySet":
+        """Annotate what the clocks say (two correlated subqueries over the small partial index of
+        escalated clocks): ``open_escalated_at`` (the open inquiry's escalation, if any) and
+        ``first_escalated_at``. ``current_status`` and ``escalated_at`` read them."""
+        escalated = InquiryClock.objects.filter(conversation_id=OuterRef("pk"), escalated_at__isnull=False).order_by()
+        return self.annotate(
+            open_escalated_at=Subquery(escalated.filter(stopped_at__isnull=True).values("escalated_at")[:1]),
+            first_escalated_at=Subquery(escalated.order_by("escalated_at").values("escalated_at")[:1]),
+        )
 
 
 class Conversation(models.Model):
@@ -44,6 +55,7 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=200)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    # The stored status: awaiting_reply, answered or closed (``current_status`` adds "escalated").
     status = models.CharField(
         max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.AWAITING_REPLY, db_index=True
     )
@@ -51,7 +63,6 @@ class Conversation(models.Model):
     awaiting_since = models.DateTimeField(null=True, blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -59,6 +70,8 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConversationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -69,6 +82,41 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    def _clock_state(self, name: str) -> datetime | None:
+        """An annotation of ``with_clock_state``, or the same read for this one row."""
+        if name not in self.__dict__:
+            state = Conversation.objects.filter(pk=self.pk).with_clock_state().values(name).first()
+            self.__dict__[name] = state[name] if state else None
+        value: datetime | None = self.__dict__[name]
+        return value
+
+    @property
+    def is_escalated(self) -> bool:
+        """Awaiting the seller, and support has taken it over (the open inquiry escalated)."""
+        return self.status == ConversationStatus.AWAITING_REPLY and self._clock_state("open_escalated_at") is not None
+
+    @property
+    def current_status(self) -> str:
+        return ConversationStatus.ESCALATED if self.is_escalated else self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return str(ConversationStatus(self.current_status).label)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        for name in ("open_escalated_at", "first_escalated_at"):
+            self.__dict__.pop(name, None)
+
+    @property
+    def escalated_at(self) -> datetime | None:
+        """The first escalation to support, if any."""
+        return self._clock_state("first_escalated_at")
+
+    @property
+    def is_awaiting_reply(self) -> bool:
+        return self.status == ConversationStatus.AWAITING_REPLY
 
 
 class MessageKind(models.TextChoices):
@@ -120,8 +168,10 @@ class Inquiry(models.Model):
     opening_message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="opened_inquiry")
     status = models.CharField(max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN)
     awaiting_since = models.DateTimeField()
-    warn_at = models.DateTimeField()
     response_due_at = models.DateTimeField()
+    # The ledger's copy of the clock's warning and escalation, written when the inquiry stops
+    # (answered, excluded, closed); while it is open they live on its ``InquiryClock`` only, which
+    # is all the sweep writes. ``warning_at`` / ``escalation_at`` read whichever holds them.
     warned_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -145,19 +195,6 @@ class Inquiry(models.Model):
         ordering = ["-awaiting_since", "-id"]
         verbose_name_plural = "inquiries"
         indexes = [
-            # The sweep's two scans: only open rows not yet warned / escalated are indexed.
-            models.Index(
-                fields=["response_due_at"],
-                condition=Q(status="open", escalated_at__isnull=True),
-                name="inq_open_unescalated_due_idx",
-            ),
-            # Escalated rows leave it too: an inquiry escalated without a warning (after an outage)
-            # stays open until answered and would otherwise be re-read by every warning scan.
-            models.Index(
-                fields=["warn_at"],
-                condition=Q(status="open", warned_at__isnull=True, escalated_at__isnull=True),
-                name="inq_open_unwarned_due_idx",
-            ),
             models.Index(fields=["seller", "awaiting_since"], name="inq_seller_opened_idx"),
             models.Index(fields=["awaiting_since"], name="inq_opened_idx"),
         ]
@@ -170,29 +207,100 @@ class Inquiry(models.Model):
     def __str__(self) -> str:
         return f"Inquiry {self.pk} ({self.status})"
 
+    def _clock_or_none(self) -> "InquiryClock | None":
+        try:
+            return self.clock
+        except InquiryClock.DoesNotExist:
+            return None
 
-class Escalation(models.Model):
-    """An inquiry in the support queue. One per inquiry, enforced by the database, so two sweeps
-    running at once can never escalate it twice."""
+    @property
+    def warning_at(self) -> datetime | None:
+        """When the seller was warned: the clock's time while open, the ledger's once stopped."""
+        clock = self._clock_or_none()
+        return self.warned_at or (clock.warned_at if clock else None)
 
-    inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="escalation")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="escalations")
-    escalated_at = models.DateTimeField(db_index=True)
+    @property
+    def escalation_at(self) -> datetime | None:
+        """When it was escalated to support, if it was."""
+        clock = self._clock_or_none()
+        return self.escalated_at or (clock.escalated_at if clock else None)
+
+
+class InquiryClock(SlaClock):
+    """The response clock of one inquiry (``core.sla``): warned at ``warn_at`` (3 h), escalated at
+    ``due_at`` (4 h), stopped by the first answer, an exclusion or the buyer closing it. Once
+    escalated the row is also the inquiry's place in the support queue (the ``Escalation`` proxy
+    below: assignee, resolution), so escalating writes this one narrow row and nothing else per
+    inquiry: the conversation's "escalated" state, its thread notice and its history line are read
+    from here. Its key is the inquiry's, so an escalation's id is its inquiry's id."""
+
+    inquiry = models.OneToOneField(Inquiry, primary_key=True, on_delete=models.CASCADE, related_name="clock")
+    # Copied from the inquiry: the sweep's notices join the conversation without the inquiry, and
+    # group the sellers' digests without reading a conversation row per inquiry.
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="clocks", db_index=False)
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The support queue (set once escalated). No FK indexes: the queue is read by its own partial index.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_escalations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_escalations",
+        db_index=False,
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     resolution = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["escalated_at", "id"]
+        ordering = ["due_at", "inquiry_id"]
         indexes = [
-            models.Index(fields=["escalated_at"], condition=Q(resolved_at__isnull=True), name="inq_escalation_open_idx")
+            *SlaClock.sweep_indexes("inq_clock", key="inquiry"),
+            # A conversation's escalations (its state, thread notices, history) and the open queue:
+            # both hold only escalated clocks, so a running clock costs no entry in either.
+            models.Index(
+                fields=["conversation"], condition=Q(escalated_at__isnull=False), name="inq_clock_escalated_conv_idx"
+            ),
+            models.Index(
+                fields=["escalated_at", "inquiry"],
+                condition=Q(escalated_at__isnull=False, resolved_at__isnull=True),
+                name="inq_queue_open_idx",
+            ),
         ]
+
+    def __str__(self) -> str:
+        state = "stopped" if self.stopped_at else "escalated" if self.escalated_at else "running"
+        return f"Clock of inquiry {self.inquiry_id} ({state})"
+
+    @property
+    def conversation_status(self) -> str:
+        """The conversation's ``current_status`` (the support queue's lists annotate
+        ``conversation_open_escalated_at`` so that this costs no query per row)."""
+        conversation = self.conversation
+        if "conversation_open_escalated_at" in self.__dict__:
+            conversation.__dict__["open_escalated_at"] = self.__dict__["conversation_open_escalated_at"]
+        return conversation.current_status
+
+
+class EscalationManager(models.Manager["Escalation"]):
+    def get_queryset(self) -> models.QuerySet["Escalation"]:
+        # ``id``: the queue's id (API, console, filters, ordering) is its clock's key, the inquiry's.
+        return super().get_queryset().filter(escalated_at__isnull=False).annotate(id=models.F("inquiry_id"))
+
+
+class Escalation(InquiryClock):
+    """An inquiry in the support queue: its clock, once escalated (exactly once: the sweep's
+    conditional ``UPDATE ... WHERE escalated_at IS NULL``). Resolved by a staff or seller reply, an
+    exclusion or the conversation's close, which stop the clock."""
+
+    objects = EscalationManager()  # type: ignore[misc]  # the queue's manager: escalated clocks only
+
+    class Meta:
+        proxy = True
+        ordering = ["escalated_at", "inquiry_id"]
 
     def __str__(self) -> str:
         return f"Escalation of #{self.conversation_id}"
@@ -223,14 +331,6 @@ class ConversationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            # The sweep's exactly-once, backed by the database: one warning and one escalation per inquiry.
-            models.UniqueConstraint(
-                fields=["inquiry", "kind"],
-                condition=Q(kind__in=["warned", "escalated"]),
-                name="inq_event_once_per_inquiry",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.conversation_id}"

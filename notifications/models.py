@@ -55,6 +55,7 @@ def kind_choices() -> list[tuple[str, str]]:
 class EmailStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", "No email"
     PENDING = "pending", "Queued"
+    SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (will retry)"
     GAVE_UP = "gave_up", "Failed (gave up)"
@@ -63,8 +64,12 @@ class EmailStatus(models.TextChoices):
 class Notification(models.Model):
     """An in-app notification; its email copy is sent after the transaction that caused it commits."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, db_index=True)  # a registered kind: see register_kinds
+    # No index of their own: ``(recipient, -created_at)`` serves every read by recipient, and the
+    # sweeps insert thousands of rows at once (each index is a write per row).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(max_length=32)  # a registered kind: see register_kinds
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)
@@ -79,9 +84,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created_idx"),
+            # The send task's claim: the queued emails, oldest first.
+            models.Index(fields=["id"], condition=Q(email_status="pending"), name="notif_email_pending_idx"),
+            # The retry sweep's: failed ones, and ones claimed by a worker that never marked them.
             models.Index(
                 fields=["email_last_attempt_at"],
-                condition=Q(email_status="failed"),
+                condition=Q(email_status__in=["failed", "sending"]),
                 name="notif_email_retry_idx",
             ),
         ]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.sla import SlaClock
 from core.text import PLACEHOLDERS
 from marketplace.models import Currency, Order, Product, Seller, money_field
 
@@ -116,7 +117,7 @@ class Review(models.Model):
     @property
     def escalate_at(self) -> datetime | None:
         clock = self._clock()
-        return clock.escalate_at if clock else None
+        return clock.due_at if clock else None
 
     @property
     def escalated_at(self) -> datetime | None:
@@ -124,33 +125,26 @@ class Review(models.Model):
         return clock.escalated_at if clock else None
 
 
-class ResponseClock(models.Model):
-    """The escalation clock of a negative review, in a table of its own: escalated once when still
-    unanswered at ``escalate_at`` (48 h after the review) by the reviews sweep.
+class ResponseClock(SlaClock):
+    """The escalation clock of a negative review (``core.sla``), in a table of its own: escalated
+    once when still unanswered at ``due_at`` (48 h after the review) by the reviews sweep; no
+    warning (``warn_at`` null).
 
     Narrow on purpose. Escalating a batch rewrites these rows, not the reviews: an ``UPDATE`` of
-    ``escalated_at`` on the wide, heavily indexed review row could never be a HOT update (the column
-    sat in an index predicate), so each escalated review cost a new entry in every one of the
-    review table's twelve indexes; here it is the primary key's. ``answered`` mirrors
-    ``Review.first_response_at IS NOT NULL`` (kept by ``responses._refresh_first_response`` under
-    the review's lock) so that the due index holds only the clocks still running."""
+    the wide, heavily indexed review row could never be a HOT update, so each escalated review cost
+    a new entry in every one of the review table's twelve indexes; here it is the primary key's.
+    The escalation is also read from here (the review's history, the console, the seller's queue):
+    the sweep writes no event row. ``stopped_at`` mirrors ``Review.first_response_at`` (kept by
+    ``responses._refresh_first_response`` under the review's lock: a hidden only response restarts
+    it) so that the due index holds only the clocks still running."""
 
     review = models.OneToOneField(Review, primary_key=True, on_delete=models.CASCADE, related_name="clock")
-    escalate_at = models.DateTimeField()
-    answered = models.BooleanField(default=False)
-    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(
-                fields=["escalate_at", "review"],
-                condition=Q(answered=False, escalated_at__isnull=True),
-                name="rev_clock_due_idx",
-            ),
-        ]
+        indexes = SlaClock.sweep_indexes("rev_clock", key="review", warns=False)
 
     def __str__(self) -> str:
-        state = "escalated" if self.escalated_at else "answered" if self.answered else "running"
+        state = "escalated" if self.escalated_at else "answered" if self.stopped_at else "running"
         return f"Clock of review {self.review_id} ({state})"
 
 
@@ -396,14 +390,6 @@ class ReviewEvent(models.Model):
         indexes = [
             models.Index(fields=["response"], condition=Q(response__isnull=False), name="rev_event_response_idx"),
             models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="rev_event_actor_idx"),
-        ]
-        constraints = [
-            # The sweep's exactly-once, backed by the database.
-            models.UniqueConstraint(
-                fields=["review", "kind"],
-                condition=Q(kind__in=["escalated", "follow_up_escalated"]),
-                name="rev_event_escalated_once",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -262,6 +262,10 @@ MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, 
 MARKETPLACE_MAX_QUANTITY = 100000
 NOTIFICATIONS_EMAIL_RETRY_AFTER = timedelta(minutes=10)
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 5
+# Emails are claimed and marked in batches of this many rows (one statement each way).
+NOTIFICATIONS_EMAIL_BATCH_SIZE = env.int("NOTIFICATIONS_EMAIL_BATCH_SIZE", default=500)
+# A row claimed for sending longer ago than this was lost with its worker: the retry sweep sends it.
+NOTIFICATIONS_EMAIL_SENDING_LEASE = timedelta(minutes=15)
 
 # Buyer-seller messaging: the 4-hour promise. The *_SECONDS variables shorten the clock for a demo.
 INQUIRIES_RESPONSE_TARGET = timedelta(seconds=env.int("INQUIRIES_RESPONSE_TARGET_SECONDS", default=4 * 3600))

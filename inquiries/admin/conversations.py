@@ -8,6 +8,7 @@
 Everything but the starter quick replies is read-only: the services write it.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -16,15 +17,34 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from core.console import QueryFilter, ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
 from core.durations import duration_text
 from core.exceptions import InvalidInput
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, ConversationEventInline, MessageInline
-from inquiries.models import Conversation, ConversationEvent, Inquiry, ReplyTemplate
+from inquiries.models import Conversation, ConversationEvent, ConversationStatus, Inquiry, ReplyTemplate
+from inquiries.selectors.conversations import conversation_status_q
 from inquiries.selectors.queue import open_inquiries_due_within_hour, open_inquiries_overdue
+from inquiries.selectors.threads import clock_events
 from inquiries.services.templates import _clean_fields
+
+
+class ConversationStatusFilter(admin.SimpleListFilter):
+    """By what the conversation shows, "escalated" included (read from its clock)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in ConversationStatus.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in ConversationStatus.values:
+            return queryset
+        return queryset.filter(conversation_status_q(value))
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -54,9 +74,29 @@ class DueFilter(admin.SimpleListFilter):
 
 class InquiryInline(ReadOnlyTabularInline):
     model = Inquiry
-    fields = ("link", "status", "awaiting_since", "response_due_at", "answered_at", "is_within_target", "escalated_at")
+    fields = (
+        "link",
+        "status",
+        "awaiting_since",
+        "response_due_at",
+        "warning_at",
+        "escalation_at",
+        "answered_at",
+        "is_within_target",
+    )
     readonly_fields = fields
     verbose_name_plural = "inquiries (response clock)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Inquiry]:
+        return super().get_queryset(request).select_related("clock")
+
+    @admin.display(description="Warned")
+    def warning_at(self, obj: Inquiry) -> datetime | None:
+        return obj.warning_at
+
+    @admin.display(description="Escalated")
+    def escalation_at(self, obj: Inquiry) -> datetime | None:
+        return obj.escalation_at
 
     @admin.display(description="Inquiry")
     def link(self, obj: Inquiry) -> SafeString | str:
@@ -65,23 +105,23 @@ class InquiryInline(ReadOnlyTabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "status", "seller", "buyer", "due", "last_message_at", "escalated_at")
-    list_filter = ("status", DueFilter)
+    list_display = ("__str__", "status_display", "seller", "buyer", "due", "last_message_at", "escalated")
+    list_filter = (ConversationStatusFilter, DueFilter)
     search_fields = ("subject", "seller__name", "buyer__username", "buyer__email")
     list_select_related = ("seller", "buyer")
     date_hierarchy = "last_message_at"
     fieldsets = (
-        (None, {"fields": ("subject", "status", "seller", "buyer", "product", "order")}),
+        (None, {"fields": ("subject", "status_display", "seller", "buyer", "product", "order")}),
         (
             "Response clock",
-            {"fields": ("awaiting_since", "due", "first_response_at", "escalated_at", "last_message_at")},
+            {"fields": ("awaiting_since", "due", "first_response_at", "escalated", "clock_history", "last_message_at")},
         ),
         ("Closed", {"fields": ("closed_at", "closed_by")}),
         ("Audit", {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = (
         "subject",
-        "status",
+        "status_display",
         "seller",
         "buyer",
         "product",
@@ -89,7 +129,8 @@ class ConversationAdmin(ReadOnlyAdmin):
         "awaiting_since",
         "due",
         "first_response_at",
-        "escalated_at",
+        "escalated",
+        "clock_history",
         "last_message_at",
         "closed_at",
         "closed_by",
@@ -99,7 +140,32 @@ class ConversationAdmin(ReadOnlyAdmin):
     inlines = (MessageInline, InquiryInline, ConversationEventInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
-        return super().get_queryset(request).select_related("seller", "buyer", "product", "order", "closed_by")
+        return (
+            super()
+            .get_queryset(request)
+            .with_clock_state()  # type: ignore[attr-defined]
+            .select_related("seller", "buyer", "product", "order", "closed_by")
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, obj: Conversation) -> str:
+        return obj.current_status_label
+
+    @admin.display(description="Escalated at")
+    def escalated(self, obj: Conversation) -> datetime | None:
+        return obj.escalated_at
+
+    @admin.display(description="Warnings and escalations")
+    def clock_history(self, obj: Conversation) -> SafeString | str:
+        """The sweep's warnings and escalations, read from the inquiries' clocks."""
+        lines = clock_events([obj.pk]).get(obj.pk, [])
+        if not lines:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} — {} (inquiry {})",
+            ((f"{event.created_at:%Y-%m-%d %H:%M} UTC", event.get_kind_display(), event.inquiry_id) for event in lines),
+        )
 
     @admin.display(description="Response due", ordering="response_due_at")
     def due(self, obj: Conversation) -> SafeString | str:
@@ -123,7 +189,7 @@ class InquiryAdmin(ReadOnlyAdmin):
         "answered_at",
         "first_response",
         "is_within_target",
-        "escalated_at",
+        "escalation_at",
     )
     list_filter = ("status", DueFilter, "is_within_target", ("seller", admin.RelatedOnlyFieldListFilter))
     search_fields = ("conversation__subject", "seller__name", "conversation__buyer__username")
@@ -131,7 +197,7 @@ class InquiryAdmin(ReadOnlyAdmin):
     date_hierarchy = "awaiting_since"
     fieldsets = (
         (None, {"fields": ("conversation_link", "seller", "status", "opening_message")}),
-        ("Clock", {"fields": ("awaiting_since", "warn_at", "warned_at", "response_due_at", "escalated_at")}),
+        ("Clock", {"fields": ("awaiting_since", "warn_at", "warning_at", "response_due_at", "escalation_at")}),
         (
             "Answer",
             {
@@ -153,9 +219,9 @@ class InquiryAdmin(ReadOnlyAdmin):
         "opening_message",
         "awaiting_since",
         "warn_at",
-        "warned_at",
+        "warning_at",
         "response_due_at",
-        "escalated_at",
+        "escalation_at",
         "answered_at",
         "answered_by",
         "answering_message",
@@ -171,8 +237,21 @@ class InquiryAdmin(ReadOnlyAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("conversation", "seller", "answered_by", "excluded_by", "opening_message")
+            .select_related("conversation", "seller", "answered_by", "excluded_by", "opening_message", "clock")
         )
+
+    @admin.display(description="Warn at")
+    def warn_at(self, obj: Inquiry) -> datetime | None:
+        clock = obj._clock_or_none()
+        return clock.warn_at if clock else None
+
+    @admin.display(description="Warned at")
+    def warning_at(self, obj: Inquiry) -> datetime | None:
+        return obj.warning_at
+
+    @admin.display(description="Escalated at")
+    def escalation_at(self, obj: Inquiry) -> datetime | None:
+        return obj.escalation_at
 
     @admin.display(description="Conversation", ordering="conversation__subject")
     def conversation_link(self, obj: Inquiry) -> SafeString | str:

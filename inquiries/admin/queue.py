@@ -8,13 +8,13 @@ escalated, the escalation resolved, the buyer notified) or close the conversatio
 change is a service call, refused changes leave the records as they were.
 """
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,8 @@ from core.console import (
 from core.durations import duration_text
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
 from inquiries.models import ConversationStatus, Escalation, Message
+from inquiries.selectors.conversations import open_escalated_at_of_conversation
+from inquiries.selectors.threads import conversation_thread
 from inquiries.services.escalations import escalation_assign, user_may_work_escalations
 from inquiries.services.messaging import conversation_close, message_post
 
@@ -151,8 +153,9 @@ class EscalationAdmin(ReadOnlyAdmin):
         "conversation__buyer__first_name",
         "conversation__buyer__last_name",
     )
-    list_select_related = ("conversation__seller", "conversation__buyer", "assignee")
-    ordering = ("escalated_at", "id")  # oldest first: the buyer who has waited longest
+    # ``seller`` is the clock's own (a copy of the conversation's, kept for the sweep's digests).
+    list_select_related = ("conversation__buyer", "seller", "assignee")
+    ordering = ("escalated_at", "inquiry_id")  # oldest first: the buyer who has waited longest
     actions = ("assign_to_me", "unassign", "close_conversations")
     action_pages = (
         ActionPage("reply", "reply_view", "has_work_permission", "can_work"),
@@ -190,7 +193,8 @@ class EscalationAdmin(ReadOnlyAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("conversation__seller", "conversation__buyer", "assignee", "resolved_by", "inquiry")
+            .select_related("conversation__buyer", "seller", "assignee", "resolved_by", "inquiry")
+            .annotate(conversation_open_escalated_at=Subquery(open_escalated_at_of_conversation()))
         )
 
     # --- columns and fields ---
@@ -212,17 +216,13 @@ class EscalationAdmin(ReadOnlyAdmin):
     def conversation_link(self, obj: Escalation) -> SafeString | str:
         return admin_link(obj.conversation)
 
-    @admin.display(description="Seller", ordering="conversation__seller__name")
-    def seller(self, obj: Escalation) -> str:
-        return str(obj.conversation.seller)
-
     @admin.display(description="Buyer", ordering="conversation__buyer__username")
     def buyer(self, obj: Escalation) -> str:
         return obj.conversation.buyer.display_name
 
     @admin.display(description="Conversation status")
     def conversation_status(self, obj: Escalation) -> str:
-        return obj.conversation.get_status_display()
+        return str(ConversationStatus(obj.conversation_status).label)
 
     @admin.display(description="Inquiry")
     def inquiry_link(self, obj: Escalation) -> SafeString | str:
@@ -232,9 +232,10 @@ class EscalationAdmin(ReadOnlyAdmin):
     @admin.display(description="Age")
     def age(self, obj: Escalation) -> str:
         """Waiting time in the queue; for a resolved one, how long it took."""
+        escalated_at = cast(datetime, obj.escalated_at)  # an escalation always has it
         if obj.resolved_at is not None:
-            return f"took {duration_text((obj.resolved_at - obj.escalated_at).total_seconds())}"
-        return duration_text((timezone.now() - obj.escalated_at).total_seconds())
+            return f"took {duration_text((obj.resolved_at - escalated_at).total_seconds())}"
+        return duration_text((timezone.now() - escalated_at).total_seconds())
 
     @admin.display(description="Status")
     def status(self, obj: Escalation) -> SafeString:
@@ -255,11 +256,12 @@ class EscalationAdmin(ReadOnlyAdmin):
     # --- the change page: thread and reply form ---
 
     def _thread(self, escalation: Escalation) -> list[Message]:
-        return list(
+        messages = (
             Message.objects.filter(conversation_id=escalation.conversation_id)
             .select_related("author")
             .order_by("created_at", "id")
         )
+        return conversation_thread(conversation_id=escalation.conversation_id, messages=list(messages))
 
     def _can_reply(self, request: HttpRequest, escalation: Escalation) -> bool:
         return self.has_work_permission(request) and escalation.conversation.status in (

@@ -54,6 +54,7 @@ from inquiries.selectors.conversations import (
     conversation_detail_list,
     conversation_latest_buyer_message,
     conversation_list,
+    with_thread,
 )
 from inquiries.selectors.pages import reply_templates_for_seller
 from inquiries.services.escalations import user_may_work_escalations
@@ -153,7 +154,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
 
     def _detail(self, conversation: Conversation, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = conversation_detail_list(actor=self.request.user).get(pk=conversation.pk)  # type: ignore[arg-type]
-        return Response(ConversationDetailOutputSerializer(fresh).data, status=status_code)
+        return Response(ConversationDetailOutputSerializer(with_thread([fresh])[0]).data, status=status_code)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -161,7 +162,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ConversationOutputSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(ConversationDetailOutputSerializer(self.get_object()).data)
+        return Response(ConversationDetailOutputSerializer(with_thread([self.get_object()])[0]).data)
 
     @transaction.atomic
     def create(self, request: Request) -> Response:

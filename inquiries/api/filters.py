@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from core.api.filters import IdFilter, StrictBooleanFilter
 from inquiries.models import Conversation, ConversationStatus, Escalation, ReplyTemplate
+from inquiries.selectors.conversations import conversation_escalated_q, conversation_status_q
 
 AWAITING_STATUSES = (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
 
 
 class ConversationFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ConversationStatus.choices)
+    status = django_filters.ChoiceFilter(choices=ConversationStatus.choices, method="filter_status")
     seller = IdFilter(field_name="seller_id")
     buyer = IdFilter(field_name="buyer_id")
     overdue = StrictBooleanFilter(
@@ -20,7 +21,6 @@ class ConversationFilter(django_filters.FilterSet):
         help_text="`true`: still awaiting the seller and past `response_due_at` now; `false`: the others.",
     )
     escalated = StrictBooleanFilter(
-        field_name="escalated_at",
         method="filter_escalated",
         help_text="`true`: escalated to support at some point (`escalated_at` set); `false`: never.",
     )
@@ -28,6 +28,9 @@ class ConversationFilter(django_filters.FilterSet):
     class Meta:
         model = Conversation
         fields = ["status", "seller", "buyer", "overdue", "escalated"]
+
+    def filter_status(self, queryset: QuerySet[Conversation], name: str, value: str) -> QuerySet[Conversation]:
+        return queryset.filter(conversation_status_q(value)) if value else queryset
 
     def filter_overdue(self, queryset: QuerySet[Conversation], name: str, value: bool | None) -> QuerySet[Conversation]:
         if value is None:
@@ -41,7 +44,7 @@ class ConversationFilter(django_filters.FilterSet):
     ) -> QuerySet[Conversation]:
         if value is None:
             return queryset
-        return queryset.filter(escalated_at__isnull=not value)
+        return queryset.filter(conversation_escalated_q()) if value else queryset.exclude(conversation_escalated_q())
 
 
 class EscalationFilter(django_filters.FilterSet):

@@ -36,7 +36,10 @@ def _body_field(**kwargs: Any) -> serializers.CharField:
 
 
 class MessageOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(
+        allow_null=True,
+        help_text="Null for a `system` notice: the escalation notice is read from the response clock, not stored.",
+    )
     conversation = serializers.IntegerField(source="conversation_id")
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     author = serializers.IntegerField(
@@ -58,7 +61,7 @@ class ConversationOutputSerializer(serializers.Serializer):
     subject = serializers.CharField()
     product = serializers.IntegerField(source="product_id", allow_null=True)
     order = serializers.IntegerField(source="order_id", allow_null=True)
-    status = serializers.ChoiceField(choices=ConversationStatus.choices)
+    status = serializers.ChoiceField(choices=ConversationStatus.choices, source="current_status")
     awaiting_since = serializers.DateTimeField(
         allow_null=True, help_text="When the unanswered buyer message was sent; null when nothing is awaited."
     )
@@ -83,7 +86,11 @@ class ConversationOutputSerializer(serializers.Serializer):
 
 
 class ConversationDetailOutputSerializer(ConversationOutputSerializer):
-    messages = MessageOutputSerializer(many=True, help_text="The thread, oldest first (auto_ack included).")
+    messages = MessageOutputSerializer(
+        many=True,
+        source="thread",
+        help_text="The thread, oldest first (auto_ack included, and a `system` notice where it was escalated).",
+    )
 
 
 class ConversationOpenInputSerializer(serializers.Serializer):
@@ -157,7 +164,7 @@ class EscalationOutputSerializer(serializers.Serializer):
     inquiry = serializers.IntegerField(source="inquiry_id")
     seller = serializers.IntegerField(source="conversation.seller_id")
     subject = serializers.CharField(source="conversation.subject")
-    conversation_status = serializers.ChoiceField(choices=ConversationStatus.choices, source="conversation.status")
+    conversation_status = serializers.ChoiceField(choices=ConversationStatus.choices)
     escalated_at = serializers.DateTimeField()
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
     assigned_at = serializers.DateTimeField(allow_null=True)

@@ -14,12 +14,21 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
-from inquiries.models import Conversation, Escalation, Message, MessageKind, ReplyTemplate
+from inquiries.models import (
+    Conversation,
+    ConversationStatus,
+    Escalation,
+    InquiryClock,
+    Message,
+    MessageKind,
+    ReplyTemplate,
+)
+from inquiries.selectors.threads import escalation_notices, merge_thread
 from marketplace.selectors.scoping import member_seller_ids
 
 
@@ -61,18 +70,59 @@ def conversation_visibility_q(user: User) -> Q:
     return Q(buyer_id=user.pk) | Q(seller_id__in=stores)
 
 
+def _open_escalation(conversation_id: Any = None) -> Exists:
+    """The conversation has an open (unanswered) escalation: its open inquiry's clock escalated."""
+    return Exists(
+        InquiryClock.objects.filter(
+            conversation_id=conversation_id if conversation_id is not None else OuterRef("pk"),
+            escalated_at__isnull=False,
+            stopped_at__isnull=True,
+        )
+    )
+
+
+def conversation_status_q(status: str) -> Q:
+    """Conversations whose ``current_status`` is ``status``: "escalated" is never stored (the
+    sweep writes only the clock), so awaiting-reply ones split by their clock."""
+    if status == ConversationStatus.ESCALATED:
+        return Q(status=ConversationStatus.AWAITING_REPLY) & Q(_open_escalation())
+    if status == ConversationStatus.AWAITING_REPLY:
+        return Q(status=ConversationStatus.AWAITING_REPLY) & ~Q(_open_escalation())
+    return Q(status=status)
+
+
+def conversation_escalated_q() -> Q:
+    """Escalated to support at some point (``escalated_at`` set)."""
+    return Q(Exists(InquiryClock.objects.filter(conversation_id=OuterRef("pk"), escalated_at__isnull=False)))
+
+
 def conversation_list(*, actor: User) -> QuerySet[Conversation]:
-    """Conversations the actor may see, latest activity first (no messages: one query a page)."""
+    """Conversations the actor may see, latest activity first (no messages: one query a page),
+    with their clocks' state (``current_status``, ``escalated_at``)."""
     if not _is_active_user(actor):
         return Conversation.objects.none()
-    return Conversation.objects.filter(conversation_visibility_q(actor)).order_by("-last_message_at", "-id")
+    return (
+        Conversation.objects.filter(conversation_visibility_q(actor))
+        .with_clock_state()
+        .order_by("-last_message_at", "-id")
+    )
 
 
 def conversation_detail_list(*, actor: User) -> QuerySet[Conversation]:
-    """As ``conversation_list``, with the thread prefetched (one extra query, whatever its length)."""
+    """As ``conversation_list``, with the thread prefetched (two extra queries, whatever its
+    length: the messages and the escalation notices read from the clocks)."""
     return conversation_list(actor=actor).prefetch_related(
         Prefetch("messages", queryset=Message.objects.order_by("created_at", "id"))
     )
+
+
+def with_thread(conversations: list[Conversation]) -> list[Conversation]:
+    """Give each conversation (messages prefetched) its ``thread``: the messages and the clocks'
+    escalation notices, oldest first. One query for all of them."""
+    notices = escalation_notices(conversation.pk for conversation in conversations)
+    for conversation in conversations:
+        conversation.thread = merge_thread(list(conversation.messages.all()), notices.get(conversation.pk, []))  # type: ignore[attr-defined]
+    return conversations
 
 
 def conversation_latest_buyer_message(*, conversation: Conversation) -> Message | None:
@@ -87,7 +137,21 @@ def escalation_list(*, actor: User) -> QuerySet[Escalation]:
     """The support queue, oldest first: staff only (nobody else sees any escalation)."""
     if not (_is_active_user(actor) and is_staff_member(actor)):
         return Escalation.objects.none()
-    return Escalation.objects.select_related("conversation").order_by("escalated_at", "id")
+    return (
+        Escalation.objects.select_related("conversation")
+        .annotate(conversation_open_escalated_at=Subquery(open_escalated_at_of_conversation()))
+        .order_by("escalated_at", "inquiry_id")
+    )
+
+
+def open_escalated_at_of_conversation() -> QuerySet[InquiryClock, Any]:
+    return (
+        InquiryClock.objects.filter(
+            conversation_id=OuterRef("conversation_id"), escalated_at__isnull=False, stopped_at__isnull=True
+        )
+        .order_by()
+        .values("escalated_at")[:1]
+    )
 
 
 def user_may_use_reply_templates(user: User) -> bool:

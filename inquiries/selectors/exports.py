@@ -56,7 +56,7 @@ def inquiries_for_export(*, seller_id: int | None, start: datetime, end: datetim
             is_counted=ExpressionWrapper(counted_inquiries_q(now=now), output_field=BooleanField()),
             is_escalated=ExpressionWrapper(escalated_q(), output_field=BooleanField()),
         )
-        .select_related("conversation", "seller", "answered_by", "excluded_by")
+        .select_related("conversation", "seller", "answered_by", "excluded_by", "clock")
         .order_by("awaiting_since", "id")
     )
 
@@ -94,7 +94,7 @@ def inquiry_row(inquiry: Any) -> list[str]:
         # Only counted rows have a verdict; a staff answer is "no" (never the seller's target).
         (inquiry.is_within_target is True) if counted else None,
         bool(inquiry.is_escalated) if counted else None,
-        inquiry.escalated_at,
+        inquiry.escalation_at,
         inquiry.excluded_at,
         inquiry.excluded_by.username if inquiry.excluded_by_id else None,
         inquiry.exclusion_reason,

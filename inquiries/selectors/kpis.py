@@ -74,7 +74,13 @@ def answered_q() -> Q:
 
 
 def escalated_q() -> Q:
-    return Q(escalated_at__isnull=False) | Q(status=InquiryStatus.ANSWERED_BY_STAFF)
+    """Escalated by the sweep or answered by staff. A stopped inquiry keeps its escalation in the
+    ledger (``escalated_at``); an open one has it on its clock only (the sweep writes nothing else)."""
+    return (
+        Q(escalated_at__isnull=False)
+        | Q(status=InquiryStatus.ANSWERED_BY_STAFF)
+        | Q(status=InquiryStatus.OPEN, clock__escalated_at__isnull=False)
+    )
 
 
 @dataclass(frozen=True)

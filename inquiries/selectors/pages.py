@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from inquiries.models import (
     Conversation,
+    ConversationQuerySet,
     ConversationStatus,
     Message,
     MessageKind,
@@ -18,6 +19,7 @@ from inquiries.models import (
     SellerStanding,
     StandingLevel,
 )
+from inquiries.selectors.threads import conversation_thread
 from marketplace.selectors.scoping import member_seller_ids
 
 OPEN_STATUSES = (ConversationStatus.AWAITING_REPLY, ConversationStatus.ESCALATED)
@@ -25,7 +27,7 @@ SNIPPET_LENGTH = 160
 
 
 def _with_last_message(
-    queryset: QuerySet[Conversation], *, kinds: tuple[str, ...] | None = None
+    queryset: ConversationQuerySet, *, kinds: tuple[str, ...] | None = None
 ) -> QuerySet[Conversation]:
     """Annotate the latest message's kind and body (of ``kinds``, if given): two correlated
     subqueries in the same SELECT, so the list stays one query. The automatic acknowledgment is
@@ -34,7 +36,7 @@ def _with_last_message(
     if kinds is not None:
         latest = latest.filter(kind__in=kinds)
     latest = latest.order_by("-created_at", "-id")
-    return queryset.annotate(
+    return queryset.with_clock_state().annotate(
         last_message_kind=Subquery(latest.values("kind")[:1]),
         last_message_body=Subquery(latest.values("body")[:1]),
     )
@@ -48,12 +50,18 @@ def buyer_conversations(*, buyer: User) -> QuerySet[Conversation]:
 
 
 def conversation_get_for_buyer(*, buyer: User, pk: int) -> Conversation | None:
-    return Conversation.objects.filter(pk=pk, buyer_id=buyer.pk).select_related("seller", "product", "order").first()
+    return (
+        Conversation.objects.filter(pk=pk, buyer_id=buyer.pk)
+        .with_clock_state()
+        .select_related("seller", "product", "order")
+        .first()
+    )
 
 
 def conversation_get_for_seller_member(*, user: User, pk: int) -> Conversation | None:
     return (
         Conversation.objects.filter(pk=pk, seller_id__in=member_seller_ids(user))
+        .with_clock_state()
         .select_related("seller", "buyer", "product", "order")
         .first()
     )
@@ -79,8 +87,11 @@ def seller_recent(*, seller_id: int) -> QuerySet[Conversation]:
     ).order_by("-last_message_at", "-id")
 
 
-def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
-    return Message.objects.filter(conversation_id=conversation.pk).select_related("author").order_by("created_at", "id")
+def conversation_messages(*, conversation: Conversation) -> list[Message]:
+    """The thread, oldest first: the stored messages and the escalation notices of its clocks."""
+    messages = Message.objects.filter(conversation_id=conversation.pk).select_related("author")
+    messages = messages.order_by("created_at", "id")
+    return conversation_thread(conversation_id=conversation.pk, messages=list(messages))
 
 
 def reply_templates_for_seller(*, seller_id: int) -> QuerySet[ReplyTemplate]:

@@ -2,25 +2,28 @@
 console and the API. Each service is one transaction; the conversation row is locked while a
 message changes its clock, so two messages posted at once cannot open two inquiries."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member, staff_in_groups
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.sql import db_datetime, execute, table
 from core.text import clean_text
 from inquiries.models import (
     Conversation,
     ConversationEvent,
     ConversationStatus,
-    Escalation,
     ExclusionFlag,
     Inquiry,
+    InquiryClock,
     InquiryStatus,
     Message,
     MessageKind,
@@ -120,8 +123,14 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
         seller_id=conversation.seller_id,
         opening_message=message,
         awaiting_since=now,
-        warn_at=now + settings.INQUIRIES_WARN_AFTER,
         response_due_at=now + settings.INQUIRIES_RESPONSE_TARGET,
+    )
+    InquiryClock.objects.create(
+        inquiry=inquiry,
+        conversation=conversation,
+        seller_id=conversation.seller_id,
+        warn_at=now + settings.INQUIRIES_WARN_AFTER,
+        due_at=inquiry.response_due_at,
     )
     Conversation.objects.filter(pk=conversation.pk).update(
         status=ConversationStatus.AWAITING_REPLY,
@@ -175,6 +184,12 @@ def _answer_message(
     if inquiry is not None:
         seconds = max(int((now - inquiry.awaiting_since).total_seconds()), 0)
         by_seller = kind == MessageKind.SELLER
+        clock = _stop_clock(
+            inquiry=inquiry,
+            actor=author,
+            resolution="staff_replied" if kind == MessageKind.STAFF else "seller_replied",
+            now=now,
+        )
         Inquiry.objects.filter(pk=inquiry.pk, status=InquiryStatus.OPEN).update(
             status=InquiryStatus.ANSWERED if by_seller else InquiryStatus.ANSWERED_BY_STAFF,
             answered_at=now,
@@ -183,6 +198,8 @@ def _answer_message(
             first_response_seconds=seconds,
             # A staff answer is an escalated answer: never within the seller's target.
             is_within_target=by_seller and now <= inquiry.response_due_at,
+            warned_at=clock.warned_at,
+            escalated_at=clock.escalated_at,
         )
         ConversationEvent.objects.create(
             conversation=conversation,
@@ -192,15 +209,10 @@ def _answer_message(
             note=f"answered by {kind} after {seconds} s",
             created_at=now,
         )
+        _audit_resolution(conversation=conversation, clock=clock, actor=author, now=now)
         updates |= {"status": ConversationStatus.ANSWERED, "awaiting_since": None, "response_due_at": None}
         if conversation.first_response_at is None:
             updates["first_response_at"] = now
-    _resolve_escalations(
-        conversation=conversation,
-        actor=author,
-        resolution="staff_replied" if kind == MessageKind.STAFF else "seller_replied",
-        now=now,
-    )
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     notify(
         recipients=[conversation.buyer],
@@ -212,18 +224,62 @@ def _answer_message(
     return message
 
 
-def _resolve_escalations(*, conversation: Conversation, actor: User | None, resolution: str, now: datetime) -> None:
-    resolved = Escalation.objects.filter(conversation=conversation, resolved_at__isnull=True).update(
-        resolved_at=now, resolved_by=actor, resolution=resolution
+@dataclass(frozen=True)
+class StoppedClock:
+    """What the clock had done when it stopped: the ledger keeps it (``Inquiry.warned_at`` /
+    ``escalated_at``)."""
+
+    inquiry_id: int | None = None
+    warned_at: datetime | None = None
+    escalated_at: datetime | None = None
+    resolution: str = ""
+
+
+def _stop_clock(*, inquiry: Inquiry, actor: User | None, resolution: str, now: datetime) -> StoppedClock:
+    """Stop the inquiry's clock and, if it had escalated, resolve its escalation, in one
+    ``UPDATE ... RETURNING`` (the caller audits it with ``_audit_resolution``). Callers hold the
+    conversation's lock; a sweep holding the clock row (claimed, not yet committed) makes this wait
+    for its commit, and the statement then sees the escalation it wrote: never a lost escalation,
+    never a deadlock (the sweep locks nothing else)."""
+    at = db_datetime(now)
+    rows = execute(
+        f"""
+        UPDATE {table(InquiryClock)} SET
+            stopped_at = %s,
+            resolved_at = CASE WHEN escalated_at IS NULL THEN resolved_at ELSE %s END,
+            resolved_by_id = CASE WHEN escalated_at IS NULL THEN resolved_by_id ELSE %s END,
+            resolution = CASE WHEN escalated_at IS NULL THEN resolution ELSE %s END
+        WHERE inquiry_id = %s AND stopped_at IS NULL
+        RETURNING warned_at, escalated_at
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        [at, at, actor.pk if actor else None, resolution, inquiry.pk],
     )
-    if resolved:
+    if not rows:
+        return StoppedClock()
+    warned_at, escalated_at = (_aware(value) for value in rows[0])
+    return StoppedClock(inquiry_id=inquiry.pk, warned_at=warned_at, escalated_at=escalated_at, resolution=resolution)
+
+
+def _audit_resolution(*, conversation: Conversation, clock: StoppedClock, actor: User | None, now: datetime) -> None:
+    """The escalation's resolution in the history, when there was an escalation to resolve."""
+    if clock.escalated_at is not None:
         ConversationEvent.objects.create(
             conversation=conversation,
+            inquiry_id=clock.inquiry_id,
             kind=ConversationEvent.Kind.RESOLVED,
             actor=actor,
-            note=resolution,
+            note=clock.resolution,
             created_at=now,
         )
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime column read by raw SQL, as the ORM gives it: SQLite hands back naive UTC values."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def conversation_close(*, conversation: Conversation, actor: User, now: datetime) -> Conversation:
@@ -236,15 +292,18 @@ def conversation_close(*, conversation: Conversation, actor: User, now: datetime
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status == ConversationStatus.CLOSED:
             raise StateConflict("This conversation is already closed.", code="conversation_closed")
-        Inquiry.objects.filter(conversation=locked, status=InquiryStatus.OPEN).update(
-            status=InquiryStatus.CLOSED, closed_at=now
-        )
-        _resolve_escalations(
-            conversation=locked,
-            actor=actor,
-            resolution="buyer_closed" if kind == MessageKind.BUYER else "staff_closed",
-            now=now,
-        )
+        inquiry = _open_inquiry(locked)
+        if inquiry is not None:
+            clock = _stop_clock(
+                inquiry=inquiry,
+                actor=actor,
+                resolution="buyer_closed" if kind == MessageKind.BUYER else "staff_closed",
+                now=now,
+            )
+            Inquiry.objects.filter(pk=inquiry.pk, status=InquiryStatus.OPEN).update(
+                status=InquiryStatus.CLOSED, closed_at=now, warned_at=clock.warned_at, escalated_at=clock.escalated_at
+            )
+            _audit_resolution(conversation=locked, clock=clock, actor=actor, now=now)
         Conversation.objects.filter(pk=locked.pk).update(
             status=ConversationStatus.CLOSED,
             closed_at=now,
@@ -272,9 +331,6 @@ def inquiry_exclude(*, message: Message, actor: User, reason: str, now: datetime
         inquiry = Inquiry.objects.filter(conversation=conversation, status=InquiryStatus.OPEN).first()
         if inquiry is None or message.created_at < inquiry.awaiting_since or message.kind != MessageKind.BUYER:
             raise StateConflict("This message is not awaiting a response.", code="not_awaiting")
-        Inquiry.objects.filter(pk=inquiry.pk).update(
-            status=InquiryStatus.EXCLUDED, excluded_at=now, excluded_by=actor, exclusion_reason=reason
-        )
         ConversationEvent.objects.create(
             conversation=conversation,
             inquiry=inquiry,
@@ -283,7 +339,16 @@ def inquiry_exclude(*, message: Message, actor: User, reason: str, now: datetime
             note=reason,
             created_at=now,
         )
-        _resolve_escalations(conversation=conversation, actor=actor, resolution="excluded", now=now)
+        clock = _stop_clock(inquiry=inquiry, actor=actor, resolution="excluded", now=now)
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            status=InquiryStatus.EXCLUDED,
+            excluded_at=now,
+            excluded_by=actor,
+            exclusion_reason=reason,
+            warned_at=clock.warned_at,
+            escalated_at=clock.escalated_at,
+        )
+        _audit_resolution(conversation=conversation, clock=clock, actor=actor, now=now)
         Conversation.objects.filter(pk=conversation.pk).update(
             status=ConversationStatus.ANSWERED, awaiting_since=None, response_due_at=None, updated_at=now
         )

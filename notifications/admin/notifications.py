@@ -73,7 +73,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         if not ids:
             self.message_user(request, "None of the selected notifications has a failed email.", messages.WARNING)
             return
-        result = notification_emails_send(notification_ids=ids, now=timezone.now())
+        result = notification_emails_send(notification_ids=ids, include_failed=True, now=timezone.now())
         self.message_user(
             request,
             f"Emails sent: {result['sent']}, failed again: {result['failed']}.",

@@ -1,13 +1,14 @@
 """Many notifications at once, for set-based sweeps: one INSERT for the whole batch and one email
 task after commit, however many rows (``notify`` is the one-message form of the same thing)."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -30,6 +31,32 @@ def emails_suppressed() -> Iterator[None]:
 
 def emails_wanted(send_email: bool) -> bool:
     return send_email and not _emails_suppressed.get()
+
+
+def emails_send_after_commit(notification_ids: list[int]) -> None:
+    """Queue the sending of these notifications' emails once the caller's transaction commits: one
+    task per ``NOTIFICATIONS_EMAIL_BATCH_SIZE`` of them, so that a sweep's thousands of notices are
+    sent by every worker process at once rather than one after the other by a single task. Each task
+    claims its rows before sending (``notification_emails_send``), so a task run twice, or beside the
+    retry sweep, sends nothing twice. ``robust``: with the broker down, the change that caused the
+    notices has committed and must not turn into an error; the rows stay queued and the retry sweep
+    sends them."""
+    if not notification_ids:
+        return
+    size = settings.NOTIFICATIONS_EMAIL_BATCH_SIZE
+    for start in range(0, len(notification_ids), size):
+        transaction.on_commit(_queue_sending(notification_ids[start : start + size]), robust=True)
+
+
+def _queue_sending(chunk: list[int]) -> Callable[[], None]:
+    """The on-commit callback for one chunk (a named function: Django logs a robust callback's
+    failure by its ``__qualname__``)."""
+    from notifications.tasks import send_notification_emails_task
+
+    def send_notification_emails() -> None:
+        send_notification_emails_task.delay(chunk)
+
+    return send_notification_emails
 
 
 @dataclass(frozen=True)
@@ -58,11 +85,7 @@ def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
     if not rows:
         return 0
     created = Notification.objects.bulk_create(rows)
-    email_ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
-    if email_ids:
-        from notifications.tasks import send_notification_emails_task
-
-        transaction.on_commit(lambda: send_notification_emails_task.delay(email_ids), robust=True)
+    emails_send_after_commit([row.pk for row in created if row.email_status == EmailStatus.PENDING])
     return len(created)
 
 
@@ -98,9 +121,5 @@ def notify_from_select(
     with connection.cursor() as cursor:
         cursor.execute(sql, [notification_kind(kind).value, *status_params, created_at, *params])
         created = cursor.fetchall()
-    email_ids = [pk for pk, status in created if status == EmailStatus.PENDING]
-    if email_ids:
-        from notifications.tasks import send_notification_emails_task
-
-        transaction.on_commit(lambda: send_notification_emails_task.delay(email_ids), robust=True)
+    emails_send_after_commit([pk for pk, status in created if status == EmailStatus.PENDING])
     return len(created)

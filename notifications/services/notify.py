@@ -6,17 +6,18 @@ Emails go through Django's mail backend (console in ``make run``, locmem in test
 production); a failed send is retried by the ``notifications_retry_emails`` sweep.
 """
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Q
 
 from accounts.models import User
+from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
 from notifications.models import EmailStatus, Notification, notification_kind
-from notifications.services.bulk import emails_wanted
+from notifications.services.bulk import emails_send_after_commit, emails_wanted
 
 
 def notify(
@@ -47,13 +48,7 @@ def notify(
         for user in unique.values()
     ]
     created = Notification.objects.bulk_create(rows)
-    email_ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
-    if email_ids:
-        from notifications.tasks import send_notification_emails_task
-
-        # robust: with the broker down, the change that caused the notification has committed and
-        # must not turn into an error; the rows stay pending and the retry sweep sends them.
-        transaction.on_commit(lambda: send_notification_emails_task.delay(email_ids), robust=True)
+    emails_send_after_commit([row.pk for row in created if row.email_status == EmailStatus.PENDING])
     return created
 
 
@@ -69,10 +64,9 @@ def notifications_mark_all_read(*, user: User, now: datetime) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
 
 
-def _email_body(notification: Notification) -> str:
-    parts = [notification.body or notification.title]
-    if notification.link:
-        link = notification.link
+def _email_body(*, body: str, title: str, link: str) -> str:
+    parts = [body or title]
+    if link:
         if link.startswith("/"):
             link = settings.SITE_URL.rstrip("/") + link
         parts.append(f"\n{link}")
@@ -80,52 +74,127 @@ def _email_body(notification: Notification) -> str:
     return "\n".join(parts)
 
 
-def notification_emails_send(*, notification_ids: Sequence[int], now: datetime) -> dict[str, int]:
-    """Send the emails of these notifications that are still due. Safe to run twice: a row is
-    claimed (status pending/failed → attempt recorded) before it is sent, and a sent row is skipped."""
+def _claim_emails(*, condition: str, params: Sequence[Any], now: datetime, batch_size: int) -> list[tuple[Any, ...]]:
+    """Claim up to ``batch_size`` rows matching ``condition`` for sending, in one statement: status
+    ``sending``, the attempt counted and stamped. Two senders at once (the task and the retry sweep,
+    two workers) each skip the rows the other holds, and a claimed row no longer matches anyone's
+    condition: each email goes out once. Returns (id, recipient_id, title, body, link, attempts)."""
+    notification = table(Notification)
+    opening, closing = in_claimed()
+    lock = "FOR UPDATE SKIP LOCKED" if row_locks_supported() else ""
+    sql = f"""
+        UPDATE {notification}
+        SET email_status = %s, email_attempts = email_attempts + 1, email_last_attempt_at = %s
+        WHERE id {opening}
+            SELECT claimable.id FROM {notification} AS claimable WHERE {condition}
+            ORDER BY claimable.id LIMIT %s {lock}
+        {closing}
+        RETURNING id, recipient_id, title, body, link, email_attempts
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    return execute(sql, [EmailStatus.SENDING.value, db_datetime(now), *params, batch_size])
+
+
+def _deliver(rows: Sequence[tuple[Any, ...]], *, now: datetime) -> tuple[int, int]:
+    """Send a claimed batch over one connection of the mail backend, then mark it: the sent rows
+    with one statement, the failed ones with another (failed, or given up after the last attempt)."""
+    recipient_ids = {row[1] for row in rows}
+    addresses = dict(User.objects.filter(pk__in=recipient_ids).values_list("pk", "email"))
+    sent: list[int] = []
+    failed: list[int] = []
+    mail = get_connection(fail_silently=False)
+    try:
+        mail.open()
+        for pk, recipient_id, title, body, link, _attempts in rows:
+            address = addresses.get(recipient_id) or ""
+            if not address:
+                failed.append(pk)
+                continue
+            message = EmailMessage(
+                subject=f"[SayPro] {title}",
+                body=_email_body(body=body, title=title, link=link),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[address],
+                connection=mail,
+            )
+            try:
+                mail.send_messages([message])
+            except Exception:  # any transport error: this one is retried by the sweep
+                failed.append(pk)
+            else:
+                sent.append(pk)
+    except Exception:  # the backend could not even open: the whole batch is retried
+        failed.extend(pk for pk, *_ in rows if pk not in sent and pk not in failed)
+    finally:
+        with contextlib.suppress(Exception):  # closing a dead connection: nothing more to do
+            mail.close()
+    at = db_datetime(now)
+    if sent:
+        where, params = ids_in("id", sent)
+        execute(
+            f"UPDATE {table(Notification)} SET email_status = %s, emailed_at = %s WHERE {where}",  # noqa: S608
+            [EmailStatus.SENT.value, at, *params],
+        )
+    if failed:
+        where, params = ids_in("id", failed)
+        execute(
+            f"UPDATE {table(Notification)} SET email_status = CASE WHEN email_attempts >= %s THEN %s ELSE %s END"  # noqa: S608
+            f" WHERE {where}",
+            [settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS, EmailStatus.GAVE_UP.value, EmailStatus.FAILED.value, *params],
+        )
+    return len(sent), len(failed)
+
+
+def _send_claimed(*, condition: str, params: Sequence[Any], now: datetime, batch_size: int | None) -> dict[str, int]:
+    size = batch_size or settings.NOTIFICATIONS_EMAIL_BATCH_SIZE
     sent = failed = 0
-    due = Q(email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED])
-    rows = list(Notification.objects.filter(due, pk__in=notification_ids).select_related("recipient"))
-    if not rows:
-        return {"sent": 0, "failed": 0}
-    connection = get_connection(fail_silently=False)
-    for row in rows:
-        message = EmailMessage(
-            subject=f"[SayPro] {row.title}",
-            body=_email_body(row),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[row.recipient.email],
-            connection=connection,
-        )
-        attempts = row.email_attempts + 1
-        try:
-            message.send()
-        except Exception:  # any transport error is retried by the sweep
-            status = (
-                EmailStatus.GAVE_UP if attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS else EmailStatus.FAILED
-            )
-            Notification.objects.filter(pk=row.pk).update(
-                email_status=status, email_attempts=attempts, email_last_attempt_at=now
-            )
-            failed += 1
-        else:
-            Notification.objects.filter(pk=row.pk).update(
-                email_status=EmailStatus.SENT, email_attempts=attempts, email_last_attempt_at=now, emailed_at=now
-            )
-            sent += 1
-    return {"sent": sent, "failed": failed}
+    while True:
+        rows = _claim_emails(condition=condition, params=params, now=now, batch_size=size)
+        if rows:
+            batch_sent, batch_failed = _deliver(rows, now=now)
+            sent, failed = sent + batch_sent, failed + batch_failed
+        if len(rows) < size:
+            return {"sent": sent, "failed": failed}
 
 
-def notification_emails_retry(*, now: datetime) -> dict[str, int]:
-    """Resend emails that failed, and pending ones whose task was lost (broker down), once they
-    are older than ``NOTIFICATIONS_EMAIL_RETRY_AFTER``."""
-    cutoff = now - settings.NOTIFICATIONS_EMAIL_RETRY_AFTER
-    ids = list(
-        Notification.objects.filter(
-            Q(email_status=EmailStatus.FAILED, email_last_attempt_at__lt=cutoff)
-            | Q(email_status=EmailStatus.PENDING, created_at__lt=cutoff)
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:500]
+def notification_emails_send(
+    *,
+    now: datetime,
+    notification_ids: Sequence[int] | None = None,
+    include_failed: bool = False,
+    batch_size: int | None = None,
+) -> dict[str, int]:
+    """Send the queued emails (of ``notification_ids`` only, when given; ``include_failed``: failed
+    ones too, e.g. the console's "send again"), in claimed batches until none is left. Safe to run
+    twice or from several workers at once: a row is claimed (``sending``) before it is sent, so no
+    email goes out twice; a sent row is never claimed again."""
+    statuses = [EmailStatus.PENDING.value] + ([EmailStatus.FAILED.value] if include_failed else [])
+    condition = "claimable.email_status IN (" + ", ".join(["%s"] * len(statuses)) + ")"
+    params: list[Any] = list(statuses)
+    if notification_ids is not None:
+        if not notification_ids:
+            return {"sent": 0, "failed": 0}
+        ids_condition, ids_params = ids_in("claimable.id", list(notification_ids))
+        condition, params = f"{condition} AND {ids_condition}", [*params, *ids_params]
+    return _send_claimed(condition=condition, params=params, now=now, batch_size=batch_size)
+
+
+def notification_emails_retry(*, now: datetime, batch_size: int | None = None) -> dict[str, int]:
+    """Send again what is due again: failed emails once ``NOTIFICATIONS_EMAIL_RETRY_AFTER`` has
+    passed, queued ones whose send task was lost (the broker was down), and ones a worker claimed
+    but never marked (it died mid-send: sent at most once more)."""
+    cutoff = db_datetime(now - settings.NOTIFICATIONS_EMAIL_RETRY_AFTER)
+    lease = db_datetime(now - settings.NOTIFICATIONS_EMAIL_SENDING_LEASE)
+    condition = (
+        "((claimable.email_status = %s AND claimable.email_last_attempt_at < %s)"
+        " OR (claimable.email_status = %s AND claimable.created_at < %s)"
+        " OR (claimable.email_status = %s AND claimable.email_last_attempt_at < %s))"
     )
-    return notification_emails_send(notification_ids=ids, now=now)
+    params = [
+        EmailStatus.FAILED.value,
+        cutoff,
+        EmailStatus.PENDING.value,
+        cutoff,
+        EmailStatus.SENDING.value,
+        lease,
+    ]
+    return _send_claimed(condition=condition, params=params, now=now, batch_size=batch_size)

@@ -21,6 +21,7 @@ from django.db.models import Min
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.sla import clock_restart, clock_stop
 from core.text import clean_text
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.services.notify import notify
@@ -65,7 +66,11 @@ def _refresh_first_response(review_id: int) -> None:
         Review.objects.filter(pk=review_id).update(first_response_at=first, first_response_seconds=seconds)
     if (first is None) != (review.first_response_at is None):
         # Answered, or unanswered again (its only response hidden): the clock stops or runs on.
-        ResponseClock.objects.filter(review_id=review_id).update(answered=first is not None)
+        clocks = ResponseClock.objects.filter(review_id=review_id)
+        if first is not None:
+            clock_stop(clocks, now=first)
+        else:
+            clock_restart(clocks)
 
 
 def response_post(

@@ -108,7 +108,7 @@ def review_create(
             review=review, kind=ReviewEvent.Kind.CREATED, actor=buyer, data={"rating": rating}, created_at=now
         )
         if negative:
-            ResponseClock.objects.create(review=review, escalate_at=now + settings.REVIEWS_ESCALATE_AFTER)
+            ResponseClock.objects.create(review=review, due_at=now + settings.REVIEWS_ESCALATE_AFTER)
             _low_rating_alert(review=review, now=now)
     return review
 

@@ -4,25 +4,28 @@
   (their ``ResponseClock``), to senior support (``REVIEWS_SENIOR_SUPPORT_GROUPS``) and the seller;
 - recovery follow-ups still open ``REVIEWS_FOLLOW_UP_PERIOD`` after the review (``due_at``).
 
-State-based like the inquiries sweep: each run takes whatever is due *now*, so after an outage the
-next run catches up. A batch of reviews is claimed and marked in one statement, ``UPDATE clock SET
-escalated_at ... WHERE escalated_at IS NULL AND review_id = ANY(ARRAY(SELECT ... FOR UPDATE ...
-SKIP LOCKED LIMIT n)) RETURNING ...`` over the partial index of the running clocks (a concurrent
-sweep skips the rows this one holds), the audit rows are one ``INSERT ... SELECT`` and hit the
-partial unique constraint ``rev_event_escalated_once`` if anything ever got through twice. The
-clock is its own narrow table so that escalating does not rewrite review rows (see
-``ResponseClock``). A fixed number of statements per batch, whatever its size. Notifications are
-digests: one per staff member and one per seller member per batch.
+State-based like the inquiries sweep, on the same toolkit (``core.sla``): each run takes whatever
+is due *now*, so after an outage the next run catches up. A batch of reviews is claimed and marked
+in one statement, ``UPDATE clock SET escalated_at ... WHERE escalated_at IS NULL AND review_id =
+ANY(ARRAY(SELECT ... FOR UPDATE ... SKIP LOCKED LIMIT n)) RETURNING ...`` over the partial index of
+the running clocks (a concurrent sweep skips the rows this one holds; the repeated ``IS NULL``
+marks each once). The clock is its own narrow table so that escalating does not rewrite review
+rows, and it is all that is written per review: the review's history reads the escalation from it
+(``reviews.selectors.history``); an audit row per review and its deferred foreign-key check were
+most of a 10,000-review catch-up (bench/README.md). Follow-ups are their own clock rows
+(``due_at`` / ``escalated_at``) and keep an audit row each, as the customer's own "not resolved"
+does. A fixed number of statements per batch, whatever its size. Notifications are digests: one
+per staff member and one per seller member per batch.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from accounts.models import User
-from core.sql import db_datetime, execute, ids_in, in_claimed, nested_loop_joins, row_locks_supported, table
+from core.sla import ClockClaim, Join, titles_agg
+from core.sql import db_datetime, execute, ids_in, table
 from marketplace.models import SellerMembership
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent, ReviewStatus
@@ -33,10 +36,7 @@ from reviews.services.common import senior_support
 def _titles_sql(ids_where: str) -> str:
     """The first titles (by review id) of a seller's reviews among the batch, ``; ``-separated and
     cut at 300 characters: the digest's body."""
-    if connection.vendor == "postgresql":
-        titles = "LEFT(string_agg(review.title, '; ' ORDER BY review.id), 300)"
-    else:
-        titles = "SUBSTR(group_concat(review.title, '; '), 1, 300)"
+    titles = titles_agg("review.title", order_by="review.id")
     return f"""
         SELECT review.seller_id, COUNT(*) AS escalated, {titles} AS titles
         FROM {table(Review)} AS review WHERE {ids_where} GROUP BY review.seller_id
@@ -50,9 +50,12 @@ def _notify_escalated(ids: Sequence[int], *, staff: Sequence[User], what: str, s
     where, params = ids_in("review.id", ids)
     count = len(ids)
     if staff:
+        # The first five by id, chosen here: asking the database for them would read every review
+        # of the batch to sort them.
+        first_where, first_params = ids_in("review.id", sorted(ids)[:5])
         first = execute(
-            f"SELECT review.title FROM {table(Review)} AS review WHERE {where} ORDER BY review.id LIMIT 5",  # noqa: S608
-            params,
+            f"SELECT review.title FROM {table(Review)} AS review WHERE {first_where} ORDER BY review.id",  # noqa: S608
+            first_params,
         )
         notify_many(
             drafts=[
@@ -79,109 +82,94 @@ def _notify_escalated(ids: Sequence[int], *, staff: Sequence[User], what: str, s
     )
 
 
-def _claim_unanswered(*, now: datetime, batch_size: int) -> list[int]:
-    """Claim and mark up to ``batch_size`` running clocks due by ``now`` in one statement; returns
-    their review ids in claim order.
-
-    The review is read (still published, still unanswered) and key-share locked with its clock,
-    skipping any pair another transaction holds part of: ``response_post`` locks the review and
-    then stops the clock, so a sweep that held the clock and then waited for the review (the
-    key-share lock the event INSERT below takes) would deadlock with it; now the reply wins."""
-    clock, review = table(ResponseClock), table(Review)
-    opening, closing = in_claimed()
-    locks = "FOR UPDATE OF claimable SKIP LOCKED FOR KEY SHARE OF review SKIP LOCKED" if row_locks_supported() else ""
-    sql = f"""
-        UPDATE {clock} SET escalated_at = %s
-        WHERE review_id {opening}
-            SELECT claimable.review_id FROM {clock} AS claimable
-            JOIN {review} AS review ON review.id = claimable.review_id
-            WHERE NOT claimable.answered AND claimable.escalated_at IS NULL AND claimable.escalate_at <= %s
-                AND review.status = %s AND review.first_response_at IS NULL
-            ORDER BY claimable.escalate_at, claimable.review_id
-            LIMIT %s
-            {locks}
-        {closing} AND escalated_at IS NULL
-        RETURNING review_id, escalate_at
-    """  # noqa: S608 (identifiers from model metadata; values are parameters)
-    at = db_datetime(now)
-    with nested_loop_joins():  # the due clocks, then each one's review by primary key
-        rows = execute(sql, [at, at, ReviewStatus.PUBLISHED.value, batch_size])
-    return [review_id for review_id, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
+UNANSWERED = ClockClaim(
+    model=ResponseClock,
+    key="review_id",
+    # The review is read (still published, still unanswered), not locked: the sweep writes only the
+    # clock and notices (no row referencing the review), so it never waits for a review that
+    # ``response_post`` holds. A response being written when the sweep looks is escalated and then
+    # stops the clock (its stop waits for the sweep's commit); one that has stopped the clock holds
+    # it, and the sweep skips it (``SKIP LOCKED``). Locking 10,000 review rows as well cost a WAL
+    # record and a dirtied page each.
+    joins=(Join(model=Review, alias="review", on="review.id = claimable.review_id"),),
+    where="review.status = %s AND review.first_response_at IS NULL",
+    params=(ReviewStatus.PUBLISHED.value,),
+    # The due clocks, then each one's review by primary key (bench/README.md: the planner's hash
+    # join read all 244,000 unanswered reviews).
+    nested_loops=True,
+)
+FOLLOW_UPS = ClockClaim(
+    model=RecoveryFollowUp,
+    key="review_id",
+    running="claimable.status = %s AND claimable.escalated_at IS NULL",
+    running_params=(FollowUpStatus.OPEN.value,),
+    also_set={"status": FollowUpStatus.ESCALATED.value},
+)
 
 
 def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None) -> int:
-    """Escalate every published negative review unanswered past its clock's ``escalate_at``;
-    returns how many. Per batch: claim-and-mark, the audit rows, the titles, the digests."""
-    batch_size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
+    """Escalate every published negative review unanswered past its clock's ``due_at``; returns
+    how many. Per batch: claim-and-mark (the clock is all that is written per review: the history
+    reads the escalation from it), the staff titles, the digests."""
+    size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
     hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
-    total = 0
-    staff: list[User] | None = None
-    while True:
-        with transaction.atomic():
-            ids = _claim_unanswered(now=now, batch_size=batch_size)
-            if not ids:
-                return total
-            where, params = ids_in("review_id", ids)
-            execute(
-                f"""
-                INSERT INTO {table(ReviewEvent)} (review_id, kind, note, data, created_at)
-                SELECT review_id, %s, %s, %s, %s FROM {table(ResponseClock)}
-                WHERE {where} ORDER BY review_id
-                """,  # noqa: S608 (identifiers from model metadata; values are parameters)
-                [ReviewEvent.Kind.ESCALATED.value, f"unanswered after {hours} h", "{}", db_datetime(now), *params],
-            )
-            if staff is None:
-                staff = senior_support()
-            _notify_escalated(
-                ids,
-                staff=staff,
-                what=f"negative, unanswered after {hours} h",
-                staff_link="/admin/reviews/review/?escalated=unanswered",
-            )
-            total += len(ids)
-            if len(ids) < batch_size:
-                return total
+    staff = _Staff()
+    return UNANSWERED.sweep(
+        stage="escalate",
+        now=now,
+        batch_size=size,
+        handle=lambda ids: _notify_escalated(
+            ids,
+            staff=staff(),
+            what=f"negative, unanswered after {hours} h",
+            staff_link="/admin/reviews/review/?escalated=unanswered",
+        ),
+    )
+
+
+def _escalate_follow_ups(review_ids: list[int], *, staff: Sequence[User], now: datetime) -> None:
+    where, params = ids_in("review_id", review_ids)
+    execute(
+        f"""
+        INSERT INTO {table(ReviewEvent)} (review_id, kind, note, data, created_at)
+        SELECT review_id, %s, %s, %s, %s FROM {table(RecoveryFollowUp)}
+        WHERE {where} ORDER BY review_id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        [
+            ReviewEvent.Kind.FOLLOW_UP_ESCALATED.value,
+            "the customer's issue is still open after the follow-up period",
+            "{}",
+            db_datetime(now),
+            *params,
+        ],
+    )
+    _notify_escalated(
+        review_ids,
+        staff=staff,
+        what="issue unresolved after the follow-up period",
+        staff_link="/admin/reviews/recoveryfollowup/?status__exact=escalated",
+    )
 
 
 def reviews_escalate_follow_ups(*, now: datetime, batch_size: int | None = None) -> int:
     """Escalate every recovery follow-up still open past its ``due_at``; returns how many."""
-    batch_size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
-    total = 0
-    staff: list[User] | None = None
-    while True:
-        with transaction.atomic():
-            due = RecoveryFollowUp.objects.filter(
-                status=FollowUpStatus.OPEN, escalated_at__isnull=True, due_at__lte=now
-            ).order_by("due_at", "id")
-            claimed = list(due.select_for_update(skip_locked=True).values_list("id", "review_id")[:batch_size])
-            if not claimed:
-                return total
-            RecoveryFollowUp.objects.filter(id__in=[row[0] for row in claimed], escalated_at__isnull=True).update(
-                status=FollowUpStatus.ESCALATED, escalated_at=now
-            )
-            review_ids = [row[1] for row in claimed]
-            ReviewEvent.objects.bulk_create(
-                [
-                    ReviewEvent(
-                        review_id=review_id,
-                        kind=ReviewEvent.Kind.FOLLOW_UP_ESCALATED,
-                        note="the customer's issue is still open after the follow-up period",
-                        created_at=now,
-                    )
-                    for review_id in review_ids
-                ]
-            )
-            if staff is None:
-                staff = senior_support()
-            _notify_escalated(
-                review_ids,
-                staff=staff,
-                what="issue unresolved after the follow-up period",
-                staff_link="/admin/reviews/recoveryfollowup/?status__exact=escalated",
-            )
-            total += len(claimed)
-            if len(claimed) < batch_size:
-                return total
+    size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
+    staff = _Staff()
+    return FOLLOW_UPS.sweep(
+        stage="escalate", now=now, batch_size=size, handle=lambda ids: _escalate_follow_ups(ids, staff=staff(), now=now)
+    )
+
+
+class _Staff:
+    """Senior support, read once per run (not once per batch) and only if a batch needs them."""
+
+    def __init__(self) -> None:
+        self.users: list[User] | None = None
+
+    def __call__(self) -> list[User]:
+        if self.users is None:
+            self.users = senior_support()
+        return self.users
 
 
 def reviews_sweep(*, now: datetime) -> dict[str, int]:

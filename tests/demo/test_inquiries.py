@@ -9,7 +9,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from inquiries.models import Conversation, ConversationStatus, Escalation, Inquiry, InquiryStatus, MessageKind
+from inquiries.models import (
+    Conversation,
+    ConversationStatus,
+    Escalation,
+    Inquiry,
+    InquiryClock,
+    InquiryStatus,
+    MessageKind,
+)
+from inquiries.selectors.conversations import conversation_status_q
 from inquiries.selectors.kpis import response_metrics
 from inquiries.services.sweep import inquiries_sweep
 from marketplace.models import Seller
@@ -42,16 +51,16 @@ def test_every_conversation_reads_like_the_services_wrote_it(seeded: None) -> No
 
 def test_live_inbox_has_a_countdown_a_warning_to_come_and_one_for_the_sweep(seeded: None) -> None:
     now = timezone.now()
-    open_inquiries = Inquiry.objects.filter(status=InquiryStatus.OPEN)
-    assert open_inquiries.filter(response_due_at__gt=now, warned_at__isnull=True).count() >= 2
+    running = InquiryClock.objects.filter(stopped_at__isnull=True)
+    assert running.filter(due_at__gt=now, warned_at__isnull=True).count() >= 2
     assert Escalation.objects.filter(resolved_at__isnull=True).count() == 1
-    overdue = open_inquiries.filter(response_due_at__lte=now, escalated_at__isnull=True)
+    overdue = running.filter(due_at__lte=now, escalated_at__isnull=True)
     assert overdue.count() == 1
 
     result = inquiries_sweep(now=now)
 
     assert result["escalated"] == 1
-    assert Conversation.objects.filter(status=ConversationStatus.ESCALATED).count() == 2
+    assert Conversation.objects.filter(conversation_status_q(ConversationStatus.ESCALATED)).count() == 2
 
 
 def test_history_notifications_are_read_and_nothing_is_mailed(seeded: None) -> None:

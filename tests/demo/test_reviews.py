@@ -22,6 +22,7 @@ from reviews.models import (
     FollowUpStatus,
     ProductRating,
     RecoveryFollowUp,
+    ResponseClock,
     ResponseStatus,
     Review,
     ReviewCase,
@@ -111,7 +112,7 @@ def test_history_reads_like_a_marketplace(seeded: None) -> None:
         assert answered >= share * store_reviews.count()
     late = Review.objects.filter(first_response_at__gt=F("response_due_at"))
     assert late.exists()
-    assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.ESCALATED).exists()
+    assert ResponseClock.objects.filter(escalated_at__isnull=False).exists()
     assert ReviewResponse.objects.filter(author_kind=AuthorKind.STAFF, status=ResponseStatus.PUBLISHED).exists()
     for response in ReviewResponse.objects.select_related("review"):
         assert response.created_at > response.review.created_at
@@ -158,16 +159,16 @@ def test_cases_in_each_state_and_follow_ups_in_each_state(seeded: None) -> None:
 
 
 def test_the_first_sweep_escalates_exactly_the_review_left_for_it(seeded: None) -> None:
-    before = ReviewEvent.objects.filter(kind=ReviewEvent.Kind.ESCALATED).count()
+    before = set(ResponseClock.objects.filter(escalated_at__isnull=False).values_list("review_id", flat=True))
 
-    result = reviews_sweep(now=timezone.now())
+    now = timezone.now()
+    result = reviews_sweep(now=now)
 
     assert result["escalated"] == 1
     assert result.get("follow_ups_escalated", 0) == 0
-    escalated = ReviewEvent.objects.filter(kind=ReviewEvent.Kind.ESCALATED).order_by("-id").first()
-    assert escalated is not None and escalated.review.seller.name == "Northwind Outfitters"
-    assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.ESCALATED).count() == before + 1
-    assert timezone.now() - escalated.review.created_at > settings.REVIEWS_ESCALATE_AFTER
+    (escalated,) = ResponseClock.objects.filter(escalated_at__isnull=False).exclude(review_id__in=before)
+    assert escalated.escalated_at == now and escalated.review.seller.name == "Northwind Outfitters"
+    assert now - escalated.review.created_at > settings.REVIEWS_ESCALATE_AFTER
 
 
 def test_nothing_is_mailed_and_old_notifications_are_read(seeded: None) -> None:

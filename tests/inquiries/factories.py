@@ -12,6 +12,7 @@ from inquiries.models import (
     Conversation,
     Escalation,
     Inquiry,
+    InquiryClock,
     InquiryStatus,
     Message,
     MessageKind,
@@ -60,9 +61,11 @@ class MessageFactory(DjangoModelFactory[Message]):
 
 
 class InquiryFactory(DjangoModelFactory[Inquiry]):
-    """An inquiry row (with its own conversation and opening buyer message) whose clock follows
-    ``awaiting_since``; give the outcome (status, answered_at, ...) explicitly, or build it with
-    ``inquiry_with_outcome`` below."""
+    """An inquiry row (with its own conversation and opening buyer message) and its clock, as the
+    messaging services leave them: the clock follows ``awaiting_since``; give the outcome (status,
+    answered_at, ...) explicitly, or build it with ``inquiry_with_outcome`` below. ``warned_at`` /
+    ``escalated_at`` go to the clock and, once the inquiry has stopped, to the ledger too (an open
+    inquiry's escalation lives on its clock only, as the sweep leaves it)."""
 
     class Meta:
         model = Inquiry
@@ -75,20 +78,62 @@ class InquiryFactory(DjangoModelFactory[Inquiry]):
         conversation=factory.SelfAttribute("..conversation"),
         created_at=factory.SelfAttribute("..awaiting_since"),
     )
-    warn_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_WARN_AFTER)
     response_due_at = factory.LazyAttribute(lambda inquiry: inquiry.awaiting_since + settings.INQUIRIES_RESPONSE_TARGET)
+
+    @classmethod
+    def _create(cls, model_class: type[Inquiry], *args: Any, **kwargs: Any) -> Inquiry:
+        is_open = kwargs.get("status", InquiryStatus.OPEN) == InquiryStatus.OPEN
+        warned_at, escalated_at = kwargs.get("warned_at"), kwargs.get("escalated_at")
+        if is_open:
+            kwargs["warned_at"] = kwargs["escalated_at"] = None
+        inquiry = super()._create(model_class, *args, **kwargs)
+        InquiryClock.objects.create(**clock_fields(inquiry, warned_at=warned_at, escalated_at=escalated_at))
+        return inquiry
+
+
+def clock_fields(inquiry: Inquiry, *, warned_at: datetime | None, escalated_at: datetime | None) -> dict[str, Any]:
+    """The clock the services give ``inquiry``: warned and escalated as given, stopped when the
+    inquiry did."""
+    stopped = None
+    if inquiry.status != InquiryStatus.OPEN:
+        stopped = inquiry.answered_at or inquiry.excluded_at or inquiry.closed_at or inquiry.awaiting_since
+    return {
+        "inquiry": inquiry,
+        "conversation_id": inquiry.conversation_id,
+        "seller_id": inquiry.seller_id,
+        "warn_at": inquiry.awaiting_since + settings.INQUIRIES_WARN_AFTER,
+        "due_at": inquiry.response_due_at,
+        "warned_at": warned_at,
+        "escalated_at": escalated_at,
+        "stopped_at": stopped,
+    }
+
+
+def clocks_for(inquiries: list[Inquiry]) -> list[InquiryClock]:
+    """The clocks of open inquiries written in bulk (``bulk_create`` skips ``_create``)."""
+    return InquiryClock.objects.bulk_create(
+        [InquiryClock(**clock_fields(inquiry, warned_at=None, escalated_at=None)) for inquiry in inquiries]
+    )
 
 
 class EscalationFactory(DjangoModelFactory[Escalation]):
-    """An open escalation of an (escalated) open inquiry; pass ``inquiry__conversation`` to put it
-    on a given conversation. Flows go through ``inquiries_sweep``."""
+    """An open escalation: an open inquiry whose clock the sweep escalated (pass
+    ``inquiry__conversation`` to put it on a given conversation; queue fields such as ``assignee``
+    as keywords). Flows go through ``inquiries_sweep``."""
 
     class Meta:
         model = Escalation
 
     escalated_at = factory.LazyFunction(timezone.now)
     inquiry = factory.SubFactory(InquiryFactory, escalated_at=factory.SelfAttribute("..escalated_at"))
-    conversation = factory.SelfAttribute("inquiry.conversation")
+
+    @classmethod
+    def _create(cls, model_class: type[Escalation], *args: Any, **kwargs: Any) -> Escalation:
+        inquiry = kwargs.pop("inquiry")
+        kwargs.pop("escalated_at")
+        if kwargs:  # queue fields: assignee, resolved_at...
+            InquiryClock.objects.filter(pk=inquiry.pk).update(**kwargs)
+        return Escalation.objects.get(pk=inquiry.pk)
 
 
 def inquiry_with_outcome(

@@ -297,6 +297,29 @@ def test_filters_status_seller_overdue_escalated_and_ordering(world, client_for,
     assert set(_ids(client.get(LIST, {"escalated": "false"}))) == {answered.pk, elsewhere.pk}
 
 
+def test_an_escalated_conversation_reads_escalated_with_the_notice_in_its_thread(world, client_for):
+    """The sweep writes only the clock; the API reads status, ``escalated_at`` and the thread's
+    system notice (no id: it is not a stored message) from it, and a reply puts it back."""
+    conversation = _open(world)
+    swept = T0 + timedelta(hours=5)
+    inquiries_sweep(now=swept)
+    client = client_for(world["buyer"])
+
+    body = client.get(detail(conversation.pk)).json()
+
+    assert (body["status"], body["escalated_at"]) == ("escalated", swept.isoformat().replace("+00:00", "Z"))
+    assert [message["kind"] for message in body["messages"]] == ["buyer", "auto_ack", "system"]
+    notice = body["messages"][-1]
+    assert (notice["id"], notice["author"], notice["created_at"]) == (None, None, body["escalated_at"])
+    assert "hasn't replied within 4 hours, so our support team is on it now" in notice["body"]
+    assert [row["status"] for row in client.get(LIST).json()["results"]] == ["escalated"]
+
+    message_post(conversation=conversation, author=world["member"], body="Sorry, yes.", now=swept + timedelta(hours=1))
+    body = client.get(detail(conversation.pk)).json()
+    assert (body["status"], body["escalated_at"]) == ("answered", swept.isoformat().replace("+00:00", "Z"))
+    assert [message["kind"] for message in body["messages"]] == ["buyer", "auto_ack", "system", "seller"]
+
+
 @pytest.mark.parametrize(
     "params",
     [{"status": "bogus"}, {"seller": "abc"}, {"seller": "0"}, {"overdue": "maybe"}, {"escalated": "yes"}],
@@ -325,12 +348,13 @@ def test_list_costs_the_same_queries_for_2_and_20_conversations(world, client_fo
 def test_detail_costs_the_same_queries_for_a_short_and_a_long_thread(world, client_for, django_assert_num_queries):
     conversation = _open(world)
     client = client_for(world["buyer"])
-    with django_assert_num_queries(3):  # token + conversation + its messages
+    # token + conversation (with its clocks' state) + its messages + its escalation notices (clocks)
+    with django_assert_num_queries(4):
         assert len(client.get(detail(conversation.pk)).json()["messages"]) == 2
     for index in range(9):
         message_post(conversation=conversation, author=world["member"], body=f"Reply {index}", now=T0)
         message_post(conversation=conversation, author=world["buyer"], body=f"Again {index}", now=T0)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         # Each buyer message after an answer opens a new inquiry, acknowledged again: 2 + 9 * 3.
         assert len(client.get(detail(conversation.pk)).json()["messages"]) == 29
 

@@ -1,6 +1,7 @@
-"""The sweep under concurrency, on real PostgreSQL: row locks (``FOR UPDATE SKIP LOCKED``) decide
-who escalates what, the unique constraints back them up. Several sweeps at once (threads, each with
-its own connection, and separate processes), and a seller reply racing the sweep."""
+"""The sweep under concurrency, on real PostgreSQL: row locks (``FOR UPDATE SKIP LOCKED``) and the
+conditional mark (``... AND escalated_at IS NULL``) decide who escalates what. Several sweeps at
+once (threads, each with its own connection, and separate processes), and a seller reply racing the
+sweep both ways round."""
 
 import multiprocessing
 import re
@@ -10,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, connections, transaction
-from django.db.models import Count
 
 from accounts.models import Role
-from inquiries.models import Conversation, ConversationEvent, ConversationStatus, Escalation, Inquiry, InquiryStatus
+from inquiries.models import Conversation, ConversationStatus, Escalation, Inquiry, InquiryClock, InquiryStatus
 from inquiries.notices import Kind
+from inquiries.selectors.conversations import conversation_status_q
+from inquiries.services import sweep as sweep_module
 from inquiries.services.messaging import conversation_open, message_post
 from inquiries.services.sweep import inquiries_sweep
 from notifications.models import Notification
@@ -59,14 +61,9 @@ def crowd(settings):  # type: ignore[no-untyped-def]
 
 def _assert_each_escalated_and_warned_once(crowd) -> None:  # type: ignore[no-untyped-def]
     assert Escalation.objects.count() == DUE
-    assert Escalation.objects.values("inquiry_id").distinct().count() == DUE
-    assert Inquiry.objects.filter(escalated_at=T0).count() == DUE
-    assert Inquiry.objects.filter(warned_at=T0).count() == WARNABLE
-    assert Conversation.objects.filter(status=ConversationStatus.ESCALATED).count() == DUE
-    events = dict(
-        ConversationEvent.objects.values_list("kind").annotate(count=Count("id")).values_list("kind", "count")
-    )
-    assert events == {ConversationEvent.Kind.ESCALATED: DUE, ConversationEvent.Kind.WARNED: WARNABLE}
+    assert InquiryClock.objects.filter(escalated_at=T0).count() == DUE
+    assert InquiryClock.objects.filter(warned_at=T0).count() == WARNABLE
+    assert Conversation.objects.filter(conversation_status_q(ConversationStatus.ESCALATED)).count() == DUE
     # The buyer's notice is per conversation: exactly one per escalated inquiry.
     buyer_notices = Notification.objects.filter(kind=Kind.INQUIRY_ESCALATED, recipient__username__startswith="buyer")
     assert buyer_notices.count() == DUE
@@ -120,45 +117,113 @@ def test_four_sweeps_in_separate_processes_escalate_each_inquiry_once(crowd):
     _assert_each_escalated_and_warned_once(crowd)
 
 
-def test_a_sweep_skips_a_conversation_a_reply_is_being_posted_to_instead_of_deadlocking():
-    """``message_post`` locks the conversation, then answers the inquiry. A sweep that locked the
-    inquiry and then waited for the conversation (or for a key-share lock on it, to insert the
-    escalation) would deadlock with it. The sweep locks both rows up front, skipping either if
-    taken: the reply wins, and the inquiry is answered in time, not escalated."""
-    seller = SellerFactory(name="Northwind")
-    member = SellerMemberFactory(seller=seller)
-    UserFactory(role=Role.SUPPORT)
-    conversation = conversation_open(buyer=BuyerFactory(), seller=seller, subject="Size?", body="Which?", now=T0)
-    due = T0 + 4 * HOUR
-    conversation_locked = threading.Event()
-    sweep_done = threading.Event()
+def _race(*, first, second) -> tuple[object, object]:  # type: ignore[no-untyped-def]
+    """Run ``first`` (which calls ``hold()`` once it holds its locks) and ``second`` (started once
+    they are held, with a 5 s lock timeout; ``first`` commits when ``second`` is done)."""
+    held, done = threading.Event(), threading.Event()
 
-    def reply(index: int) -> object:
-        with transaction.atomic():
-            # message_post's first step, held open until the sweep has run.
-            Conversation.objects.select_for_update().get(pk=conversation.pk)
-            conversation_locked.set()
-            sweep_done.wait(timeout=15)
-            return message_post(conversation=conversation, author=member, body="Medium.", now=due)
-
-    def sweep(index: int) -> object:
-        conversation_locked.wait(timeout=10)
+    def run(index: int) -> object:
+        if index == 0:
+            return first(hold=lambda: (held.set(), done.wait(timeout=15)))
+        held.wait(timeout=10)
         started = time.monotonic()
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SET lock_timeout = '5s'")
-            return inquiries_sweep(now=due), time.monotonic() - started
+            return second(), time.monotonic() - started
         finally:
-            sweep_done.set()
+            done.set()
 
-    replied, swept = run_at_once(2, lambda index: (reply, sweep)[index](index))
+    results = run_at_once(2, run)
+    assert not [result for result in results if isinstance(result, Exception)], results
+    return results[0], results[1]
 
-    assert not isinstance(replied, Exception), replied
-    assert not isinstance(swept, Exception), swept
-    result, seconds = swept  # type: ignore[misc]
+
+@pytest.fixture
+def asked():  # type: ignore[no-untyped-def]
+    seller = SellerFactory(name="Northwind")
+    member = SellerMemberFactory(seller=seller)
+    UserFactory(role=Role.SUPPORT)
+    conversation = conversation_open(buyer=BuyerFactory(), seller=seller, subject="Size?", body="Which?", now=T0)
+    return conversation, member
+
+
+def test_a_sweep_never_waits_for_a_reply_being_posted_and_the_reply_resolves_its_escalation(asked):
+    """``message_post`` locks the conversation, then stops the clock. The sweep locks only clocks,
+    so a reply still being written (conversation locked, not yet committed) neither blocks it nor
+    deadlocks with it: the inquiry is due and unanswered when the sweep looks, so it escalates, and
+    the reply, committing after, answers it and resolves that escalation."""
+    conversation, member = asked
+    due = T0 + 4 * HOUR
+
+    def reply(hold) -> object:  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            Conversation.objects.select_for_update().get(pk=conversation.pk)  # message_post's first step
+            hold()
+            return message_post(conversation=conversation, author=member, body="Medium.", now=due)
+
+    _, (result, seconds) = _race(first=reply, second=lambda: inquiries_sweep(now=due))  # type: ignore[misc]
+
+    assert result == {"escalated": 1, "warned": 0}
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s"
+    inquiry = Inquiry.objects.get(conversation=conversation)
+    assert (inquiry.status, inquiry.escalated_at) == (InquiryStatus.ANSWERED, due)
+    escalation = Escalation.objects.get()
+    assert (escalation.resolution, escalation.resolved_by, escalation.resolved_at) == ("seller_replied", member, due)
+    assert inquiries_sweep(now=due + HOUR) == {"escalated": 0, "warned": 0}
+
+
+def test_a_sweep_skips_a_clock_a_reply_has_just_stopped(asked):
+    """A reply that has stopped the clock but not committed yet holds the clock row: the sweep skips
+    it (``SKIP LOCKED``) instead of waiting, and it is never escalated: the reply won."""
+    conversation, member = asked
+    due = T0 + 4 * HOUR
+
+    def reply(hold) -> object:  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            message = message_post(conversation=conversation, author=member, body="Medium.", now=due)
+            hold()
+            return message
+
+    _, (result, seconds) = _race(first=reply, second=lambda: inquiries_sweep(now=due))  # type: ignore[misc]
+
     assert result == {"escalated": 0, "warned": 0}
-    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the conversation lock"
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s"
     inquiry = Inquiry.objects.get(conversation=conversation)
     assert (inquiry.status, inquiry.is_within_target, inquiry.escalated_at) == (InquiryStatus.ANSWERED, True, None)
     assert inquiries_sweep(now=due + HOUR) == {"escalated": 0, "warned": 0}
     assert not Escalation.objects.exists()
+
+
+def test_a_reply_waits_for_a_sweep_holding_its_clock_and_then_resolves_the_escalation(asked):
+    """The other way round: a sweep has claimed the clock (not yet committed); the reply's stop waits
+    for that commit (never a deadlock: the sweep waits for nothing the reply holds), then sees the
+    escalation and resolves it, in the same statement."""
+    conversation, member = asked
+    due = T0 + 4 * HOUR
+    original = sweep_module._escalate
+    claimed = threading.Event()
+
+    def escalate_then_hold(ids, *, staff):  # type: ignore[no-untyped-def]
+        original(ids, staff=staff)
+        claimed.set()
+        time.sleep(1)  # the batch's commit comes a second later
+
+    def run(index: int) -> object:
+        if index == 0:
+            return inquiries_sweep(now=due)
+        claimed.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        return message_post(conversation=conversation, author=member, body="Medium.", now=due)
+
+    sweep_module._escalate = escalate_then_hold
+    try:
+        swept, message = run_at_once(2, run)
+    finally:
+        sweep_module._escalate = original
+
+    assert swept == {"escalated": 1, "warned": 0}, swept
+    inquiry = Inquiry.objects.get(conversation=conversation)
+    assert (inquiry.status, inquiry.escalated_at, inquiry.answering_message) == (InquiryStatus.ANSWERED, due, message)
+    assert Escalation.objects.get().resolution == "seller_replied"

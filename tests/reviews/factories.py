@@ -43,7 +43,7 @@ class ReviewFactory(DjangoModelFactory[Review]):
     def escalate_at(self, create: bool, extracted: datetime | None, **kwargs: object) -> None:
         """``ReviewFactory(escalate_at=...)``: with a running escalation clock (negative reviews)."""
         if create and extracted is not None:
-            ResponseClock.objects.create(review=self, escalate_at=extracted)
+            ResponseClock.objects.create(review=self, due_at=extracted)
 
 
 class ResponseTemplateFactory(DjangoModelFactory[ResponseTemplate]):

@@ -41,7 +41,8 @@ def _negative(parties: dict[str, Any], *, buyer: Any = None, product: Any = None
 
 
 def _escalated_events() -> list[int]:
-    return sorted(ReviewEvent.objects.filter(kind="escalated").values_list("review_id", flat=True))
+    """The reviews whose history says "escalated": read from their clocks (the sweep writes no event)."""
+    return sorted(ResponseClock.objects.filter(escalated_at__isnull=False).values_list("review_id", flat=True))
 
 
 def test_the_sweep_is_registered() -> None:
@@ -100,10 +101,12 @@ def test_statement_count_does_not_grow_with_the_number_due(db: Any, count: int) 
     _due_reviews(count)
     with CaptureQueriesContext(connection) as queries:
         assert reviews_escalate_unanswered(now=T0 + 50 * HOUR) == count
-    # Savepoint, claim-and-mark, events, staff, their digest's titles, staff digests, seller members'
-    # digests, release, whatever the count; on PostgreSQL the claim's planner setting and its reset.
+    # The look whether anything is due, savepoint, claim-and-mark, staff, their digest's titles, staff
+    # digests, seller members' digests, release, whatever the count; on PostgreSQL the claim's
+    # planner setting and its reset.
     statements = [query["sql"] for query in queries]
     assert len(statements) == (10 if connection.vendor == "postgresql" else 8), statements
+    assert not ReviewEvent.objects.filter(kind="escalated").exists()  # one clock row per review, nothing else
     assert len(_escalated_events()) == count
 
 
@@ -124,9 +127,9 @@ def test_four_sweeps_at_once_escalate_each_review_once(settings: Any) -> None:
 def test_the_clock_stops_when_answered_and_runs_on_when_the_only_response_is_hidden(parties: dict[str, Any]) -> None:
     review = _negative(parties)
     response = response_post(review=review, author=parties["member"], body="We are sorry, a refund is sent.", now=T0)
-    assert ResponseClock.objects.get(review=review).answered is True
+    assert ResponseClock.objects.get(review=review).stopped_at == T0
     response_hide(response=response, actor=parties["moderator"], reason="Not a real answer", now=T0 + HOUR)
-    assert ResponseClock.objects.get(review=review).answered is False
+    assert ResponseClock.objects.get(review=review).stopped_at is None
     assert reviews_escalate_unanswered(now=T0 + 48 * HOUR) == 1
     review = Review.objects.select_related("clock").get(pk=review.pk)
     assert (review.escalate_at, review.escalated_at) == (T0 + 48 * HOUR, T0 + 48 * HOUR)
@@ -135,10 +138,11 @@ def test_the_clock_stops_when_answered_and_runs_on_when_the_only_response_is_hid
 @requires_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadlocking() -> None:
-    """``response_post`` locks the review, then stops its clock. A sweep that held the clock and
-    then waited for the review (the key-share lock its audit INSERT takes) would deadlock with it;
-    the sweep locks both up front, skipping either if taken: the response wins."""
+def test_a_sweep_never_waits_for_a_response_being_posted_and_the_response_stops_the_clock() -> None:
+    """``response_post`` locks the review, then stops its clock. The sweep locks only clocks, so a
+    response still being written (review locked, not committed) neither blocks it nor deadlocks with
+    it: the review is due and unanswered when the sweep looks, so it escalates, and the response,
+    committing after, stops the clock (answered, and escalated once)."""
     seller = SellerFactory(name="Northwind")
     member = SellerMemberFactory(seller=seller)
     UserFactory(role=Role.MODERATOR)
@@ -171,11 +175,56 @@ def test_a_sweep_skips_a_review_a_response_is_being_posted_to_instead_of_deadloc
     assert not isinstance(responded, Exception), responded
     assert not isinstance(swept, Exception), swept
     escalated, seconds = swept  # type: ignore[misc]
-    assert escalated == 0
-    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the review lock"
-    assert ResponseClock.objects.get(review=review).answered is True
+    assert escalated == 1
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the review"
+    clock = ResponseClock.objects.get(review=review)
+    assert (clock.escalated_at, clock.stopped_at) == (due, due)
     assert reviews_escalate_unanswered(now=due + HOUR) == 0
-    assert not ReviewEvent.objects.filter(kind="escalated").exists()
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sweep_skips_a_clock_a_response_has_just_stopped() -> None:
+    """A response that has stopped the clock but not committed yet holds the clock row: the sweep
+    skips it instead of waiting, and it is never escalated: the response won."""
+    seller = SellerFactory(name="Northwind")
+    member = SellerMemberFactory(seller=seller)
+    UserFactory(role=Role.MODERATOR)
+    review = review_create(
+        buyer=BuyerFactory(), product=ProductFactory(seller=seller), rating=1, title="Broken", body="Broken.", now=T0
+    )
+    due = T0 + 48 * HOUR
+    responded_event = threading.Event()
+    sweep_done = threading.Event()
+
+    def respond() -> object:
+        with transaction.atomic():
+            response = response_post(review=review, author=member, body="We are sorry, a refund is sent.", now=due)
+            responded_event.set()
+            sweep_done.wait(timeout=15)
+            return response
+
+    def sweep() -> object:
+        responded_event.wait(timeout=10)
+        started = time.monotonic()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '5s'")
+            return reviews_escalate_unanswered(now=due), time.monotonic() - started
+        finally:
+            sweep_done.set()
+
+    responded, swept = run_at_once(2, lambda index: (respond, sweep)[index]())
+
+    assert not isinstance(responded, Exception), responded
+    assert not isinstance(swept, Exception), swept
+    escalated, seconds = swept  # type: ignore[misc]
+    assert escalated == 0
+    assert seconds < 2, f"the sweep waited {seconds:.1f} s for the clock"
+    clock = ResponseClock.objects.get(review=review)
+    assert (clock.escalated_at, clock.stopped_at) == (None, due)
+    assert reviews_escalate_unanswered(now=due + HOUR) == 0
 
 
 def test_digests_count_each_sellers_reviews_and_name_them(parties: dict[str, Any]) -> None:
