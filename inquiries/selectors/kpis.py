@@ -21,24 +21,37 @@ Of the counted inquiries:
 - average and median first response time: over the answered ones (seller or staff), in whole
   seconds rounded half-up.
 
-Aggregates run in SQL (``COUNT(...) FILTER (WHERE ...)``); the median uses PostgreSQL's
-``percentile_cont`` and, on SQLite (the embedded default), one extra query and Python's median.
+How the figures are computed: every condition of the rule above is one ``Q`` (``counted_inquiries_q``,
+``answered_q``, ``escalated_q``, ...), used as such by the CSV export and compiled once by the ORM
+into SQL for the figures, so the figures and the export cannot drift apart and a condition is
+redefined in one place. The statements around them are written out once per shape (one seller or
+the platform; no grouping, per seller, per month, per month and quarter) and cached: building seven
+filtered aggregates through the ORM on every call cost more than running them. Each statement
+computes a row's verdicts once (counted, answered, ...) and aggregates them with
+``COUNT(*) FILTER (WHERE ...)``; the median is PostgreSQL's ``percentile_cont`` and, on SQLite (the
+embedded default), one extra statement and Python's median. On PostgreSQL the rows are read from
+covering indexes (migration ``0003``): a seller's by ``(seller, awaiting_since)``; the platform's in
+two parts, finished inquiries by opening time and open ones by due time, because an open inquiry not
+yet due counts in no figure and a month can hold hundreds of thousands of them.
 """
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Aggregate, F, FloatField, Q, QuerySet
+from django.utils import timezone
 
+from core.sql import db_datetime, execute, ids_in, table
 from inquiries.models import Inquiry, InquiryStatus
+from inquiries.periods import quarter_of
 
 MEDIAN_WINDOW = timedelta(days=90)
 ANSWERED_STATUSES = (InquiryStatus.ANSWERED, InquiryStatus.ANSWERED_BY_STAFF)
@@ -61,6 +74,9 @@ def seller_median_first_response_seconds(*, seller_id: int, now: datetime) -> fl
     return float(statistics.median(known)) if known else None
 
 
+# --- The rule, one condition each ----------------------------------------------------------------
+
+
 def counted_inquiries_q(*, now: datetime) -> Q:
     """Inquiries that count in a KPI denominator at ``now`` (see the module docstring)."""
     return (
@@ -74,8 +90,31 @@ def answered_q() -> Q:
     return Q(status__in=ANSWERED_STATUSES)
 
 
+def within_target_q() -> Q:
+    """Answered by the seller within the target (set when the answer is posted)."""
+    return Q(is_within_target=True)
+
+
 def escalated_q() -> Q:
+    """Escalated by the sweep or answered by staff. The one definition of "escalated" in the
+    figures, the CSV export and the standing tips: redefine it here and all of them follow (a
+    condition on the inquiry row; another table only through ``Exists``)."""
     return Q(escalated_at__isnull=False) | Q(status=InquiryStatus.ANSWERED_BY_STAFF)
+
+
+def excluded_q() -> Q:
+    return Q(status=InquiryStatus.EXCLUDED)
+
+
+# Every inquiry that counts or is excluded is in one of these two disjoint sets; an open inquiry
+# not yet due is in neither (it counts in no figure). The figures read only these rows, each set
+# from the partial index made for it (``inq_finished_figures_idx``, ``inq_open_figures_idx``).
+def finished_q() -> Q:
+    return ~Q(status=InquiryStatus.OPEN)
+
+
+def open_and_due_q(*, now: datetime) -> Q:
+    return Q(status=InquiryStatus.OPEN, response_due_at__lte=now)
 
 
 class Median(Aggregate):
@@ -122,6 +161,26 @@ class MonthResponseMetrics:
     metrics: ResponseMetrics
 
 
+@dataclass(frozen=True)
+class MissedBreakdown:
+    """Of a seller's counted inquiries not answered within target: how many opened after hours."""
+
+    missed: int
+    missed_after_hours: int
+    after_hours: int
+
+
+NO_MISSES = MissedBreakdown(missed=0, missed_after_hours=0, after_hours=0)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A period's figures and, of its counted inquiries, the missed / after-hours breakdown."""
+
+    metrics: ResponseMetrics
+    missed: MissedBreakdown
+
+
 def within_target_pct(*, answered_within_target: int, inquiries: int) -> Decimal | None:
     if not inquiries:
         return None
@@ -138,38 +197,34 @@ def _median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _aggregates(*, now: datetime) -> dict[str, Any]:
-    counted = counted_inquiries_q(now=now)
-    figures: dict[str, Any] = {
-        "inquiries": Count("id", filter=counted),
-        "answered": Count("id", filter=counted & answered_q()),
-        "answered_within_target": Count("id", filter=counted & Q(is_within_target=True)),
-        "escalated": Count("id", filter=counted & escalated_q()),
-        "excluded": Count("id", filter=Q(status=InquiryStatus.EXCLUDED)),
-        "average_seconds": Avg("first_response_seconds", filter=counted & answered_q()),
-    }
-    if _median_in_sql():
-        figures["median_seconds"] = Median("first_response_seconds", filter=counted & answered_q())
-    return figures
-
-
 def _build(row: dict[str, Any], *, median_seconds: float | None = None) -> ResponseMetrics:
     target = Decimal(settings.INQUIRIES_TARGET_PCT)
     inquiries = int(row.get("inquiries") or 0)
     within = int(row.get("answered_within_target") or 0)
     pct = within_target_pct(answered_within_target=within, inquiries=inquiries)
     median = row.get("median_seconds", median_seconds)
+    average = row.get("average_seconds")
     return ResponseMetrics(
         inquiries=inquiries,
         answered=int(row.get("answered") or 0),
         answered_within_target=within,
         within_target_pct=pct,
-        average_first_response_seconds=_whole_seconds(row.get("average_seconds")),
+        # As the ORM's Avg gave it (a float: PostgreSQL's numeric average converted), so the rounding
+        # to whole seconds sees the same value as before.
+        average_first_response_seconds=_whole_seconds(None if average is None else float(average)),
         median_first_response_seconds=_whole_seconds(median),
         escalated=int(row.get("escalated") or 0),
         excluded=int(row.get("excluded") or 0),
         target_pct=target,
         meets_target=None if pct is None else pct >= target,
+    )
+
+
+def _missed(row: dict[str, Any]) -> MissedBreakdown:
+    return MissedBreakdown(
+        missed=int(row.get("missed") or 0),
+        missed_after_hours=int(row.get("missed_after_hours") or 0),
+        after_hours=int(row.get("after_hours") or 0),
     )
 
 
@@ -185,20 +240,241 @@ def inquiries_opened_in(*, seller_id: int | None, start: datetime, end: datetime
     return queryset.order_by()
 
 
-def _answered_seconds(queryset: QuerySet[Inquiry], *, now: datetime) -> QuerySet[Inquiry]:
-    """The rows the median is taken over (the SQLite fallback reads them)."""
-    return queryset.filter(counted_inquiries_q(now=now) & answered_q(), first_response_seconds__isnull=False)
+# --- The statements, built once per shape ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A parameter of a cached statement filled in by each call (``now``, the range, the seller)."""
+
+    name: str
+
+
+NOW, START, END, SELLER, SELLER_IDS = (_Slot(name) for name in ("now", "start", "end", "seller", "seller_ids"))
+
+# Stands for ``now`` while a condition is compiled, and is replaced by the call's ``now``.
+_NOW_STAND_IN = datetime(1999, 12, 31, 23, 59, 58, 987654, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """SQL text with its parameters in order (values, or slots filled in per call)."""
+
+    text: str
+    params: tuple[Any, ...] = ()
+
+    def __add__(self, other: "_Sql | str") -> "_Sql":
+        if isinstance(other, str):
+            return _Sql(self.text + other, self.params)
+        return _Sql(self.text + other.text, self.params + other.params)
+
+    def __radd__(self, other: str) -> "_Sql":
+        return _Sql(other + self.text, self.params)
+
+    @staticmethod
+    def join(separator: str, parts: Iterable["_Sql | str"]) -> "_Sql":
+        result = _Sql("")
+        for index, part in enumerate(parts):
+            result = result + (separator if index else "") + part
+        return result
+
+
+def _condition(q: Q) -> _Sql:
+    """``q`` compiled by the ORM into a condition on the ``inquiries_inquiry`` row, ``now`` a slot."""
+    query = Inquiry.objects.filter(q).query
+    compiler = query.get_compiler(connection=connection)
+    text, params = compiler.compile(query.where)
+    if set(query.alias_map) - {Inquiry._meta.db_table}:
+        # The statements read one table; a join would multiply rows. Exists() keeps it one row each.
+        raise ValueError(f"A KPI condition must be on the inquiry row itself (use Exists() for other tables): {q}")
+    stand_in = connection.ops.adapt_datetimefield_value(_NOW_STAND_IN)
+    return _Sql(f"({text})", tuple(NOW if value == stand_in else value for value in params))
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: _Sql
+    keys: int  # leading key columns of each row (seller, month, quarter)
+    columns: tuple[str, ...]  # the figures after them
+
+    def run(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        params = [values[param.name] if isinstance(param, _Slot) else param for param in self.sql.params]
+        return execute(self.sql.text, params)
+
+    def rows(self, values: dict[str, Any]) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        return [(row[: self.keys], dict(zip(self.columns, row[self.keys :], strict=True))) for row in self.run(values)]
+
+
+_FIGURES = ("inquiries", "answered", "answered_within_target", "escalated", "excluded", "average_seconds")
+_MISSES = ("missed", "missed_after_hours", "after_hours")
+
+
+def _rows_sql(*, scope: str, read_counting_only: bool, with_missed: bool) -> _Sql:
+    """The inquiries of the range (and seller) with their verdicts, one row each. The verdicts are
+    computed once per row (PostgreSQL's ``OFFSET 0`` keeps the subquery from being merged into
+    the aggregates, which would evaluate each condition again in every ``FILTER``)."""
+    inquiry = table(Inquiry)
+    column = f"{inquiry}.{{}}".format
+    counted = _condition(counted_inquiries_q(now=_NOW_STAND_IN))
+    verdicts = [
+        _Sql(f"{column('awaiting_since')} AS awaiting_since, {column('seller_id')} AS seller_id, ")
+        + _Sql(f"{column('first_response_seconds')} AS seconds"),
+        counted + " AS counted",
+        _condition(answered_q()) + " AS answered",
+        _condition(within_target_q()) + " AS within_target",
+        _condition(escalated_q()) + " AS escalated",
+        _condition(excluded_q()) + " AS excluded",
+    ]
+    if with_missed:
+        verdicts += [
+            "(" + counted + " AND " + _condition(~within_target_q()) + ") AS missed",
+            "(" + counted + " AND " + _condition(after_hours_q()) + ") AS counted_after_hours",
+        ]
+    where = _Sql(f" WHERE {column('awaiting_since')} >= %s AND {column('awaiting_since')} < %s", (START, END))
+    if scope == "seller":
+        where += _Sql(f" AND {column('seller_id')} = %s", (SELLER,))
+    elif scope == "sellers":
+        text, _ = ids_in(column("seller_id"), [])
+        where += _Sql(f" AND {text}", (SELLER_IDS,))
+    select = "SELECT " + _Sql.join(", ", verdicts) + f" FROM {inquiry}" + where  # noqa: S608 (names from metadata)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    finished, open_and_due = _condition(finished_q()), _condition(open_and_due_q(now=_NOW_STAND_IN))
+    if not read_counting_only:
+        return select + fence
+    if scope == "seller":
+        # One seller's rows are few and all in one index range: one scan, the others filtered out.
+        return select + " AND (" + finished + " OR " + open_and_due + ")" + fence
+    if connection.vendor != "postgresql":
+        return select + " AND " + finished + " UNION ALL " + select + " AND " + open_and_due
+    return "(" + select + " AND " + finished + fence + ") UNION ALL (" + select + " AND " + open_and_due + fence + ")"
+
+
+def _aggregates_sql(*, with_missed: bool) -> tuple[str, tuple[str, ...]]:
+    aggregates = [
+        "COUNT(*) FILTER (WHERE inquiry.counted)",
+        "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.answered)",
+        "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.within_target)",
+        "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.escalated)",
+        "COUNT(*) FILTER (WHERE inquiry.excluded)",
+        "AVG(inquiry.seconds) FILTER (WHERE inquiry.counted AND inquiry.answered)",
+    ]
+    columns: tuple[str, ...] = _FIGURES
+    if _median_in_sql():
+        aggregates.append(
+            "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY inquiry.seconds)"
+            " FILTER (WHERE inquiry.counted AND inquiry.answered)"
+        )
+        columns += ("median_seconds",)
+    if with_missed:
+        aggregates += [
+            "COUNT(*) FILTER (WHERE inquiry.missed)",
+            "COUNT(*) FILTER (WHERE inquiry.missed AND inquiry.counted_after_hours)",
+            "COUNT(*) FILTER (WHERE inquiry.counted_after_hours)",
+        ]
+        columns += _MISSES
+    return ", ".join(aggregates), columns
+
+
+def _month_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "DATE_TRUNC('month', inquiry.awaiting_since AT TIME ZONE 'UTC')"
+    return "SUBSTR(inquiry.awaiting_since, 1, 7)"  # stored as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+
+
+def _quarter_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "DATE_TRUNC('quarter', inquiry.awaiting_since AT TIME ZONE 'UTC')"
+    return (
+        "SUBSTR(inquiry.awaiting_since, 1, 4) || '-Q'"
+        " || ((CAST(SUBSTR(inquiry.awaiting_since, 6, 2) AS INTEGER) + 2) / 3)"
+    )
+
+
+@cache
+def _statement(
+    vendor: str, time_zone: str, *, scope: str, grouping: str, read_counting_only: bool, with_missed: bool
+) -> _Statement:
+    """The figures' statement of one shape; ``vendor`` and ``time_zone`` (the hour of the day in
+    ``after_hours_q`` is in the current time zone, as the ORM compiles it) key the cache.
+
+    ``grouping``: ``none`` (one row), ``seller`` (seller_id, figures), ``month`` (month, null,
+    figures) or ``calendar`` (the month rows, then null, quarter, figures: the quarters)."""
+    rows = _rows_sql(scope=scope, read_counting_only=read_counting_only, with_missed=with_missed)
+    aggregates, columns = _aggregates_sql(with_missed=with_missed)
+    source = " FROM (" + rows + ") AS inquiry"
+    if grouping == "none":
+        return _Statement(f"SELECT {aggregates}" + source, keys=0, columns=columns)
+    if grouping == "seller":
+        return _Statement(
+            f"SELECT inquiry.seller_id, {aggregates}" + source + " GROUP BY inquiry.seller_id", 1, columns
+        )
+    if grouping == "month":
+        return _Statement(f"SELECT {_month_sql()}, NULL, {aggregates}" + source + " GROUP BY 1", 2, columns)
+    if grouping != "calendar":
+        raise ValueError(f"unknown grouping {grouping!r}")
+    if connection.vendor == "postgresql":
+        # One pass over the rows gives every month and every quarter.
+        sql = f"SELECT {_month_sql()}, {_quarter_sql()}, {aggregates}" + source + " GROUP BY GROUPING SETS ((1), (2))"
+        return _Statement(sql, 2, columns)
+    months = f"SELECT {_month_sql()}, NULL, {aggregates}" + source + " GROUP BY 1"
+    quarters = f"SELECT NULL, {_quarter_sql()}, {aggregates}" + source + " GROUP BY 2"
+    return _Statement(months + " UNION ALL " + quarters, 2, columns)
+
+
+@cache
+def _seconds_statement(vendor: str, time_zone: str, *, scope: str, read_counting_only: bool) -> _Statement:
+    """SQLite: the answered inquiries' first response times the medians are taken over."""
+    rows = _rows_sql(scope=scope, read_counting_only=read_counting_only, with_missed=False)
+    sql = (
+        "SELECT inquiry.awaiting_since, inquiry.seller_id, inquiry.seconds FROM ("  # noqa: S608
+        + rows
+        + ") AS inquiry WHERE inquiry.counted AND inquiry.answered AND inquiry.seconds IS NOT NULL"
+    )
+    return _Statement(sql, keys=2, columns=("seconds",))
+
+
+def _shape() -> tuple[str, str]:
+    return connection.vendor, timezone.get_current_timezone_name()
+
+
+def _values(
+    *, start: datetime, end: datetime, now: datetime, seller_id: int | None = None, seller_ids: list[int] | None = None
+) -> dict[str, Any]:
+    values = {"start": db_datetime(start), "end": db_datetime(end), "now": db_datetime(now), "seller": seller_id}
+    if seller_ids is not None:
+        values["seller_ids"] = ids_in("seller_id", seller_ids)[1][0]
+    return values
+
+
+def _scope(seller_id: int | None) -> str:
+    return "platform" if seller_id is None else "seller"
+
+
+def _seconds_by(
+    key: Callable[[Any, int], Any], *, scope: str, read_counting_only: bool, values: dict[str, Any]
+) -> dict[Any, list[int]]:
+    """SQLite: the first response times of the answered inquiries, by ``key(opened, seller_id)``."""
+    statement = _seconds_statement(*_shape(), scope=scope, read_counting_only=read_counting_only)
+    seconds: dict[Any, list[int]] = defaultdict(list)
+    for (opened, seller_id), row in statement.rows(values):
+        seconds[key(opened, seller_id)].append(row["seconds"])
+    return seconds
+
+
+# --- The figures ------------------------------------------------------------------------------------
 
 
 def response_metrics(*, seller_id: int | None, start: datetime, end: datetime, now: datetime) -> ResponseMetrics:
     """The figures of inquiries opened in ``[start, end)``; ``seller_id`` None: platform-wide.
     One query on PostgreSQL (two on SQLite, for the median)."""
-    queryset = inquiries_opened_in(seller_id=seller_id, start=start, end=end)
-    row = queryset.aggregate(**_aggregates(now=now))
+    scope = _scope(seller_id)
+    statement = _statement(*_shape(), scope=scope, grouping="none", read_counting_only=True, with_missed=False)
+    values = _values(start=start, end=end, now=now, seller_id=seller_id)
+    [(_, row)] = statement.rows(values)
     if _median_in_sql():
         return _build(row)
-    seconds = _answered_seconds(queryset, now=now).values_list("first_response_seconds", flat=True)
-    return _build(row, median_seconds=_median([value for value in seconds if value is not None]))
+    seconds = _seconds_by(lambda opened, seller: None, scope=scope, read_counting_only=True, values=values)
+    return _build(row, median_seconds=_median(seconds[None]))
 
 
 def response_metrics_by_seller(
@@ -206,19 +482,32 @@ def response_metrics_by_seller(
 ) -> dict[int, ResponseMetrics]:
     """The figures of every seller with inquiries opened in ``[start, end)`` in one grouped query
     (``seller_ids`` None: all sellers). Sellers without inquiries are absent: use ``empty_metrics``."""
-    queryset = inquiries_opened_in(seller_id=None, start=start, end=end)
-    if seller_ids is not None:
-        queryset = queryset.filter(seller_id__in=list(seller_ids))
-    rows = cast(
-        list[dict[str, Any]], list(queryset.values("seller_id").annotate(**_aggregates(now=now)).order_by("seller_id"))
-    )
+    ids = None if seller_ids is None else list(seller_ids)
+    if ids is not None and not ids:
+        return {}
+    scope = "platform" if ids is None else "sellers"
+    # Every row is read (a seller whose only inquiries are not yet due is present, with zeros).
+    statement = _statement(*_shape(), scope=scope, grouping="seller", read_counting_only=False, with_missed=False)
+    values = _values(start=start, end=end, now=now, seller_ids=ids)
+    rows = statement.rows(values)
     if _median_in_sql():
-        return {row["seller_id"]: _build(row) for row in rows}
-    seconds: dict[int, list[int]] = defaultdict(list)
-    for seller_id, value in _answered_seconds(queryset, now=now).values_list("seller_id", "first_response_seconds"):
-        if value is not None:
-            seconds[seller_id].append(value)
-    return {row["seller_id"]: _build(row, median_seconds=_median(seconds[row["seller_id"]])) for row in rows}
+        return {seller_id: _build(row) for (seller_id,), row in rows}
+    seconds = _seconds_by(lambda opened, seller: seller, scope=scope, read_counting_only=False, values=values)
+    return {seller_id: _build(row, median_seconds=_median(seconds[seller_id])) for (seller_id,), row in rows}
+
+
+def missed_breakdown_by_seller(
+    *, seller_ids: Iterable[int] | None, start: datetime, end: datetime, now: datetime
+) -> dict[int, MissedBreakdown]:
+    """One grouped query: per seller, missed inquiries and how many of them (and of all counted
+    ones) opened outside business hours (``BUSINESS_HOURS``, UTC, weekends after hours)."""
+    ids = None if seller_ids is None else list(seller_ids)
+    if ids is not None and not ids:
+        return {}
+    scope = "platform" if ids is None else "sellers"
+    statement = _statement(*_shape(), scope=scope, grouping="seller", read_counting_only=False, with_missed=True)
+    rows = statement.rows(_values(start=start, end=end, now=now, seller_ids=ids))
+    return {seller_id: _missed(row) for (seller_id,), row in rows}
 
 
 def month_start(moment: datetime) -> datetime:
@@ -230,51 +519,136 @@ def add_months(start: datetime, months: int) -> datetime:
     return start.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
-def monthly_series(*, seller_id: int | None, months: int = 6, now: datetime) -> list[MonthResponseMetrics]:
-    """The last ``months`` calendar months (UTC) up to and including the current one, oldest first,
-    for the dashboard chart: one grouped query (``TruncMonth``), months without inquiries as zeros."""
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    current = month_start(now)
-    first = add_months(current, -(months - 1))
-    end = add_months(current, 1)
-    queryset = inquiries_opened_in(seller_id=seller_id, start=first, end=end).annotate(
-        opened_month=TruncMonth("awaiting_since", tzinfo=UTC)
-    )
-    rows = cast(
-        list[dict[str, Any]],
-        list(queryset.values("opened_month").annotate(**_aggregates(now=now)).order_by("opened_month")),
-    )
-    by_month: dict[tuple[int, int], dict[str, Any]] = {_month_key(row["opened_month"]): row for row in rows}
-    seconds: dict[tuple[int, int], list[int]] = defaultdict(list)
-    if not _median_in_sql():
-        for opened, value in _answered_seconds(queryset, now=now).values_list(
-            "awaiting_since", "first_response_seconds"
-        ):
-            if value is not None:
-                seconds[_month_key(opened)].append(value)
+def _month_key(value: datetime | date | str) -> tuple[int, int]:
+    """(year, month) of a month as PostgreSQL (a timestamp) or SQLite (``YYYY-MM...`` text) gives it."""
+    if isinstance(value, str):
+        return int(value[:4]), int(value[5:7])
+    return value.year, value.month
+
+
+def _quarter_key(value: datetime | date | str) -> tuple[int, int]:
+    """(year, quarter) of a quarter (PostgreSQL: its first day; SQLite: ``YYYY-Qn``) or of a moment."""
+    if isinstance(value, str) and value[5:6] == "Q":
+        return int(value[:4]), int(value[6:])
+    year, month = _month_key(value)
+    return year, (month - 1) // 3 + 1
+
+
+def _series(
+    figures: dict[tuple[int, int], PeriodFigures], *, first: datetime, months: int
+) -> list[MonthResponseMetrics]:
     series = []
     for offset in range(months):
         start = add_months(first, offset)
-        key = (start.year, start.month)
-        row = by_month.get(key, {})
-        median = None if _median_in_sql() else _median(seconds[key])
+        found = figures.get((start.year, start.month))
         series.append(
             MonthResponseMetrics(
                 month=start.date(),
                 label=f"{start:%Y-%m}",
                 start=start,
                 end=add_months(start, 1),
-                metrics=_build(row, median_seconds=median),
+                metrics=found.metrics if found else empty_metrics(),
             )
         )
     return series
 
 
-def _month_key(value: datetime | date) -> tuple[int, int]:
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC) if value.tzinfo else value
-    return (value.year, value.month)
+def _calendar(
+    *, seller_id: int | None, start: datetime, end: datetime, now: datetime, grouping: str, with_missed: bool
+) -> tuple[dict[tuple[int, int], PeriodFigures], dict[tuple[int, int], PeriodFigures]]:
+    """The figures of every month (and, for ``calendar``, every quarter) with inquiries in
+    ``[start, end)``: one statement on PostgreSQL, two on SQLite."""
+    scope = _scope(seller_id)
+    statement = _statement(*_shape(), scope=scope, grouping=grouping, read_counting_only=True, with_missed=with_missed)
+    values = _values(start=start, end=end, now=now, seller_id=seller_id)
+    rows = statement.rows(values)
+    by_month: dict[tuple[int, int], list[int]] = {}
+    by_quarter: dict[tuple[int, int], list[int]] = {}
+    if not _median_in_sql():
+        by_month = _seconds_by(
+            lambda opened, seller: _month_key(opened), scope=scope, read_counting_only=True, values=values
+        )
+        by_quarter = defaultdict(list)
+        for (year, month), seconds in by_month.items():
+            by_quarter[_quarter_key(f"{year:04d}-{month:02d}")].extend(seconds)
+    months: dict[tuple[int, int], PeriodFigures] = {}
+    quarters: dict[tuple[int, int], PeriodFigures] = {}
+    for (month, quarter), row in rows:
+        if month is not None:
+            key = _month_key(month)
+            median = None if _median_in_sql() else _median(by_month.get(key, []))
+            months[key] = PeriodFigures(metrics=_build(row, median_seconds=median), missed=_missed(row))
+        else:
+            key = _quarter_key(quarter)
+            median = None if _median_in_sql() else _median(by_quarter.get(key, []))
+            quarters[key] = PeriodFigures(metrics=_build(row, median_seconds=median), missed=_missed(row))
+    return months, quarters
+
+
+def monthly_series(*, seller_id: int | None, months: int = 6, now: datetime) -> list[MonthResponseMetrics]:
+    """The last ``months`` calendar months (UTC) up to and including the current one, oldest first,
+    for the dashboard chart: one grouped query, months without inquiries as zeros."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    current = month_start(now)
+    first = add_months(current, -(months - 1))
+    by_month, _ = _calendar(
+        seller_id=seller_id, start=first, end=add_months(current, 1), now=now, grouping="month", with_missed=False
+    )
+    return _series(by_month, first=first, months=months)
+
+
+@dataclass(frozen=True)
+class CalendarFigures:
+    """The figures of the last months and quarters (UTC) of one seller or the platform, read by one
+    statement (two on SQLite): what the seller dashboard shows, its chart and its standing."""
+
+    start: datetime
+    end: datetime
+    first_month: datetime
+    series_months: int
+    months: dict[tuple[int, int], PeriodFigures]
+    quarters: dict[tuple[int, int], PeriodFigures]
+
+    def figures(self, *, start: datetime, end: datetime) -> PeriodFigures:
+        """The figures of a calendar month or quarter inside the range read."""
+        if not (self.start <= start and end <= self.end):
+            raise ValueError(f"{start:%Y-%m-%d}..{end:%Y-%m-%d} is outside the range read, {self.start}..{self.end}")
+        empty = PeriodFigures(metrics=empty_metrics(), missed=NO_MISSES)
+        if month_start(start) == start and add_months(start, 1) == end:
+            return self.months.get(_month_key(start), empty)
+        if month_start(start) == start and start.month % 3 == 1 and add_months(start, 3) == end:
+            return self.quarters.get(_quarter_key(start), empty)
+        raise ValueError(f"{start:%Y-%m-%d}..{end:%Y-%m-%d} is not a calendar month or quarter")
+
+    def metrics(self, *, start: datetime, end: datetime) -> ResponseMetrics:
+        return self.figures(start=start, end=end).metrics
+
+    def series(self) -> list[MonthResponseMetrics]:
+        """The months asked for, oldest first, as ``monthly_series`` gives them."""
+        return _series(self.months, first=self.first_month, months=self.series_months)
+
+
+def calendar_figures(*, seller_id: int | None, months: int, quarters: int, now: datetime) -> CalendarFigures:
+    """The last ``months`` calendar months and the last ``quarters`` calendar quarters up to and
+    including the current ones (``now``, UTC), each with its missed / after-hours breakdown: one
+    statement on PostgreSQL (two on SQLite) however many months and quarters."""
+    if months < 0 or quarters < 0 or not (months or quarters):
+        raise ValueError("ask for at least one month or quarter, and no negative number")
+    current = month_start(now)
+    current_quarter = quarter_of(now)
+    first_month = add_months(current, -(months - 1)) if months else current
+    starts, ends = [first_month], [add_months(current, 1)]
+    if quarters:
+        starts.append(add_months(current_quarter.start, -3 * (quarters - 1)))
+        ends.append(current_quarter.end)
+    start, end = min(starts), max(ends)
+    by_month, by_quarter = _calendar(
+        seller_id=seller_id, start=start, end=end, now=now, grouping="calendar", with_missed=True
+    )
+    return CalendarFigures(
+        start=start, end=end, first_month=first_month, series_months=months, months=by_month, quarters=by_quarter
+    )
 
 
 # --- Figures behind the standing tips ----------------------------------------------------------
@@ -290,35 +664,3 @@ def after_hours_q() -> Q:
         | Q(awaiting_since__hour__gte=closing)
         | Q(awaiting_since__iso_week_day__gte=6)
     )
-
-
-@dataclass(frozen=True)
-class MissedBreakdown:
-    """Of a seller's counted inquiries not answered within target: how many opened after hours."""
-
-    missed: int
-    missed_after_hours: int
-    after_hours: int
-
-
-def missed_breakdown_by_seller(
-    *, seller_ids: Iterable[int] | None, start: datetime, end: datetime, now: datetime
-) -> dict[int, MissedBreakdown]:
-    """One grouped query: per seller, missed inquiries and how many of them (and of all counted
-    ones) opened outside business hours (``BUSINESS_HOURS``, UTC, weekends after hours)."""
-    counted = counted_inquiries_q(now=now)
-    missed = counted & ~Q(is_within_target=True)
-    queryset = inquiries_opened_in(seller_id=None, start=start, end=end)
-    if seller_ids is not None:
-        queryset = queryset.filter(seller_id__in=list(seller_ids))
-    rows = queryset.values("seller_id").annotate(
-        missed=Count("id", filter=missed),
-        missed_after_hours=Count("id", filter=missed & after_hours_q()),
-        after_hours=Count("id", filter=counted & after_hours_q()),
-    )
-    return {
-        row["seller_id"]: MissedBreakdown(
-            missed=row["missed"], missed_after_hours=row["missed_after_hours"], after_hours=row["after_hours"]
-        )
-        for row in rows.order_by("seller_id")
-    }
