@@ -23,9 +23,9 @@ from core.exceptions import DomainError
 from core.pages import OwnTemplates, attach_domain_error, chosen_seller, error_status, member_sellers
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
-from inquiries.periods import month_period, quarter_of
+from inquiries.periods import Period, month_period, quarter_of
 from inquiries.selectors import pages as reads
-from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
+from inquiries.selectors.kpis import MonthResponseMetrics, ResponseMetrics, calendar_figures
 from inquiries.services.messaging import (
     conversation_close,
     conversation_open,
@@ -33,7 +33,7 @@ from inquiries.services.messaging import (
     inquiry_exclude,
     message_post,
 )
-from inquiries.services.standing import standing_project
+from inquiries.services.standing import ProjectedStanding, projection_quarters, standing_project
 from inquiries.services.templates import (
     reply_template_create,
     reply_template_delete,
@@ -49,6 +49,7 @@ BUYER_PAGE_SIZE = 20
 INBOX_LIMIT = 50
 RECENT_ORDERS = 5
 DUE_SOON_SECONDS = 3600
+CHART_MONTHS = 6
 
 
 # --- formatting shared by the pages -------------------------------------------------------------
@@ -149,37 +150,65 @@ def build_chart(series: list[Any]) -> Chart:
     )
 
 
+@dataclass(frozen=True)
+class DashboardFigures:
+    """The seller dashboard's figures: this month and this quarter, the chart's months, the
+    projected standing and the badge."""
+
+    month: Period
+    quarter: Period
+    periods: list[dict[str, Any]]
+    chart_months: list[MonthResponseMetrics]
+    standing: ProjectedStanding
+    has_badge: bool
+
+
+def seller_dashboard_figures(*, seller: Seller, now: datetime) -> DashboardFigures:
+    """One statement reads every month and quarter the dashboard shows or the standing needs
+    (calendar_figures); the standing rows (the earlier quarters' decisions, the badge) two more."""
+    today = now.astimezone(UTC)
+    month = month_period(today.year, today.month)
+    quarter = quarter_of(now)
+    figures = calendar_figures(seller_id=seller.pk, months=CHART_MONTHS, quarters=projection_quarters(), now=now)
+    periods = []
+    for title, period in (("This month", month), ("This quarter", quarter)):
+        metrics = figures.metrics(start=period.start, end=period.end)
+        pct = float(metrics.within_target_pct or 0)
+        periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
+    return DashboardFigures(
+        month=month,
+        quarter=quarter,
+        periods=periods,
+        chart_months=figures.series(),
+        standing=standing_project(seller=seller, now=now, figures=figures),
+        has_badge=reads.seller_has_responsive_badge(seller_id=seller.pk),
+    )
+
+
 @require_GET
 @login_required
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     seller, sellers = chosen_seller(request, user)
     now = timezone.now()
-    today = now.astimezone(UTC)
-    month = month_period(today.year, today.month)
-    quarter = quarter_of(now)
     inbox = list(reads.seller_inbox(seller_id=seller.pk)[:INBOX_LIMIT])
     overdue_count = 0
     for conversation in inbox:
         timer = countdown(conversation.response_due_at, now)
         conversation.countdown = timer  # type: ignore[attr-defined]
         overdue_count += bool(timer and timer.is_overdue)
-    periods = []
-    for title, period in (("This month", month), ("This quarter", quarter)):
-        metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=now)
-        pct = float(metrics.within_target_pct or 0)
-        periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
-    standing = standing_project(seller=seller, now=now)
+    figures = seller_dashboard_figures(seller=seller, now=now)
+    standing = figures.standing
     context = {
         "seller": seller,
         "sellers": sellers,
-        "month": month,
-        "quarter": quarter,
-        "periods": periods,
-        "chart": build_chart(monthly_series(seller_id=seller.pk, months=6, now=now)),
+        "month": figures.month,
+        "quarter": figures.quarter,
+        "periods": figures.periods,
+        "chart": build_chart(figures.chart_months),
         "standing": standing,
         "standing_label": dict(StandingLevel.choices).get(standing.level, standing.level),
-        "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
+        "has_badge": figures.has_badge,
         "inbox": inbox,
         "overdue_count": overdue_count,
         "recent": list(reads.seller_recent(seller_id=seller.pk)[:10]),
