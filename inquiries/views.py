@@ -164,8 +164,9 @@ class DashboardFigures:
 
 
 def seller_dashboard_figures(*, seller: Seller, now: datetime) -> DashboardFigures:
-    """One statement reads every month and quarter the dashboard shows or the standing needs
-    (calendar_figures); the standing rows (the earlier quarters' decisions, the badge) two more."""
+    """Two statements: every month and quarter the dashboard shows or the projected standing needs
+    (``calendar_figures``), and the seller's decided quarters (the badge, and the earlier quarters
+    the standing looks back on)."""
     today = now.astimezone(UTC)
     month = month_period(today.year, today.month)
     quarter = quarter_of(now)
@@ -175,13 +176,14 @@ def seller_dashboard_figures(*, seller: Seller, now: datetime) -> DashboardFigur
         metrics = figures.metrics(start=period.start, end=period.end)
         pct = float(metrics.within_target_pct or 0)
         periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
+    decisions = reads.seller_standing_decisions(seller_id=seller.pk)
     return DashboardFigures(
         month=month,
         quarter=quarter,
         periods=periods,
         chart_months=figures.series(),
-        standing=standing_project(seller=seller, now=now, figures=figures),
-        has_badge=reads.seller_has_responsive_badge(seller_id=seller.pk),
+        standing=standing_project(seller=seller, now=now, figures=figures, decided=decisions.within_target_pcts),
+        has_badge=decisions.has_responsive_badge,
     )
 
 

@@ -197,26 +197,45 @@ def _median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _build(row: dict[str, Any], *, median_seconds: float | None = None) -> ResponseMetrics:
+def _metrics(
+    *,
+    inquiries: int,
+    answered: int,
+    answered_within_target: int,
+    escalated: int,
+    excluded: int,
+    average_seconds: int | None,
+    median_seconds: int | None,
+) -> ResponseMetrics:
     target = Decimal(settings.INQUIRIES_TARGET_PCT)
-    inquiries = int(row.get("inquiries") or 0)
-    within = int(row.get("answered_within_target") or 0)
-    pct = within_target_pct(answered_within_target=within, inquiries=inquiries)
-    median = row.get("median_seconds", median_seconds)
-    average = row.get("average_seconds")
+    pct = within_target_pct(answered_within_target=answered_within_target, inquiries=inquiries)
     return ResponseMetrics(
         inquiries=inquiries,
-        answered=int(row.get("answered") or 0),
-        answered_within_target=within,
+        answered=answered,
+        answered_within_target=answered_within_target,
         within_target_pct=pct,
-        # As the ORM's Avg gave it (a float: PostgreSQL's numeric average converted), so the rounding
-        # to whole seconds sees the same value as before.
-        average_first_response_seconds=_whole_seconds(None if average is None else float(average)),
-        median_first_response_seconds=_whole_seconds(median),
-        escalated=int(row.get("escalated") or 0),
-        excluded=int(row.get("excluded") or 0),
+        average_first_response_seconds=average_seconds,
+        median_first_response_seconds=median_seconds,
+        escalated=escalated,
+        excluded=excluded,
         target_pct=target,
         meets_target=None if pct is None else pct >= target,
+    )
+
+
+def _build(row: dict[str, Any], *, median_seconds: float | None = None) -> ResponseMetrics:
+    """The figures from a statement's row (``AVG``, and the median in SQL or given)."""
+    average = row.get("average_seconds")
+    return _metrics(
+        inquiries=int(row.get("inquiries") or 0),
+        answered=int(row.get("answered") or 0),
+        answered_within_target=int(row.get("answered_within_target") or 0),
+        escalated=int(row.get("escalated") or 0),
+        excluded=int(row.get("excluded") or 0),
+        # As the ORM's Avg gave it (a float: PostgreSQL's numeric average converted), so the rounding
+        # to whole seconds sees the same value as before.
+        average_seconds=_whole_seconds(None if average is None else float(average)),
+        median_seconds=_whole_seconds(row.get("median_seconds", median_seconds)),
     )
 
 
@@ -250,7 +269,9 @@ class _Slot:
     name: str
 
 
-NOW, START, END, SELLER, SELLER_IDS = (_Slot(name) for name in ("now", "start", "end", "seller", "seller_ids"))
+NOW, START, END, SELLER, SELLER_IDS, MONTHS = (
+    _Slot(name) for name in ("now", "start", "end", "seller", "seller_ids", "months")
+)
 
 # Stands for ``now`` while a condition is compiled, and is replaced by the call's ``now``.
 _NOW_STAND_IN = datetime(1999, 12, 31, 23, 59, 58, 987654, tzinfo=UTC)
@@ -305,7 +326,7 @@ class _Statement:
         return [(row[: self.keys], dict(zip(self.columns, row[self.keys :], strict=True))) for row in self.run(values)]
 
 
-_FIGURES = ("inquiries", "answered", "answered_within_target", "escalated", "excluded", "average_seconds")
+_COUNTS = ("inquiries", "answered", "answered_within_target", "escalated", "excluded")
 _MISSES = ("missed", "missed_after_hours", "after_hours")
 
 
@@ -327,8 +348,8 @@ def _rows_sql(*, scope: str, read_counting_only: bool, with_missed: bool) -> _Sq
     ]
     if with_missed:
         verdicts += [
-            "(" + counted + " AND " + _condition(~within_target_q()) + ") AS missed",
-            "(" + counted + " AND " + _condition(after_hours_q()) + ") AS counted_after_hours",
+            _condition(~within_target_q()) + " AS not_within_target",
+            _condition(after_hours_q()) + " AS after_hours",
         ]
     where = _Sql(f" WHERE {column('awaiting_since')} >= %s AND {column('awaiting_since')} < %s", (START, END))
     if scope == "seller":
@@ -349,27 +370,36 @@ def _rows_sql(*, scope: str, read_counting_only: bool, with_missed: bool) -> _Sq
     return "(" + select + " AND " + finished + fence + ") UNION ALL (" + select + " AND " + open_and_due + fence + ")"
 
 
-def _aggregates_sql(*, with_missed: bool) -> tuple[str, tuple[str, ...]]:
+def _aggregates_sql(*, with_missed: bool, tally: bool) -> tuple[str, tuple[str, ...]]:
+    """The aggregates and their names. ``tally``: the first response times themselves instead of
+    ``AVG`` and the median, so that months can be added up into quarters (``_Tally``)."""
+    answered = "FILTER (WHERE inquiry.counted AND inquiry.answered)"
     aggregates = [
         "COUNT(*) FILTER (WHERE inquiry.counted)",
-        "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.answered)",
+        f"COUNT(*) {answered}",
         "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.within_target)",
         "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.escalated)",
         "COUNT(*) FILTER (WHERE inquiry.excluded)",
-        "AVG(inquiry.seconds) FILTER (WHERE inquiry.counted AND inquiry.answered)",
     ]
-    columns: tuple[str, ...] = _FIGURES
-    if _median_in_sql():
-        aggregates.append(
-            "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY inquiry.seconds)"
-            " FILTER (WHERE inquiry.counted AND inquiry.answered)"
-        )
-        columns += ("median_seconds",)
+    columns: tuple[str, ...] = _COUNTS
+    if tally:
+        if _median_in_sql():  # SQLite: the times come from a second statement
+            aggregates.append(
+                "ARRAY_AGG(inquiry.seconds) FILTER (WHERE inquiry.counted AND inquiry.answered"
+                " AND inquiry.seconds IS NOT NULL)"
+            )
+            columns += ("seconds",)
+    else:
+        aggregates.append(f"AVG(inquiry.seconds) {answered}")
+        columns += ("average_seconds",)
+        if _median_in_sql():
+            aggregates.append(f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY inquiry.seconds) {answered}")
+            columns += ("median_seconds",)
     if with_missed:
         aggregates += [
-            "COUNT(*) FILTER (WHERE inquiry.missed)",
-            "COUNT(*) FILTER (WHERE inquiry.missed AND inquiry.counted_after_hours)",
-            "COUNT(*) FILTER (WHERE inquiry.counted_after_hours)",
+            "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.not_within_target)",
+            "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.not_within_target AND inquiry.after_hours)",
+            "COUNT(*) FILTER (WHERE inquiry.counted AND inquiry.after_hours)",
         ]
         columns += _MISSES
     return ", ".join(aggregates), columns
@@ -381,15 +411,6 @@ def _month_sql() -> str:
     return "SUBSTR(inquiry.awaiting_since, 1, 7)"  # stored as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'
 
 
-def _quarter_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "DATE_TRUNC('quarter', inquiry.awaiting_since AT TIME ZONE 'UTC')"
-    return (
-        "SUBSTR(inquiry.awaiting_since, 1, 4) || '-Q'"
-        " || ((CAST(SUBSTR(inquiry.awaiting_since, 6, 2) AS INTEGER) + 2) / 3)"
-    )
-
-
 @cache
 def _statement(
     vendor: str, time_zone: str, *, scope: str, grouping: str, read_counting_only: bool, with_missed: bool
@@ -397,10 +418,10 @@ def _statement(
     """The figures' statement of one shape; ``vendor`` and ``time_zone`` (the hour of the day in
     ``after_hours_q`` is in the current time zone, as the ORM compiles it) key the cache.
 
-    ``grouping``: ``none`` (one row), ``seller`` (seller_id, figures), ``month`` (month, null,
-    figures) or ``calendar`` (the month rows, then null, quarter, figures: the quarters)."""
+    ``grouping``: ``none`` (one row), ``seller`` (seller_id, figures), ``month`` (month, figures)
+    or ``month_tally`` (month, additive figures: ``_Tally``)."""
     rows = _rows_sql(scope=scope, read_counting_only=read_counting_only, with_missed=with_missed)
-    aggregates, columns = _aggregates_sql(with_missed=with_missed)
+    aggregates, columns = _aggregates_sql(with_missed=with_missed, tally=grouping == "month_tally")
     source = " FROM (" + rows + ") AS inquiry"
     if grouping == "none":
         return _Statement(f"SELECT {aggregates}" + source, keys=0, columns=columns)
@@ -409,16 +430,17 @@ def _statement(
             f"SELECT inquiry.seller_id, {aggregates}" + source + " GROUP BY inquiry.seller_id", 1, columns
         )
     if grouping == "month":
-        return _Statement(f"SELECT {_month_sql()}, NULL, {aggregates}" + source + " GROUP BY 1", 2, columns)
-    if grouping != "calendar":
-        raise ValueError(f"unknown grouping {grouping!r}")
-    if connection.vendor == "postgresql":
-        # One pass over the rows gives every month and every quarter.
-        sql = f"SELECT {_month_sql()}, {_quarter_sql()}, {aggregates}" + source + " GROUP BY GROUPING SETS ((1), (2))"
-        return _Statement(sql, 2, columns)
-    months = f"SELECT {_month_sql()}, NULL, {aggregates}" + source + " GROUP BY 1"
-    quarters = f"SELECT NULL, {_quarter_sql()}, {aggregates}" + source + " GROUP BY 2"
-    return _Statement(months + " UNION ALL " + quarters, 2, columns)
+        return _Statement(f"SELECT {_month_sql()}, {aggregates}" + source + " GROUP BY 1", 1, columns)
+    if grouping == "month_tally":
+        # PostgreSQL: the month by its place among the months' boundaries (a binary search; the
+        # time zone conversion of DATE_TRUNC per row cost more than the figures' aggregates).
+        month = (
+            _Sql("WIDTH_BUCKET(inquiry.awaiting_since, %s::timestamptz[])", (MONTHS,))
+            if connection.vendor == "postgresql"
+            else _Sql(_month_sql())
+        )
+        return _Statement("SELECT " + month + f", {aggregates}" + source + " GROUP BY 1", 1, columns)
+    raise ValueError(f"unknown grouping {grouping!r}")
 
 
 @cache
@@ -519,6 +541,11 @@ def add_months(start: datetime, months: int) -> datetime:
     return start.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
+def _months_between(start: datetime, end: datetime) -> int:
+    """Calendar months from ``start`` to ``end`` (both first days of a month)."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
 def _month_key(value: datetime | date | str) -> tuple[int, int]:
     """(year, month) of a month as PostgreSQL (a timestamp) or SQLite (``YYYY-MM...`` text) gives it."""
     if isinstance(value, str):
@@ -527,7 +554,7 @@ def _month_key(value: datetime | date | str) -> tuple[int, int]:
 
 
 def _quarter_key(value: datetime | date | str) -> tuple[int, int]:
-    """(year, quarter) of a quarter (PostgreSQL: its first day; SQLite: ``YYYY-Qn``) or of a moment."""
+    """(year, quarter) of a month or moment, or of a quarter written ``YYYY-Qn``."""
     if isinstance(value, str) and value[5:6] == "Q":
         return int(value[:4]), int(value[6:])
     year, month = _month_key(value)
@@ -553,38 +580,6 @@ def _series(
     return series
 
 
-def _calendar(
-    *, seller_id: int | None, start: datetime, end: datetime, now: datetime, grouping: str, with_missed: bool
-) -> tuple[dict[tuple[int, int], PeriodFigures], dict[tuple[int, int], PeriodFigures]]:
-    """The figures of every month (and, for ``calendar``, every quarter) with inquiries in
-    ``[start, end)``: one statement on PostgreSQL, two on SQLite."""
-    scope = _scope(seller_id)
-    statement = _statement(*_shape(), scope=scope, grouping=grouping, read_counting_only=True, with_missed=with_missed)
-    values = _values(start=start, end=end, now=now, seller_id=seller_id)
-    rows = statement.rows(values)
-    by_month: dict[tuple[int, int], list[int]] = {}
-    by_quarter: dict[tuple[int, int], list[int]] = {}
-    if not _median_in_sql():
-        by_month = _seconds_by(
-            lambda opened, seller: _month_key(opened), scope=scope, read_counting_only=True, values=values
-        )
-        by_quarter = defaultdict(list)
-        for (year, month), seconds in by_month.items():
-            by_quarter[_quarter_key(f"{year:04d}-{month:02d}")].extend(seconds)
-    months: dict[tuple[int, int], PeriodFigures] = {}
-    quarters: dict[tuple[int, int], PeriodFigures] = {}
-    for (month, quarter), row in rows:
-        if month is not None:
-            key = _month_key(month)
-            median = None if _median_in_sql() else _median(by_month.get(key, []))
-            months[key] = PeriodFigures(metrics=_build(row, median_seconds=median), missed=_missed(row))
-        else:
-            key = _quarter_key(quarter)
-            median = None if _median_in_sql() else _median(by_quarter.get(key, []))
-            quarters[key] = PeriodFigures(metrics=_build(row, median_seconds=median), missed=_missed(row))
-    return months, quarters
-
-
 def monthly_series(*, seller_id: int | None, months: int = 6, now: datetime) -> list[MonthResponseMetrics]:
     """The last ``months`` calendar months (UTC) up to and including the current one, oldest first,
     for the dashboard chart: one grouped query, months without inquiries as zeros."""
@@ -592,16 +587,64 @@ def monthly_series(*, seller_id: int | None, months: int = 6, now: datetime) -> 
         raise ValueError("months must be at least 1")
     current = month_start(now)
     first = add_months(current, -(months - 1))
-    by_month, _ = _calendar(
-        seller_id=seller_id, start=first, end=add_months(current, 1), now=now, grouping="month", with_missed=False
-    )
+    scope = _scope(seller_id)
+    statement = _statement(*_shape(), scope=scope, grouping="month", read_counting_only=True, with_missed=False)
+    values = _values(start=first, end=add_months(current, 1), now=now, seller_id=seller_id)
+    rows = statement.rows(values)
+    seconds: dict[Any, list[int]] = {}
+    if not _median_in_sql():
+        seconds = _seconds_by(
+            lambda opened, seller: _month_key(opened), scope=scope, read_counting_only=True, values=values
+        )
+    by_month = {}
+    for (month,), row in rows:
+        key = _month_key(month)
+        median = None if _median_in_sql() else _median(seconds.get(key, []))
+        by_month[key] = PeriodFigures(metrics=_build(row, median_seconds=median), missed=_missed(row))
     return _series(by_month, first=first, months=months)
+
+
+@dataclass
+class _Tally:
+    """The additive figures of a month, added up into its quarter: the counts, the sum and number
+    of the first response times (their average is the sum's share, rounded half-up once) and the
+    times themselves (their median, as PostgreSQL's ``percentile_cont(0.5)`` interpolates it)."""
+
+    counts: dict[str, int]
+    seconds: list[int]
+
+    @classmethod
+    def of(cls, row: dict[str, Any], seconds: list[int]) -> "_Tally":
+        return cls(counts={name: int(row[name] or 0) for name in (*_COUNTS, *_MISSES)}, seconds=list(seconds))
+
+    def add(self, other: "_Tally") -> None:
+        for name, value in other.counts.items():
+            self.counts[name] += value
+        self.seconds.extend(other.seconds)
+
+    def figures(self) -> PeriodFigures:
+        counts = self.counts
+        total, count = sum(self.seconds), len(self.seconds)
+        median = _median(self.seconds)
+        return PeriodFigures(
+            metrics=_metrics(
+                inquiries=counts["inquiries"],
+                answered=counts["answered"],
+                answered_within_target=counts["answered_within_target"],
+                escalated=counts["escalated"],
+                excluded=counts["excluded"],
+                # Exactly: floor(total / count + 1/2), in integers (times are never negative).
+                average_seconds=(2 * total + count) // (2 * count) if count else None,
+                median_seconds=_whole_seconds(median),
+            ),
+            missed=_missed(counts),
+        )
 
 
 @dataclass(frozen=True)
 class CalendarFigures:
-    """The figures of the last months and quarters (UTC) of one seller or the platform, read by one
-    statement (two on SQLite): what the seller dashboard shows, its chart and its standing."""
+    """The figures of a seller's last months and quarters (UTC), read by one statement (two on
+    SQLite): what the seller dashboard shows, its chart and its projected standing."""
 
     start: datetime
     end: datetime
@@ -629,10 +672,13 @@ class CalendarFigures:
         return _series(self.months, first=self.first_month, months=self.series_months)
 
 
-def calendar_figures(*, seller_id: int | None, months: int, quarters: int, now: datetime) -> CalendarFigures:
-    """The last ``months`` calendar months and the last ``quarters`` calendar quarters up to and
+def calendar_figures(*, seller_id: int, months: int, quarters: int, now: datetime) -> CalendarFigures:
+    """A seller's last ``months`` calendar months and last ``quarters`` calendar quarters up to and
     including the current ones (``now``, UTC), each with its missed / after-hours breakdown: one
-    statement on PostgreSQL (two on SQLite) however many months and quarters."""
+    statement grouped by month on PostgreSQL (two on SQLite), the quarters added up from their
+    months. For one seller only: the median is taken here over the first response times the
+    statement returns (a few thousand a quarter; on PostgreSQL ``percentile_cont`` per month and
+    per quarter cost more than the rest of the statement)."""
     if months < 0 or quarters < 0 or not (months or quarters):
         raise ValueError("ask for at least one month or quarter, and no negative number")
     current = month_start(now)
@@ -643,11 +689,35 @@ def calendar_figures(*, seller_id: int | None, months: int, quarters: int, now: 
         starts.append(add_months(current_quarter.start, -3 * (quarters - 1)))
         ends.append(current_quarter.end)
     start, end = min(starts), max(ends)
-    by_month, by_quarter = _calendar(
-        seller_id=seller_id, start=start, end=end, now=now, grouping="calendar", with_missed=True
-    )
+    statement = _statement(*_shape(), scope="seller", grouping="month_tally", read_counting_only=True, with_missed=True)
+    boundaries = [add_months(start, offset) for offset in range(_months_between(start, end) + 1)]
+    values = _values(start=start, end=end, now=now, seller_id=seller_id) | {"months": boundaries}
+    rows = statement.rows(values)
+    seconds: dict[Any, list[int]] = {}
+    if not _median_in_sql():
+        seconds = _seconds_by(
+            lambda opened, seller: _month_key(opened), scope="seller", read_counting_only=True, values=values
+        )
+    by_month: dict[tuple[int, int], PeriodFigures] = {}
+    by_quarter: dict[tuple[int, int], _Tally] = {}
+    for (month,), row in rows:
+        # PostgreSQL: the month's place among the boundaries (1 for the first); SQLite: 'YYYY-MM'.
+        key = _month_key(boundaries[month - 1] if isinstance(month, int) else month)
+        month_seconds = (row["seconds"] or []) if _median_in_sql() else seconds.get(key, [])
+        tally = _Tally.of(row, month_seconds)
+        by_month[key] = tally.figures()
+        quarter_key = _quarter_key(f"{key[0]:04d}-{key[1]:02d}")
+        if quarter_key in by_quarter:
+            by_quarter[quarter_key].add(tally)
+        else:
+            by_quarter[quarter_key] = _Tally(counts=dict(tally.counts), seconds=list(tally.seconds))
     return CalendarFigures(
-        start=start, end=end, first_month=first_month, series_months=months, months=by_month, quarters=by_quarter
+        start=start,
+        end=end,
+        first_month=first_month,
+        series_months=months,
+        months=by_month,
+        quarters={key: tally.figures() for key, tally in by_quarter.items()},
     )
 
 

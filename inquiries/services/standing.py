@@ -13,6 +13,7 @@ decision was made on are the record), else from the KPI selectors. One row per s
 Staff may override a level with a reason; the decided level and figures stay on the row.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -281,20 +282,23 @@ def _earlier_quarters(quarter: Period) -> list[Period]:
     return earlier
 
 
-def _assess_from_figures(*, seller_id: int, quarter: Period, figures: CalendarFigures) -> StandingAssessment:
+def _assess_from_figures(
+    *, seller_id: int, quarter: Period, figures: CalendarFigures, decided: Mapping[str, Decimal | None] | None
+) -> StandingAssessment:
     """``_assess_many`` for one seller whose quarters' figures are already read: the earlier
-    quarters' decided rows in one query, nothing else."""
+    quarters' decided rows in one query unless ``decided`` (by period label) is given."""
     current = figures.figures(start=quarter.start, end=quarter.end)
     earlier = _earlier_quarters(quarter)
-    decided = (
-        dict(
-            SellerStanding.objects.filter(
-                seller_id=seller_id, period__in=[period.label for period in earlier]
-            ).values_list("period", "within_target_pct")
+    if decided is None:
+        decided = (
+            dict(
+                SellerStanding.objects.filter(
+                    seller_id=seller_id, period__in=[period.label for period in earlier]
+                ).values_list("period", "within_target_pct")
+            )
+            if earlier
+            else {}
         )
-        if earlier
-        else {}
-    )
     earlier_pcts = [
         decided[period.label]
         if period.label in decided
@@ -310,14 +314,22 @@ def _assess_from_figures(*, seller_id: int, quarter: Period, figures: CalendarFi
     )
 
 
-def standing_project(*, seller: Seller, now: datetime, figures: CalendarFigures | None = None) -> ProjectedStanding:
-    """What the seller would get if the current quarter ended at ``now`` (no row written). The
-    figures are read in one statement, or taken from ``figures`` (the seller's, at ``now``, with at
-    least ``projection_quarters()`` quarters: the dashboard reads them once for everything)."""
+def standing_project(
+    *,
+    seller: Seller,
+    now: datetime,
+    figures: CalendarFigures | None = None,
+    decided: Mapping[str, Decimal | None] | None = None,
+) -> ProjectedStanding:
+    """What the seller would get if the current quarter ended at ``now`` (no row written): two
+    queries, the figures and the earlier quarters' decisions. The seller dashboard, which reads
+    both for itself anyway, passes them: ``figures`` (``calendar_figures`` of the seller at
+    ``now`` with at least ``projection_quarters()`` quarters) and ``decided`` (the within-target %
+    of the seller's decided quarters by label, ``seller_standing_decisions``)."""
     period = quarter_of(now)
     if figures is None:
         figures = calendar_figures(seller_id=seller.pk, months=0, quarters=projection_quarters(), now=now)
-    assessment = _assess_from_figures(seller_id=seller.pk, quarter=period, figures=figures)
+    assessment = _assess_from_figures(seller_id=seller.pk, quarter=period, figures=figures, decided=decided)
     return ProjectedStanding(
         period=period.label,
         start=period.start,
