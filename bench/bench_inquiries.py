@@ -404,8 +404,9 @@ def _explain(call: Callable[[], Any]) -> list[str]:
 @benchmark("inquiries_kpis")
 def inquiries_kpis(context: Context) -> dict[str, Any]:
     """Response-time KPIs over the inquiry data set (1,000,000 inquiries; --rows scales it): one
-    seller's dashboard figures (this month, this quarter, the 6-month chart, the projected standing,
-    the badge) and the platform-wide figure of a month, in-process: median ms and statements."""
+    seller's month and dashboard figures (this month, this quarter, the 6-month chart, the projected
+    standing, the badge) and the platform-wide figures of last month and of this month to date,
+    in-process: median ms and statements, with the EXPLAIN ANALYZE plans."""
     data = generate_inquiries(context)
     now = data.now
     seller = Seller.objects.get(pk=data.seller_id)
@@ -473,7 +474,9 @@ def inquiries_kpis(context: Context) -> dict[str, Any]:
         "goal_met": all(case.get("goal_met", True) for case in cases),
         "cases": cases,
         "explain_platform_last_month": _explain(platform(last_month)),
+        "explain_platform_this_month": _explain(platform(this_month)),
         "explain_seller_month": _explain(seller_month),
+        "explain_seller_dashboard": _explain(seller_dashboard),
     }
 
 

@@ -35,6 +35,7 @@ two parts, finished inquiries by opening time and open ones by due time, because
 yet due counts in no figure and a month can hold hundreds of thousands of them.
 """
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -269,8 +270,8 @@ class _Slot:
     name: str
 
 
-NOW, START, END, SELLER, SELLER_IDS, MONTHS = (
-    _Slot(name) for name in ("now", "start", "end", "seller", "seller_ids", "months")
+NOW, START, END, SELLER, SELLER_IDS, MONTH_STARTS, MONTH_ENDS = (
+    _Slot(name) for name in ("now", "start", "end", "seller", "seller_ids", "month_starts", "month_ends")
 )
 
 # Stands for ``now`` while a condition is compiled, and is replaced by the call's ``now``.
@@ -312,11 +313,39 @@ def _condition(q: Q) -> _Sql:
     return _Sql(f"({text})", tuple(NOW if value == stand_in else value for value in params))
 
 
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _inline_constants(sql: _Sql) -> _Sql:
+    """``sql`` with every parameter that is not a slot quoted into the text (PostgreSQL's own
+    quoting, ``compose_sql``); a literal ``%`` stays doubled for the driver's formatting."""
+    params = iter(sql.params)
+    slots: list[Any] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%%"
+        param = next(params)
+        if isinstance(param, _Slot):
+            slots.append(param)
+            return "%s"
+        return str(connection.ops.compose_sql("%s", [param])).replace("%", "%%")  # type: ignore[attr-defined]
+
+    text = _PLACEHOLDER.sub(replace, sql.text)
+    return _Sql(text, tuple(slots))
+
+
 @dataclass(frozen=True)
 class _Statement:
     sql: _Sql
     keys: int  # leading key columns of each row (seller, month, quarter)
     columns: tuple[str, ...]  # the figures after them
+
+    def __post_init__(self) -> None:
+        if connection.vendor == "postgresql":
+            # The conditions' constants (statuses, hours) written into the text once, as the driver
+            # would quote them on every call: only the call's values stay parameters.
+            object.__setattr__(self, "sql", _inline_constants(self.sql))
 
     def run(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         params = [values[param.name] if isinstance(param, _Slot) else param for param in self.sql.params]
@@ -330,10 +359,13 @@ _COUNTS = ("inquiries", "answered", "answered_within_target", "escalated", "excl
 _MISSES = ("missed", "missed_after_hours", "after_hours")
 
 
-def _rows_sql(*, scope: str, read_counting_only: bool, with_missed: bool) -> _Sql:
+def _rows_sql(
+    *, scope: str, read_counting_only: bool, with_missed: bool, opened_in: tuple[str, str] = ("%s", "%s")
+) -> _Sql:
     """The inquiries of the range (and seller) with their verdicts, one row each. The verdicts are
     computed once per row (PostgreSQL's ``OFFSET 0`` keeps the subquery from being merged into
-    the aggregates, which would evaluate each condition again in every ``FILTER``)."""
+    the aggregates, which would evaluate each condition again in every ``FILTER``). The range is
+    the ``start`` and ``end`` slots, or the SQL of ``opened_in`` (a lateral month's bounds)."""
     inquiry = table(Inquiry)
     column = f"{inquiry}.{{}}".format
     counted = _condition(counted_inquiries_q(now=_NOW_STAND_IN))
@@ -351,7 +383,11 @@ def _rows_sql(*, scope: str, read_counting_only: bool, with_missed: bool) -> _Sq
             _condition(~within_target_q()) + " AS not_within_target",
             _condition(after_hours_q()) + " AS after_hours",
         ]
-    where = _Sql(f" WHERE {column('awaiting_since')} >= %s AND {column('awaiting_since')} < %s", (START, END))
+    first, after = opened_in
+    where = _Sql(
+        f" WHERE {column('awaiting_since')} >= {first} AND {column('awaiting_since')} < {after}",
+        (START, END) if opened_in == ("%s", "%s") else (),
+    )
     if scope == "seller":
         where += _Sql(f" AND {column('seller_id')} = %s", (SELLER,))
     elif scope == "sellers":
@@ -431,16 +467,26 @@ def _statement(
         )
     if grouping == "month":
         return _Statement(f"SELECT {_month_sql()}, {aggregates}" + source + " GROUP BY 1", 1, columns)
-    if grouping == "month_tally":
-        # PostgreSQL: the month by its place among the months' boundaries (a binary search; the
-        # time zone conversion of DATE_TRUNC per row cost more than the figures' aggregates).
-        month = (
-            _Sql("WIDTH_BUCKET(inquiry.awaiting_since, %s::timestamptz[])", (MONTHS,))
-            if connection.vendor == "postgresql"
-            else _Sql(_month_sql())
-        )
-        return _Statement("SELECT " + month + f", {aggregates}" + source + " GROUP BY 1", 1, columns)
-    raise ValueError(f"unknown grouping {grouping!r}")
+    if grouping != "month_tally":
+        raise ValueError(f"unknown grouping {grouping!r}")
+    if connection.vendor != "postgresql":
+        return _Statement(f"SELECT {_month_sql()}, {aggregates}" + source + " GROUP BY 1", 1, columns)
+    # PostgreSQL: each month aggregated on its own over its own range of the index, one after the
+    # other (a lateral join), instead of computing every row's month and sorting the rows by it.
+    month_rows = _rows_sql(
+        scope=scope,
+        read_counting_only=read_counting_only,
+        with_missed=with_missed,
+        opened_in=("month.start", "month.stop"),
+    )
+    months = _Sql(
+        "SELECT month.number, figures.* FROM UNNEST(%s::timestamptz[], %s::timestamptz[])"
+        " WITH ORDINALITY AS month(start, stop, number) CROSS JOIN LATERAL (",
+        (MONTH_STARTS, MONTH_ENDS),
+    )
+    figures = f"SELECT {aggregates} FROM ("  # noqa: S608 (aggregates written above)
+    sql = months + figures + month_rows + ") AS inquiry) AS figures"
+    return _Statement(sql, 1, columns)
 
 
 @cache
@@ -691,7 +737,8 @@ def calendar_figures(*, seller_id: int, months: int, quarters: int, now: datetim
     start, end = min(starts), max(ends)
     statement = _statement(*_shape(), scope="seller", grouping="month_tally", read_counting_only=True, with_missed=True)
     boundaries = [add_months(start, offset) for offset in range(_months_between(start, end) + 1)]
-    values = _values(start=start, end=end, now=now, seller_id=seller_id) | {"months": boundaries}
+    values = _values(start=start, end=end, now=now, seller_id=seller_id)
+    values |= {"month_starts": boundaries[:-1], "month_ends": boundaries[1:]}
     rows = statement.rows(values)
     seconds: dict[Any, list[int]] = {}
     if not _median_in_sql():
@@ -701,7 +748,7 @@ def calendar_figures(*, seller_id: int, months: int, quarters: int, now: datetim
     by_month: dict[tuple[int, int], PeriodFigures] = {}
     by_quarter: dict[tuple[int, int], _Tally] = {}
     for (month,), row in rows:
-        # PostgreSQL: the month's place among the boundaries (1 for the first); SQLite: 'YYYY-MM'.
+        # PostgreSQL: the month's number (1 for the first); SQLite: 'YYYY-MM'.
         key = _month_key(boundaries[month - 1] if isinstance(month, int) else month)
         month_seconds = (row["seconds"] or []) if _median_in_sql() else seconds.get(key, [])
         tally = _Tally.of(row, month_seconds)
