@@ -37,6 +37,7 @@ from inquiries.selectors.kpis import (
     response_metrics,
     response_metrics_by_seller,
 )
+from inquiries.selectors.pages import seller_standing_decisions
 from inquiries.services.standing import projection_quarters, standing_level, standing_project, standing_tips
 from inquiries.views import seller_dashboard_figures
 from marketplace.models import Seller
@@ -266,7 +267,11 @@ rows = st.builds(
     seconds=st.one_of(st.none(), st.integers(0, 30_000), st.sampled_from([1, 2, 14_400, 14_401])),
     within=st.one_of(st.none(), st.booleans()),
 )
-histories = st.tuples(st.sampled_from(NOWS), st.lists(rows, max_size=MAX_INQUIRIES), st.sampled_from([None, 1, 2]))
+# The first seller's decided previous quarter: none, a penalty at 12.50 %, the badge at 93.33 %, or
+# the badge taken away by an override.
+DECISIONS = [None, (StandingLevel.PENALTY, "", "12.50"), (StandingLevel.RESPONSIVE, "", "93.33")]
+DECISIONS.append((StandingLevel.RESPONSIVE, StandingLevel.WARNING, "93.33"))
+histories = st.tuples(st.sampled_from(NOWS), st.lists(rows, max_size=MAX_INQUIRIES), st.sampled_from(DECISIONS))
 
 
 @pytest.fixture
@@ -277,7 +282,7 @@ def world(db):  # type: ignore[no-untyped-def]
     return sellers, [(message.conversation_id, message.pk) for message in messages]
 
 
-def insert(world: Any, now: datetime, history: list[Row], decided_pct: int | None) -> list[Seller]:
+def insert(world: Any, now: datetime, history: list[Row], decided: tuple[str, str, str] | None) -> list[Seller]:
     sellers, pool = world
     moments = anchors(now)
     inquiries = []
@@ -300,16 +305,17 @@ def insert(world: Any, now: datetime, history: list[Row], decided_pct: int | Non
             )
         )
     Inquiry.objects.bulk_create(inquiries)
-    if decided_pct is not None:
+    if decided is not None:
         # A decided previous quarter for the first seller: the projection takes its figure.
-        earlier = previous_quarter(quarter_of(now))
+        level, overridden, pct = decided
         SellerStanding.objects.create(
             seller=sellers[0],
-            period=earlier.label,
-            level=StandingLevel.PENALTY,
+            period=previous_quarter(quarter_of(now)).label,
+            level=level,
+            overridden_level=overridden,
             inquiries=10,
-            answered_within_target=decided_pct,
-            within_target_pct=Decimal(decided_pct * 10),
+            answered_within_target=1,
+            within_target_pct=Decimal(pct),
             decided_at=now,
         )
     return sellers
@@ -413,5 +419,13 @@ def test_dashboard_and_projected_standing_equal_the_reference(world, case):  # t
                 metrics,
             ]
             assert dashboard.chart_months == ref_monthly_series(seller.pk, 6, now)
-            assert dashboard.has_badge is False  # the only decided quarter is a penalty
+            decided_rows = SellerStanding.objects.filter(seller=seller)
+            assert {
+                period: str(pct)
+                for period, pct in seller_standing_decisions(seller_id=seller.pk).within_target_pcts.items()
+            } == {
+                row.period: str(row.within_target_pct) for row in decided_rows
+            }  # the same decimals, digits included, as the ORM reads them
+            latest = decided_rows.order_by("-period").first()
+            assert dashboard.has_badge is (latest is not None and latest.effective_level == StandingLevel.RESPONSIVE)
         transaction.set_rollback(True)
