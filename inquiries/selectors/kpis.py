@@ -25,11 +25,12 @@ How the figures are computed: every condition of the rule above is one ``Q`` (``
 ``answered_q``, ``escalated_q``, ...), used as such by the CSV export and compiled once by the ORM
 into SQL for the figures, so the figures and the export cannot drift apart and a condition is
 redefined in one place. The statements around them are written out once per shape (one seller or
-the platform; no grouping, per seller, per month, per month and quarter) and cached: building seven
-filtered aggregates through the ORM on every call cost more than running them. Each statement
-computes a row's verdicts once (counted, answered, ...) and aggregates them with
-``COUNT(*) FILTER (WHERE ...)``; the median is PostgreSQL's ``percentile_cont`` and, on SQLite (the
-embedded default), one extra statement and Python's median. On PostgreSQL the rows are read from
+the platform; no grouping, per seller, per month) and cached: building seven filtered aggregates
+through the ORM on every call cost more than running them. Each statement computes a row's
+verdicts once (counted, answered, ...) and aggregates them with ``COUNT(*) FILTER (WHERE ...)``;
+the median is PostgreSQL's ``percentile_cont`` and, on SQLite (the embedded default), one extra
+statement and Python's median. The seller dashboard's months and quarters (``calendar_figures``)
+are one statement by month, its quarters added up from their months. On PostgreSQL the rows are read from
 covering indexes (migration ``0003``): a seller's by ``(seller, awaiting_since)``; the platform's in
 two parts, finished inquiries by opening time and open ones by due time, because an open inquiry not
 yet due counts in no figure and a month can hold hundreds of thousands of them.
@@ -338,7 +339,7 @@ def _inline_constants(sql: _Sql) -> _Sql:
 @dataclass(frozen=True)
 class _Statement:
     sql: _Sql
-    keys: int  # leading key columns of each row (seller, month, quarter)
+    keys: int  # leading key columns of each row (the seller, or the month)
     columns: tuple[str, ...]  # the figures after them
 
     def __post_init__(self) -> None:
