@@ -19,7 +19,7 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,15 +32,14 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bench.bench_orders import api_client, http_headers, require_endpoint, time_in_process
-from bench.data import _reset_sequence
+from bench.data import _reset_sequence, load_state, save_state
 from bench.registry import BenchmarkSkipped, Context, benchmark, latency_summary
 from bench.server import run_load
-from core.periods import month_period, quarter_of
+from core.periods import month_period
 from inquiries.models import Conversation, Inquiry, InquiryClock, Message
-from inquiries.selectors.kpis import add_months, month_start, monthly_series, response_metrics
-from inquiries.selectors.pages import seller_has_responsive_badge
-from inquiries.services.standing import standing_project
+from inquiries.selectors.kpis import add_months, month_start, response_metrics
 from inquiries.services.sweep import inquiries_sweep
+from inquiries.views import seller_dashboard_figures
 from marketplace.models import Seller, SellerMembership
 from notifications.models import EmailStatus, Notification
 from notifications.services.notify import notification_emails_send
@@ -56,7 +55,8 @@ EMAILS_GOAL_SECONDS = 5.0
 WORKER_PROCESSES = 2
 SWEEP_GOAL_STATEMENTS = 25
 EMPTY_SWEEP_GOAL_MS = 5.0
-SELLER_DASHBOARD_GOAL_MS = 5.0
+SELLER_MONTH_GOAL_MS = 5.0
+SELLER_DASHBOARD_GOAL_MS = 10.0
 PLATFORM_MONTH_GOAL_MS = 150.0
 
 
@@ -86,6 +86,9 @@ def generate_inquiries(context: Context) -> InquiryData:
         return context.extra["inquiries"]  # type: ignore[no-any-return]
     if context.extra.get("inquiries_failed"):
         raise BenchmarkSkipped("generating the inquiry data set failed (see the first inquiry benchmark)")
+    reused = _reused_inquiries(context)
+    if reused is not None:
+        return reused
     context.extra["inquiries_failed"] = True  # until it succeeds
     started = time.perf_counter()
     total = context.rows  # one conversation per row of --rows: 1,000,000 by default, 30,000 smoke
@@ -254,6 +257,21 @@ def generate_inquiries(context: Context) -> InquiryData:
     )
     context.extra["inquiries"] = data
     context.extra["inquiries_failed"] = False
+    save_state("inquiries", {**asdict(data), "now": data.now.isoformat()})
+    return data
+
+
+def _reused_inquiries(context: Context) -> InquiryData | None:
+    """The inquiry data set an earlier run generated in this (``--reuse``d) database, if any."""
+    saved = load_state("inquiries")
+    if saved is None or saved["conversations"] != context.rows:
+        return None
+    data = InquiryData(**{**saved, "now": datetime.fromisoformat(saved["now"])})
+    # The sweep benchmarks leave their last catch-up in place (as beat would): put the overdue
+    # inquiries back as generated. Anything else changed the data set is not undone here.
+    _undo_sweep(data.now)
+    context.log(f"  reusing the inquiry data set generated at {data.now:%Y-%m-%d %H:%M} UTC")
+    context.extra["inquiries"] = data
     return data
 
 
@@ -491,15 +509,15 @@ def _explain(call: Callable[[], Any]) -> list[str]:
 @benchmark("inquiries_kpis")
 def inquiries_kpis(context: Context) -> dict[str, Any]:
     """Response-time KPIs over the inquiry data set (1,000,000 inquiries; --rows scales it): one
-    seller's dashboard figures (this month, this quarter, the 6-month chart, the projected standing,
-    the badge) and the platform-wide figure of a month, in-process: median ms and statements."""
+    seller's month and dashboard figures (this month, this quarter, the 6-month chart, the projected
+    standing, the badge) and the platform-wide figures of last month and of this month to date,
+    in-process: median ms and statements, with the EXPLAIN ANALYZE plans."""
     data = generate_inquiries(context)
     now = data.now
     seller = Seller.objects.get(pk=data.seller_id)
     this_month = month_period(now.year, now.month)
     last_month_start = add_months(month_start(now), -1)
     last_month = month_period(last_month_start.year, last_month_start.month)
-    quarter = quarter_of(now)
     runs = context.scaled(50, 10)
 
     def seller_month() -> Any:
@@ -507,13 +525,7 @@ def inquiries_kpis(context: Context) -> dict[str, Any]:
 
     def seller_dashboard() -> Any:
         """The figures ``seller_dashboard`` computes (inquiries/views.py), without the inbox lists."""
-        return (
-            seller_month(),
-            response_metrics(seller_id=seller.pk, start=quarter.start, end=quarter.end, now=now),
-            monthly_series(seller_id=seller.pk, months=6, now=now),
-            standing_project(seller=seller, now=now),
-            seller_has_responsive_badge(seller_id=seller.pk),
-        )
+        return seller_dashboard_figures(seller=seller, now=now)
 
     def platform(period: Any) -> Callable[[], Any]:
         return lambda: response_metrics(seller_id=None, start=period.start, end=period.end, now=now)
@@ -531,7 +543,7 @@ def inquiries_kpis(context: Context) -> dict[str, Any]:
     }
     cases = []
     for name, call, goal, rows in (
-        ("seller: this month's figures", seller_month, None, counted["seller_month"]),
+        ("seller: this month's figures", seller_month, SELLER_MONTH_GOAL_MS, counted["seller_month"]),
         (
             "seller: dashboard figures (month, quarter, 6-month chart, standing, badge)",
             seller_dashboard,
@@ -567,7 +579,9 @@ def inquiries_kpis(context: Context) -> dict[str, Any]:
         "goal_met": all(case.get("goal_met", True) for case in cases),
         "cases": cases,
         "explain_platform_last_month": _explain(platform(last_month)),
+        "explain_platform_this_month": _explain(platform(this_month)),
         "explain_seller_month": _explain(seller_month),
+        "explain_seller_dashboard": _explain(seller_dashboard),
     }
 
 

@@ -13,15 +13,16 @@ each year, so orders created afterwards by the application continue the sequence
 A fixed random seed makes two runs at the same size generate the same data set.
 """
 
+import json
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -72,6 +73,51 @@ class DataSet:
     @property
     def total_rows(self) -> int:
         return sum(self.counts.values())
+
+
+# What a run generated, kept in the benchmark database itself so that ``--reuse`` can find the data
+# set again (and knows its size): one JSON document per generator.
+STATE_TABLE = "bench_state"
+
+
+def save_state(name: str, payload: dict[str, Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (name text PRIMARY KEY, payload jsonb NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {STATE_TABLE} (name, payload) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET payload = EXCLUDED.payload",
+            [name, json.dumps(payload)],
+        )
+
+
+def load_state(name: str) -> dict[str, Any] | None:
+    """The payload saved under ``name``, or None (nothing saved, or a database without the table)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT payload FROM {STATE_TABLE} WHERE name = %s", [name])
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None
+    if row is None:
+        return None
+    payload = row[0]
+    return json.loads(payload) if isinstance(payload, str) else payload  # type: ignore[no-any-return]
+
+
+def save_dataset(data: DataSet) -> None:
+    save_state("dataset", asdict(data))
+
+
+def load_dataset(rows: int) -> DataSet | None:
+    """The data set an earlier run generated in this database, if it was generated at ``rows``."""
+    saved = load_state("dataset")
+    if saved is None or saved.get("rows") != rows:
+        return None
+    saved["products_by_seller"] = {
+        int(seller_id): [(product_id, price) for product_id, price in products]
+        for seller_id, products in saved["products_by_seller"].items()
+    }
+    return DataSet(**saved)
 
 
 def _columns(model: type[models.Model], names: list[str]) -> str:

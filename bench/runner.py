@@ -1,9 +1,10 @@
-"""``python -m bench [--rows N] [--only NAME] [--smoke]``: the benchmark runner.
+"""``python -m bench [--rows N] [--only NAME] [--smoke] [--reuse]``: the benchmark runner.
 
 1. Refuses anything but PostgreSQL (``DATABASE_URL``): numbers from SQLite say nothing about production.
 2. Recreates its own database, ``<dbname>_bench`` (``<dbname>_bench_smoke`` for ``--smoke``), next to
    the one in ``DATABASE_URL``, points Django at it and migrates it. The configured database is never
-   touched.
+   touched. With ``--reuse`` a benchmark database left by an earlier run at the same size is kept
+   (migrated, so new migrations such as an index apply to it) and its data set is not generated again.
 3. Generates the data set (``bench.data``), runs every registered benchmark (``bench/bench_*.py``),
    writes one JSON file per benchmark and prints a table of all results.
 """
@@ -42,6 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help=f"small sizes ({SMOKE_ROWS:,} rows, few requests); results in bench/results/smoke/",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the benchmark database of an earlier run at the same size instead of generating it again "
+        "(for read-only benchmarks such as inquiries_kpis: ones that write change the data for the next run)",
+    )
     parser.add_argument("--list", action="store_true", help="list the registered benchmarks and exit")
     return parser.parse_args(argv)
 
@@ -79,19 +86,28 @@ def bench_database_url(database_url: str, suffix: str) -> str:
     return urlunsplit(parts._replace(path=f"/{f'{dbname}{suffix}'[:63]}"))
 
 
-def recreate_database(database_url: str, bench_url: str) -> None:
-    """Drop and create the database of ``bench_url``, connected through ``database_url``'s server."""
+def _admin_connection(database_url: str) -> Any:
     import psycopg
-    from psycopg import sql
 
     parts = urlsplit(database_url)
-    bench_dbname = urlsplit(bench_url).path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(scheme="postgresql"))
     try:
-        admin = psycopg.connect(admin_url, autocommit=True)
+        return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql")), autocommit=True)
     except psycopg.OperationalError:  # the configured database may not exist yet: use the maintenance one
-        admin = psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
-    with admin:
+        return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
+
+
+def database_exists(database_url: str, bench_url: str) -> bool:
+    bench_dbname = urlsplit(bench_url).path.lstrip("/")
+    with _admin_connection(database_url) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_dbname]).fetchone() is not None
+
+
+def recreate_database(database_url: str, bench_url: str) -> None:
+    """Drop and create the database of ``bench_url``, connected through ``database_url``'s server."""
+    from psycopg import sql
+
+    bench_dbname = urlsplit(bench_url).path.lstrip("/")
+    with _admin_connection(database_url) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(bench_dbname)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_dbname)))
 
@@ -154,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench.data import generate
+    from bench.data import generate, load_dataset, save_dataset
     from bench.registry import REGISTRY, BenchmarkSkipped, Context
     from bench.server import Server
 
@@ -169,16 +185,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}", file=sys.stderr)
         return 2
 
+    data = None
     try:
-        recreate_database(database_url, bench_url)
+        if args.reuse and database_exists(database_url, bench_url):
+            data = load_dataset(rows)
+        if data is None:
+            recreate_database(database_url, bench_url)
     except Exception as error:  # psycopg.Error: no server, no CREATEDB privilege, ...
         print(f"bench: cannot recreate the benchmark database {urlsplit(bench_url).path[1:]}: {error}", file=sys.stderr)
         return 2
-    print(f"bench: database {urlsplit(bench_url).path.lstrip('/')} (recreated), {rows:,} rows")
+    state = "reused" if data is not None else "recreated"
+    print(f"bench: database {urlsplit(bench_url).path.lstrip('/')} ({state}), {rows:,} rows")
     migrate_started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"bench: migrated in {time.perf_counter() - migrate_started:.1f} s")
-    data = generate(rows)
+    if data is None:
+        data = generate(rows)
+        save_dataset(data)
     server = Server(database_url=bench_url)
     context = Context(rows=rows, smoke=args.smoke, data=data, server=server)
     commit, dirty = git_commit()

@@ -6,7 +6,7 @@ Same rule as the API: read through the selectors (scoped to the signed-in user: 
 """
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -23,18 +23,18 @@ from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
 from core.pages import OwnTemplates, countdown, requested
-from core.periods import month_period, quarter_of
+from core.periods import Period, month_period, quarter_of
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
 from inquiries.selectors import pages as reads
-from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics
+from inquiries.selectors.kpis import MonthResponseMetrics, ResponseMetrics, calendar_figures
 from inquiries.services.messaging import (
     conversation_close,
     conversation_open,
     inquiry_exclude,
     message_post,
 )
-from inquiries.services.standing import standing_project
+from inquiries.services.standing import ProjectedStanding, projection_quarters, standing_project
 from inquiries.services.templates import (
     reply_template_create,
     reply_template_delete,
@@ -53,6 +53,7 @@ from marketplace.selectors.scoping import (
 BUYER_PAGE_SIZE = 20
 INBOX_LIMIT = 50
 RECENT_ORDERS = 5
+CHART_MONTHS = 6
 
 
 # --- the seller side ---------------------------------------------------------------------------
@@ -128,37 +129,67 @@ def build_chart(series: list[Any]) -> Chart:
     )
 
 
+@dataclass(frozen=True)
+class DashboardFigures:
+    """The seller dashboard's figures: this month and this quarter, the chart's months, the
+    projected standing and the badge."""
+
+    month: Period
+    quarter: Period
+    periods: list[dict[str, Any]]
+    chart_months: list[MonthResponseMetrics]
+    standing: ProjectedStanding
+    has_badge: bool
+
+
+def seller_dashboard_figures(*, seller: Seller, now: datetime) -> DashboardFigures:
+    """Two statements: every month and quarter the dashboard shows or the projected standing needs
+    (``calendar_figures``), and the seller's decided quarters (the badge, and the earlier quarters
+    the standing looks back on)."""
+    today = now.astimezone(UTC)
+    month = month_period(today.year, today.month)
+    quarter = quarter_of(now)
+    figures = calendar_figures(seller_id=seller.pk, months=CHART_MONTHS, quarters=projection_quarters(), now=now)
+    periods = []
+    for title, period in (("This month", month), ("This quarter", quarter)):
+        metrics = figures.metrics(start=period.start, end=period.end)
+        pct = float(metrics.within_target_pct or 0)
+        periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
+    decisions = reads.seller_standing_decisions(seller_id=seller.pk)
+    return DashboardFigures(
+        month=month,
+        quarter=quarter,
+        periods=periods,
+        chart_months=figures.series(),
+        standing=standing_project(seller=seller, now=now, figures=figures, decided=decisions.within_target_pcts),
+        has_badge=decisions.has_responsive_badge,
+    )
+
+
 @require_GET
 @login_required
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     seller, sellers = seller_get_chosen(user=user, wanted=requested(request, "seller"))
     now = timezone.now()
-    today = now.astimezone(UTC)
-    month = month_period(today.year, today.month)
-    quarter = quarter_of(now)
     inbox = list(reads.seller_inbox(seller_id=seller.pk)[:INBOX_LIMIT])
     overdue_count = 0
     for conversation in inbox:
         timer = countdown(conversation.response_due_at, now)
         conversation.countdown = timer  # type: ignore[attr-defined]
         overdue_count += bool(timer and timer.is_overdue)
-    periods = []
-    for title, period in (("This month", month), ("This quarter", quarter)):
-        metrics = response_metrics(seller_id=seller.pk, start=period.start, end=period.end, now=now)
-        pct = float(metrics.within_target_pct or 0)
-        periods.append({"title": title, "label": period.label, "metrics": metrics, "bar_width": f"{pct:.1f}"})
-    standing = standing_project(seller=seller, now=now)
+    figures = seller_dashboard_figures(seller=seller, now=now)
+    standing = figures.standing
     context = {
         "seller": seller,
         "sellers": sellers,
-        "month": month,
-        "quarter": quarter,
-        "periods": periods,
-        "chart": build_chart(monthly_series(seller_id=seller.pk, months=6, now=now)),
+        "month": figures.month,
+        "quarter": figures.quarter,
+        "periods": figures.periods,
+        "chart": build_chart(figures.chart_months),
         "standing": standing,
         "standing_label": dict(StandingLevel.choices).get(standing.level, standing.level),
-        "has_badge": reads.seller_has_responsive_badge(seller_id=seller.pk),
+        "has_badge": figures.has_badge,
         "inbox": inbox,
         "overdue_count": overdue_count,
         "recent": list(reads.seller_recent(seller_id=seller.pk)[:10]),

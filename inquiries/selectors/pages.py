@@ -6,9 +6,13 @@ those of their stores (``marketplace.selectors.scoping.member_seller_ids``); any
 here and a 404 on the page.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
+from core.sql import execute, table
 from inquiries.models import (
     Conversation,
     ConversationQuerySet,
@@ -105,3 +109,32 @@ def seller_has_responsive_badge(*, seller_id: int) -> bool:
     """The latest decided quarter earned the "Responsive seller" badge (an override counts)."""
     latest = SellerStanding.objects.filter(seller_id=seller_id).order_by("-period").first()
     return latest is not None and latest.effective_level == StandingLevel.RESPONSIVE
+
+
+@dataclass(frozen=True)
+class StandingDecisions:
+    """A seller's decided quarters: the within-target % each decision was made on (by period
+    label, e.g. ``2026-Q3``) and whether the latest one earned the badge."""
+
+    within_target_pcts: dict[str, Decimal | None]
+    has_responsive_badge: bool
+
+
+def seller_standing_decisions(*, seller_id: int) -> StandingDecisions:
+    """All of the seller's decided quarters in one query (four rows a year): the seller dashboard's
+    badge and the earlier quarters its projected standing looks back on. Written out: on the
+    dashboard's path, building this one query through the ORM cost more than running it."""
+    decided = execute(
+        f"SELECT period, within_target_pct, level, overridden_level FROM {table(SellerStanding)}"  # noqa: S608
+        " WHERE seller_id = %s ORDER BY period DESC",
+        [seller_id],
+    )
+    cents = Decimal(10) ** -SellerStanding._meta.get_field("within_target_pct").decimal_places
+    latest_level = (decided[0][3] or decided[0][2]) if decided else None  # SellerStanding.effective_level
+    return StandingDecisions(
+        # As the ORM gives it (SQLite keeps a decimal as a number: quantized back to cents).
+        within_target_pcts={
+            period: None if pct is None else Decimal(str(pct)).quantize(cents) for period, pct, _, _ in decided
+        },
+        has_responsive_badge=latest_level == StandingLevel.RESPONSIVE,
+    )

@@ -13,6 +13,7 @@ decision was made on are the record), else from the KPI selectors. One row per s
 Staff may override a level with a reason; the decided level and figures stay on the row.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -31,8 +32,11 @@ from inquiries.models import Inquiry, SellerStanding, StandingLevel
 from inquiries.notices import Kind
 from inquiries.selectors.kpis import (
     BUSINESS_HOURS,
+    NO_MISSES,
+    CalendarFigures,
     MissedBreakdown,
     ResponseMetrics,
+    calendar_figures,
     empty_metrics,
     missed_breakdown_by_seller,
     response_metrics_by_seller,
@@ -41,7 +45,6 @@ from marketplace.models import Seller
 from marketplace.selectors.scoping import seller_members_by_seller
 from notifications.services.bulk import Draft, notify_many
 
-NO_MISSES = MissedBreakdown(missed=0, missed_after_hours=0, after_hours=0)
 STANDING_LINK = "/seller/"
 
 
@@ -137,9 +140,7 @@ def _earlier_pcts(*, seller_ids: list[int], quarter: Period, now: datetime) -> d
     """Per seller, the within-target % of the quarters before ``quarter``, most recent first: the
     decided rows' figures, else the KPI selectors' (one query per earlier quarter, not per seller)."""
     result: dict[int, list[Decimal | None]] = {seller_id: [] for seller_id in seller_ids}
-    earlier = quarter
-    for _ in range(settings.INQUIRIES_STANDING_PENALTY_QUARTERS - 1):
-        earlier = previous_quarter(earlier)
+    for earlier in _earlier_quarters(quarter):
         decided = dict(
             SellerStanding.objects.filter(period=earlier.label, seller_id__in=seller_ids).values_list(
                 "seller_id", "within_target_pct"
@@ -268,10 +269,68 @@ def standings_decide_quarter(*, quarter: str, now: datetime, batch_size: int = 1
     return summary
 
 
-def standing_project(*, seller: Seller, now: datetime) -> ProjectedStanding:
-    """What the seller would get if the current quarter ended at ``now`` (no row written)."""
+def projection_quarters() -> int:
+    """How many quarters a projection reads: the current one and those the penalty looks back on."""
+    return max(settings.INQUIRIES_STANDING_PENALTY_QUARTERS, 1)
+
+
+def _earlier_quarters(quarter: Period) -> list[Period]:
+    """The quarters before ``quarter`` whose figures the penalty looks at, most recent first."""
+    earlier = []
+    for _ in range(settings.INQUIRIES_STANDING_PENALTY_QUARTERS - 1):
+        quarter = previous_quarter(quarter)
+        earlier.append(quarter)
+    return earlier
+
+
+def _assess_from_figures(
+    *, seller_id: int, quarter: Period, figures: CalendarFigures, decided: Mapping[str, Decimal | None] | None
+) -> StandingAssessment:
+    """``_assess_many`` for one seller whose quarters' figures are already read: the earlier
+    quarters' decided rows in one query unless ``decided`` (by period label) is given."""
+    current = figures.figures(start=quarter.start, end=quarter.end)
+    earlier = _earlier_quarters(quarter)
+    if decided is None:
+        decided = (
+            dict(
+                SellerStanding.objects.filter(
+                    seller_id=seller_id, period__in=[period.label for period in earlier]
+                ).values_list("period", "within_target_pct")
+            )
+            if earlier
+            else {}
+        )
+    earlier_pcts = [
+        decided[period.label]
+        if period.label in decided
+        else figures.metrics(start=period.start, end=period.end).within_target_pct
+        for period in earlier
+    ]
+    level = standing_level(metrics=current.metrics, earlier_pcts=earlier_pcts)
+    return StandingAssessment(
+        period=quarter.label,
+        level=level,
+        metrics=current.metrics,
+        tips=standing_tips(level=level, metrics=current.metrics, missed=current.missed),
+    )
+
+
+def standing_project(
+    *,
+    seller: Seller,
+    now: datetime,
+    figures: CalendarFigures | None = None,
+    decided: Mapping[str, Decimal | None] | None = None,
+) -> ProjectedStanding:
+    """What the seller would get if the current quarter ended at ``now`` (no row written): two
+    queries, the figures and the earlier quarters' decisions. The seller dashboard, which reads
+    both for itself anyway, passes them: ``figures`` (``calendar_figures`` of the seller at
+    ``now`` with at least ``projection_quarters()`` quarters) and ``decided`` (the within-target %
+    of the seller's decided quarters by label, ``seller_standing_decisions``)."""
     period = quarter_of(now)
-    assessment = _assess_many(seller_ids=[seller.pk], quarter=period, now=now)[seller.pk]
+    if figures is None:
+        figures = calendar_figures(seller_id=seller.pk, months=0, quarters=projection_quarters(), now=now)
+    assessment = _assess_from_figures(seller_id=seller.pk, quarter=period, figures=figures, decided=decided)
     return ProjectedStanding(
         period=period.label,
         start=period.start,

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from core.exceptions import InvalidInput
 from core.periods import Period, parse_period, previous_quarter, quarter_of
@@ -207,3 +208,79 @@ def test_bad_periods_name_the_field(kwargs, field, code):
 def test_quarters_follow_each_other():
     assert quarter_of(datetime(2026, 11, 23, tzinfo=UTC)).label == "2026-Q4"
     assert previous_quarter(quarter_of(datetime(2026, 1, 1, 0, 15, tzinfo=UTC))).label == "2025-Q4"
+
+
+# --- the statements --------------------------------------------------------------------------------
+
+
+def test_dashboard_figures_take_two_statements(november, django_assert_num_queries):
+    from inquiries.views import seller_dashboard_figures
+
+    seller = november["seller"]
+    # Month, quarter, the 6-month chart and the projected standing from one statement (plus the
+    # answer times on SQLite), and the decided quarters with the badge from one more.
+    with django_assert_num_queries(KPI_QUERIES + 1):
+        figures = seller_dashboard_figures(seller=seller, now=NOW)
+    assert [period["metrics"] for period in figures.periods] == [
+        response_metrics(
+            seller_id=seller.pk, start=datetime(2026, 12, 1, tzinfo=UTC), end=datetime(2027, 1, 1, tzinfo=UTC), now=NOW
+        ),
+        response_metrics(
+            seller_id=seller.pk, start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2027, 1, 1, tzinfo=UTC), now=NOW
+        ),
+    ]
+    assert figures.chart_months == monthly_series(seller_id=seller.pk, months=6, now=NOW)
+    assert figures.standing.metrics == figures.periods[1]["metrics"]
+
+
+def test_projected_standing_takes_two_statements(november, django_assert_num_queries):
+    from inquiries.services.standing import standing_project
+
+    with django_assert_num_queries(KPI_QUERIES + 1):  # the quarters' figures, the decided quarters
+        projection = standing_project(seller=november["seller"], now=NOW)
+    assert projection.period == "2026-Q4"
+    # November's six, the last of October and the overdue one of December.
+    assert projection.metrics == response_metrics(
+        seller_id=november["seller"].pk,
+        start=datetime(2026, 10, 1, tzinfo=UTC),
+        end=datetime(2027, 1, 1, tzinfo=UTC),
+        now=NOW,
+    )
+    assert projection.metrics.inquiries == 8
+
+
+def test_calendar_figures_refuse_a_period_they_did_not_read(november):
+    from inquiries.selectors.kpis import calendar_figures
+
+    figures = calendar_figures(seller_id=november["seller"].pk, months=1, quarters=1, now=NOW)
+    with pytest.raises(ValueError, match="outside"):
+        figures.metrics(start=datetime(2026, 7, 1, tzinfo=UTC), end=datetime(2026, 10, 1, tzinfo=UTC))
+    with pytest.raises(ValueError, match="not a calendar month or quarter"):
+        figures.metrics(start=datetime(2026, 11, 1, tzinfo=UTC), end=datetime(2026, 11, 15, tzinfo=UTC))
+
+
+def test_an_open_inquiry_escalated_on_its_clock_counts_as_escalated_in_the_figures_and_the_export(november):
+    """``escalated_q`` is the one definition of "escalated". While an inquiry is open the sweep
+    writes its escalation on the clock only (the ledger gets it when the inquiry stops): the
+    figures and the CSV read it from there, through ``Exists``."""
+    from inquiries.selectors.exports import inquiries_for_export
+    from tests.inquiries.factories import EscalationFactory
+
+    seller = november["seller"]
+    before = response_metrics(seller_id=seller.pk, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW).escalated
+    escalation = EscalationFactory(
+        inquiry__conversation__seller=seller, inquiry__awaiting_since=opened(12), escalated_at=opened(12, 13)
+    )
+    assert escalation.inquiry.escalated_at is None  # escalated only on its clock
+
+    after = response_metrics(seller_id=seller.pk, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW)
+    exported = inquiries_for_export(seller_id=seller.pk, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW)
+    assert after.escalated == before + 1
+    assert after.escalated == sum(1 for row in exported if row.is_counted and row.is_escalated)
+
+
+def test_a_condition_must_be_on_the_inquiry_row(db):
+    from inquiries.selectors import kpis
+
+    with pytest.raises(ValueError, match="on the inquiry row itself"):
+        kpis._condition(Q(seller__name="Northwind"))
