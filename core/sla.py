@@ -119,8 +119,10 @@ class ClockClaim:
     ``mark`` name them), ``key`` the column returned for each claimed row. ``running`` is the SQL
     that says a row still runs (default: the ``SlaClock`` columns), ``where`` more conditions on
     the joined tables, with their ``params``. ``also_set`` more columns written with the mark
-    (``{"status": "escalated"}``). ``nested_loops``: join each due clock to its subject by primary
-    key (``core.sql.nested_loop_joins``) where the planner would hash a large table instead."""
+    (``{"status": "escalated"}``). ``returning``: more columns of each claimed row handed to the
+    batch's handler (what its notices need, so it does not look the rows up again).
+    ``nested_loops``: join each due clock to its subject by primary key
+    (``core.sql.nested_loop_joins``) where the planner would hash a large table instead."""
 
     model: type[models.Model]
     key: str = "id"
@@ -130,6 +132,7 @@ class ClockClaim:
     running: str = "claimable.stopped_at IS NULL AND claimable.paused_at IS NULL AND claimable.escalated_at IS NULL"
     running_params: Sequence[Any] = ()
     also_set: dict[str, Any] = field(default_factory=dict)
+    returning: Sequence[str] = ()
     nested_loops: bool = False
 
     def _locks(self) -> str:
@@ -172,6 +175,10 @@ class ClockClaim:
     def due(self, *, stage: Stage, now: datetime, batch_size: int) -> list[int]:
         """Claim up to ``batch_size`` rows due for ``stage`` at ``now`` and mark them, in one
         statement; their keys, in deadline order."""
+        return [row[0] for row in self.due_rows(stage=stage, now=now, batch_size=batch_size)]
+
+    def due_rows(self, *, stage: Stage, now: datetime, batch_size: int) -> list[tuple[Any, ...]]:
+        """As ``due``, each claimed row as ``(key, *returning)``."""
         mark = "escalated_at" if stage == "escalate" else "warned_at"
         source, order, params = self._due_where(stage=stage, now=now)
         clock = table(self.model)
@@ -185,22 +192,27 @@ class ClockClaim:
                 LIMIT %s
                 {self._locks()}
             {closing} AND {mark} IS NULL
-            RETURNING {self.key}, {order}
+            RETURNING {", ".join([order, self.key, *self.returning])}
         """  # noqa: S608 (identifiers from model metadata; values are parameters)
         rows = self._execute(sql, [db_datetime(now), *self.also_set.values(), *params, batch_size])
-        return [key for key, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
+        return [row[1:] for row in sorted(rows, key=lambda row: (row[0], row[1]))]
 
-    def sweep(self, *, stage: Stage, now: datetime, batch_size: int, handle: Callable[[list[int]], None]) -> int:
+    def sweep(
+        self, *, stage: Stage, now: datetime, batch_size: int, handle: Callable[[list[tuple[Any, ...]]], None]
+    ) -> int:
         """Every row due for ``stage`` at ``now``, claimed and handled batch by batch
-        (``sweep_in_batches``), after one cheap look that usually finds nothing."""
+        (``sweep_in_batches``; ``handle`` gets the claimed rows as ``due_rows`` gives them), after
+        one cheap look that usually finds nothing."""
         if not self.any_due(stage=stage, now=now):
             return 0
         return sweep_in_batches(
-            claim=lambda: self.due(stage=stage, now=now, batch_size=batch_size), handle=handle, batch_size=batch_size
+            claim=lambda: self.due_rows(stage=stage, now=now, batch_size=batch_size),
+            handle=handle,
+            batch_size=batch_size,
         )
 
 
-def sweep_in_batches(*, claim: Callable[[], list[int]], handle: Callable[[list[int]], None], batch_size: int) -> int:
+def sweep_in_batches(*, claim: Callable[[], list[Any]], handle: Callable[[list[Any]], None], batch_size: int) -> int:
     """Claim a batch, ``handle`` it (its inserts and notices), commit; repeat until a batch comes
     back short. One transaction per batch: a failure rolls back that batch whole (claim included),
     and the next run does it again. Returns how many rows were claimed in all."""

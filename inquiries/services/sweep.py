@@ -33,6 +33,7 @@ a warning.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -46,7 +47,7 @@ from inquiries.notices import Kind
 from marketplace.models import Seller, SellerMembership
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 
-CLAIM = ClockClaim(model=InquiryClock, key="inquiry_id")
+CLAIM = ClockClaim(model=InquiryClock, key="inquiry_id", returning=("conversation_id",))
 WILL_ESCALATE = "will be escalated within the hour"
 
 
@@ -101,29 +102,33 @@ def _notify_sellers(where: str, params: list[object], *, kind: Kind, verb: tuple
     )
 
 
-def _escalate(inquiry_ids: list[int], *, staff: list[User]) -> None:
+def _escalate(rows: list[tuple[Any, ...]], *, staff: list[User]) -> None:
     with nested_loop_joins():  # each claimed clock's conversation and seller by primary key
-        _notify_escalated(inquiry_ids, staff=staff)
+        _notify_escalated(rows, staff=staff)
 
 
-def _notify_escalated(inquiry_ids: list[int], *, staff: list[User]) -> None:
+def _notify_escalated(rows: list[tuple[Any, ...]], *, staff: list[User]) -> None:
+    """``rows``: the claimed clocks as ``(inquiry_id, conversation_id)``, in deadline order."""
+    inquiry_ids = [row[0] for row in rows]
     where, params = ids_in("clock.inquiry_id", inquiry_ids)
+    # The buyers' notices straight from the conversations the claim returned (not through the
+    # clocks again): one conversation per claimed inquiry.
+    conversations, conversation_params = ids_in("conversation.id", [row[1] for row in rows])
     target = duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
     notify_from_select(
         kind=Kind.INQUIRY_ESCALATED,
         select_sql=f"""
             SELECT conversation.buyer_id AS recipient_id, %s || conversation.subject AS title,
                    seller.name || %s AS body, %s || conversation.id || '/' AS link
-            FROM {table(InquiryClock)} AS clock
-            JOIN {table(Conversation)} AS conversation ON conversation.id = clock.conversation_id
+            FROM {table(Conversation)} AS conversation
             JOIN {table(Seller)} AS seller ON seller.id = conversation.seller_id
-            WHERE {where} ORDER BY clock.due_at, clock.inquiry_id
+            WHERE {conversations} ORDER BY conversation.id
         """,  # noqa: S608 (identifiers from model metadata; values are parameters)
         params=[
             "Support is on it: ",
             f" hasn't replied within {target}, so our support team has taken over your question.",
             "/messages/",
-            *params,
+            *conversation_params,
         ],
     )
     _notify_sellers(
@@ -144,7 +149,8 @@ def _notify_escalated(inquiry_ids: list[int], *, staff: list[User]) -> None:
     )
 
 
-def _warn(inquiry_ids: list[int], *, staff: list[User]) -> None:
+def _warn(rows: list[tuple[Any, ...]], *, staff: list[User]) -> None:
+    inquiry_ids = [row[0] for row in rows]
     where, params = ids_in("clock.inquiry_id", inquiry_ids)
     with nested_loop_joins():
         _notify_sellers(where, params, kind=Kind.INQUIRY_WARNING, verb=(WILL_ESCALATE, WILL_ESCALATE))
@@ -180,7 +186,7 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
     """Escalate every open inquiry whose response is due by ``now``; returns how many."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support", "moderator")
-    return CLAIM.sweep(stage="escalate", now=now, batch_size=size, handle=lambda ids: _escalate(ids, staff=staff()))
+    return CLAIM.sweep(stage="escalate", now=now, batch_size=size, handle=lambda rows: _escalate(rows, staff=staff()))
 
 
 def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
@@ -188,7 +194,7 @@ def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:
     overdue one is escalated instead: a "reply soon" after the deadline would only confuse)."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support")
-    return CLAIM.sweep(stage="warn", now=now, batch_size=size, handle=lambda ids: _warn(ids, staff=staff()))
+    return CLAIM.sweep(stage="warn", now=now, batch_size=size, handle=lambda rows: _warn(rows, staff=staff()))
 
 
 def inquiries_sweep(*, now: datetime) -> dict[str, int]:

@@ -118,8 +118,8 @@ def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None)
         stage="escalate",
         now=now,
         batch_size=size,
-        handle=lambda ids: _notify_escalated(
-            ids,
+        handle=lambda rows: _notify_escalated(
+            [row[0] for row in rows],
             staff=staff(),
             what=f"negative, unanswered after {hours} h",
             staff_link="/admin/reviews/review/?escalated=unanswered",
@@ -156,7 +156,10 @@ def reviews_escalate_follow_ups(*, now: datetime, batch_size: int | None = None)
     size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
     staff = _Staff()
     return FOLLOW_UPS.sweep(
-        stage="escalate", now=now, batch_size=size, handle=lambda ids: _escalate_follow_ups(ids, staff=staff(), now=now)
+        stage="escalate",
+        now=now,
+        batch_size=size,
+        handle=lambda rows: _escalate_follow_ups([row[0] for row in rows], staff=staff(), now=now),
     )
 
 
