@@ -64,10 +64,18 @@ class EmailStatus(models.TextChoices):
 class Notification(models.Model):
     """An in-app notification; its email copy is sent after the transaction that caused it commits."""
 
-    # No index of their own: ``(recipient, -created_at)`` serves every read by recipient, and the
-    # sweeps insert thousands of rows at once (each index is a write per row).
+    # No index of its own: ``(recipient, -created_at)`` serves every read by recipient, and the sweeps
+    # insert thousands of rows at once (each index is a write per row). No database constraint
+    # either: every writer inserts rows for users it has just read (``notify``, ``notify_from_select``
+    # joins them), users are deactivated, not deleted, and the ORM still cascades a deletion; the
+    # constraint's deferred check took a key-share lock on each recipient's row at commit (a WAL
+    # record and a dirtied page per user: most of the commit of a 10,000-notice catch-up).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=32)  # a registered kind: see register_kinds
     title = models.CharField(max_length=200)

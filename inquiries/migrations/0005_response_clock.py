@@ -223,7 +223,7 @@ class Migration(migrations.Migration):
                     ("warn_at__isnull", False),
                     ("warned_at__isnull", True),
                 ),
-                fields=["warn_at", "inquiry"],
+                fields=["warn_at", "due_at", "inquiry"],
                 name="inq_clock_warn_idx",
             ),
         ),
