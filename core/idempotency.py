@@ -16,16 +16,19 @@ A key already used for a different method, path or body answers 422 naming the h
 than ``API_IDEMPOTENCY_TTL`` no longer count and are purged by the ``core_idempotency_purge`` sweep.
 """
 
+import functools
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages as flash
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework.exceptions import APIException
@@ -132,17 +135,21 @@ def _claim(
             409, f"A request with this {HEADER} is still in progress; retry later.", "idempotency_in_progress"
         )
     if stored.fingerprint != fingerprint:
-        return JsonResponse(
-            {
-                HEADER: [
-                    "This key was already used for a different request (method, path or body); "
-                    "use a new key for a new request."
-                ],
-                "code": "idempotency_key_reused",
-            },
-            status=422,
-        )
+        return stored
     return _replay(stored)
+
+
+def _reused() -> HttpResponse:
+    return JsonResponse(
+        {
+            HEADER: [
+                "This key was already used for a different request (method, path or body); "
+                "use a new key for a new request."
+            ],
+            "code": "idempotency_key_reused",
+        },
+        status=422,
+    )
 
 
 def _store(record: IdempotentRequest, response: HttpResponse) -> None:
@@ -151,6 +158,38 @@ def _store(record: IdempotentRequest, response: HttpResponse) -> None:
     record.location = response.get("Location", "")[:2000]
     record.body = response.content
     record.save(update_fields=["status_code", "content_type", "location", "body"])
+
+
+def run_once(
+    *,
+    request: HttpRequest,
+    user: Any,
+    key: str,
+    body: bytes,
+    call: Callable[[], HttpResponse],
+    on_reused: Callable[[IdempotentRequest], HttpResponse] | None = None,
+    keeps: Callable[[int], bool] = lambda status: 200 <= status < 300,
+) -> HttpResponse:
+    """``call()`` once per (``user``, ``key``): the first request runs it and its successful answer
+    (a status ``keeps`` accepts: an API's 2xx, a page's post/redirect/get 3xx) is stored in the
+    same transaction as its writes; a repeat, or a duplicate arriving while it runs, gets that
+    answer back. Any other answer (an error, a page's preview) is not kept: the key can be sent
+    again. ``on_reused`` answers a key reused for a different request (default: 422)."""
+    fingerprint = _fingerprint(request, body)
+    with transaction.atomic():
+        claimed = _claim(user=user, key=key, fingerprint=fingerprint, request=request, now=timezone.now())
+        if isinstance(claimed, IdempotentRequest) and claimed.status_code is not None:
+            return on_reused(claimed) if on_reused else _reused()
+        if isinstance(claimed, HttpResponse):
+            return claimed
+        response = call()
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if keeps(response.status_code) and not response.streaming:
+            _store(claimed, response)
+        else:
+            claimed.delete()
+    return response
 
 
 class IdempotencyKeyMiddleware:
@@ -185,19 +224,59 @@ class IdempotencyKeyMiddleware:
         user = _api_user(request, view_class)
         if user is None:
             return None
-        fingerprint = _fingerprint(request, body)
-        with transaction.atomic():
-            claimed = _claim(user=user, key=key, fingerprint=fingerprint, request=request, now=timezone.now())
-            if isinstance(claimed, HttpResponse):
-                return claimed
-            response = view_func(request, *view_args, **view_kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if 200 <= response.status_code < 300:
-                _store(claimed, response)
-            else:
-                claimed.delete()
-        return response
+        return run_once(
+            request=request, user=user, key=key, body=body, call=lambda: view_func(request, *view_args, **view_kwargs)
+        )
+
+
+# --- one-time form tokens (the pages and the console) ------------------------------------------
+
+FORM_TOKEN_FIELD = "form_token"  # noqa: S105 (a field name, not a secret)
+FORM_TOKEN_KEY_PREFIX = "form:"  # noqa: S105 (page tokens and API keys never meet)
+
+
+def new_form_token() -> str:
+    """A fresh token for one rendering of a form (``{% form_token %}``)."""
+    return uuid.uuid4().hex
+
+
+def one_time_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page view whose POST forms carry ``{% form_token %}``: a doubled submit (double-click,
+    reload, a retry after a timeout) answers with the first submit's result, normally its
+    redirect, and writes nothing new. A token sent again with different content (the form
+    reopened from the browser's history and changed) changes nothing either: the page says so and
+    goes where the first submit went. A POST without a token runs as before; an anonymous one too."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.POST.get(FORM_TOKEN_FIELD, "") if request.method == "POST" else ""
+        user = getattr(request, "user", None)
+        if not token or user is None or not user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if _key_error(token):
+            return HttpResponseBadRequest("The form token is malformed: reload the page and send the form again.")
+        return run_once(
+            request=request,
+            user=user,
+            key=FORM_TOKEN_KEY_PREFIX + token,
+            body=_form_content(request),
+            call=lambda: view(request, *args, **kwargs),
+            on_reused=lambda stored: _form_already_sent(request, stored),
+            keeps=lambda status: 300 <= status < 400,  # the redirect after a write; a preview is not one
+        )
+
+    return wrapper
+
+
+def _form_content(request: HttpRequest) -> bytes:
+    """The posted fields (without the CSRF token, which is masked anew on each rendering)."""
+    fields = sorted((name, values) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken")
+    return repr(fields).encode("utf-8", "surrogatepass")
+
+
+def _form_already_sent(request: HttpRequest, stored: IdempotentRequest) -> HttpResponse:
+    flash.warning(request, "This form had already been sent, so nothing new was saved. Open it again to send more.")
+    return _replay(stored)
 
 
 def idempotent_requests_purge(*, now: datetime) -> int:

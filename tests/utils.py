@@ -37,3 +37,12 @@ def run_at_once(count: int, work: Callable[[int], object], *, timeout: float = 6
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), f"a thread is still running after {timeout:g} s"
     return results
+
+
+def form_token(page_html: str, nth: int = 0) -> str:
+    """The ``nth`` one-time form token (``{% form_token %}``) rendered on a page."""
+    import re
+
+    tokens = re.findall(r'name="form_token" value="([0-9a-f]+)"', page_html)
+    assert len(tokens) > nth, "the page renders no form token"
+    return tokens[nth]
