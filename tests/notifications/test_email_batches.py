@@ -112,3 +112,5 @@ def test_the_send_task_and_the_retry_sweep_at_once_send_each_email_once(settings
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result["sent"] for result in results) == 300  # type: ignore[index]
     assert _sent_titles() == sorted(f"[SayPro] Refund {index}" for index in range(300))
+    # Each row was claimed once, by one of them: one attempt counted, whoever sent it.
+    assert Notification.objects.filter(email_status=EmailStatus.SENT, email_attempts=1).count() == 300
