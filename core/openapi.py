@@ -38,6 +38,7 @@ IDEMPOTENCY_PARAMETER = {
 }
 WRITE_DESCRIPTIONS = {
     "409": "The record's state does not allow the action, or a request with this Idempotency-Key is still running.",
+    "415": "The request body's media type is not one the endpoint reads (JSON, form or multipart).",
     "422": "The Idempotency-Key was already used for a different request.",
 }
 
