@@ -114,7 +114,9 @@ def _replay(stored: IdempotentRequest) -> HttpResponse:
 def _claim(
     *, user: Any, key: str, fingerprint: str, request: HttpRequest, now: datetime
 ) -> IdempotentRequest | HttpResponse:
-    """Our own new row (we run the view), or the answer to give instead of running it."""
+    """Our own new row (``status_code`` None: we run the view), the stored row of this key when it
+    was used for another request (``run_once`` answers that), or the answer to give instead of
+    running the view: the stored one, or 409 while the first request still runs."""
     IdempotentRequest.objects.filter(user=user, key=key, created_at__lt=now - settings.API_IDEMPOTENCY_TTL).delete()
     try:
         with _lock_wait_limited(), transaction.atomic():
