@@ -17,7 +17,7 @@ from marketplace.models import Seller
 from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.marketplace.factories import SellerFactory, SellerMemberFactory
-from tests.utils import form_token, requires_postgres, run_at_once
+from tests.utils import form_token, requires_postgres, run_at_once, submit_twice
 
 
 def logged_in(user: User) -> Client:
@@ -44,12 +44,9 @@ def conversation(store: Seller, buyer: User) -> Conversation:
 
 
 def test_a_double_clicked_reply_posts_one_message_and_both_answer_with_the_first_redirect(buyer, conversation):
-    client = logged_in(buyer)
     url = reverse("messages-thread", args=[conversation.pk])
-    token = form_token(client.get(url).content.decode())
 
-    first = client.post(url, {"body": "Any news?", "form_token": token})
-    second = client.post(url, {"body": "Any news?", "form_token": token})
+    first, second = submit_twice(logged_in(buyer), url, {"body": "Any news?"})
 
     assert (first.status_code, second.status_code) == (302, 302)
     assert second["Location"] == first["Location"] == url
@@ -98,13 +95,9 @@ def test_a_refused_submit_keeps_no_token_so_the_corrected_form_is_sent(buyer, co
 
 
 def test_a_double_clicked_new_question_opens_one_conversation(buyer, store):
-    client = logged_in(buyer)
     url = f"{reverse('messages-new')}?seller={store.pk}"
-    token = form_token(client.get(url).content.decode())
-    data = {"subject": "Sizes", "body": "Does it come in XL?", "form_token": token}
 
-    first = client.post(url, data)
-    second = client.post(url, data)
+    first, second = submit_twice(logged_in(buyer), url, {"subject": "Sizes", "body": "Does it come in XL?"})
 
     conversation = Conversation.objects.get(buyer=buyer, subject="Sizes")
     assert first["Location"] == second["Location"] == reverse("messages-thread", args=[conversation.pk])
@@ -126,12 +119,10 @@ def test_a_double_clicked_seller_reply_posts_once(store, conversation):
 
 def test_a_double_clicked_quick_reply_is_saved_once(store):
     member = store.memberships.get().user
-    client = logged_in(member)
-    url = reverse("seller-quick-replies")
-    token = form_token(client.get(url).content.decode(), -1)  # the add form, after the library's delete buttons
-    data = {"title": "Shipping", "body": "We ship in 2 days.", "keywords": "ship", "form_token": token}
-    for _ in range(2):
-        assert client.post(url, data).status_code == 302
+    data = {"title": "Shipping", "body": "We ship in 2 days.", "keywords": "ship"}
+    # The add form comes after the library's delete buttons.
+    responses = submit_twice(logged_in(member), reverse("seller-quick-replies"), data, nth=-1)
+    assert [response.status_code for response in responses] == [302, 302]
     assert store.reply_templates.filter(title="Shipping").count() == 1
 
 
@@ -144,12 +135,9 @@ def test_a_double_clicked_console_reply_is_posted_once(db):
     conversation = conversation_open(buyer=BuyerFactory(), seller=seller, subject="Late", body="Where?", now=opened)
     assert inquiries_escalate_overdue(now=now - timedelta(minutes=30)) == 1
     escalation = Escalation.objects.get(conversation=conversation)
-    client = logged_in(agent)
     url = reverse("admin:inquiries_escalation_reply", args=[escalation.pk])
-    token = form_token(client.get(url).content.decode())
 
-    first = client.post(url, {"body": "We are on it.", "form_token": token})
-    second = client.post(url, {"body": "We are on it.", "form_token": token})
+    first, second = submit_twice(logged_in(agent), url, {"body": "We are on it."})
 
     assert (first.status_code, second.status_code) == (302, 302)
     assert Message.objects.filter(body="We are on it.").count() == 1

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from reviews.models import CaseKind, Review, ReviewCase, ReviewResponse
 from reviews.services.reviews import review_create
-from tests.utils import form_token
+from tests.utils import form_token, submit_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -29,18 +29,10 @@ def _review(parties: dict[str, Any]) -> Review:
 
 
 def test_a_double_clicked_review_is_written_once(parties: dict[str, Any]) -> None:
-    client = logged_in(parties["buyer"])
     url = f"{reverse('reviews-new')}?order={parties['order'].pk}&product={parties['product'].pk}"
-    data = {
-        "product": parties["product"].pk,
-        "rating": "1",
-        "title": "Broken",
-        "body": "Cracked lid.",
-        "form_token": form_token(client.get(url).content.decode()),
-    }
+    data = {"product": parties["product"].pk, "rating": "1", "title": "Broken", "body": "Cracked lid."}
 
-    first = client.post(url, data)
-    second = client.post(url, data)
+    first, second = submit_twice(logged_in(parties["buyer"]), url, data)
 
     review = Review.objects.get()
     assert first["Location"] == second["Location"] == reverse("review-detail", args=[review.pk])
@@ -63,18 +55,9 @@ def test_a_double_clicked_response_is_posted_once_and_a_preview_keeps_no_token(p
 
 def test_a_double_clicked_case_is_opened_once(parties: dict[str, Any]) -> None:
     review = _review(parties)
-    client = logged_in(parties["buyer"])
-    url = reverse("review-cases-new")
-    token = form_token(client.get(url).content.decode())
-    data = {
-        "kind": CaseKind.WRONG_PRODUCT,
-        "review": review.pk,
-        "description": "About the kettle.",
-        "form_token": token,
-    }
+    data = {"kind": CaseKind.WRONG_PRODUCT, "review": review.pk, "description": "About the kettle."}
 
-    first = client.post(url, data)
-    second = client.post(url, data)
+    first, second = submit_twice(logged_in(parties["buyer"]), reverse("review-cases-new"), data)
 
     case = ReviewCase.objects.get()
     assert first["Location"] == second["Location"] == reverse("review-case", args=[case.pk])
