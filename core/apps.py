@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         # landing page in its own `navigation.py`.
         autodiscover_modules("sweeps")
         autodiscover_modules("navigation")
+        from core import idempotency  # noqa: F401 (registers its purge sweep)

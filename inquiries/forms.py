@@ -5,6 +5,7 @@ length limits, closed conversations, who may do what) is the services' and comes
 from django import forms
 from django.conf import settings
 
+from core.forms import SingleLineCharField
 from core.text import PLACEHOLDERS
 
 
@@ -13,7 +14,7 @@ def _textarea(rows: int, placeholder: str) -> forms.Textarea:
 
 
 class AskSellerForm(forms.Form):
-    subject = forms.CharField(
+    subject = SingleLineCharField(
         max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Does it come in blue?"})
     )
     body = forms.CharField(
@@ -45,13 +46,13 @@ class ExcludeForm(forms.Form):
 
 
 class ReplyTemplateForm(forms.Form):
-    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
+    title = SingleLineCharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
     body = forms.CharField(
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
         widget=_textarea(6, "Hi {customer_name}, thanks for asking about {product}..."),
         help_text=f"Placeholders: {PLACEHOLDERS.listed}",
     )
-    keywords = forms.CharField(
+    keywords = SingleLineCharField(
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "e.g. delivery, shipping, arrive"}),

@@ -22,6 +22,7 @@ from accounts.models import User
 from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import Period, month_period, quarter_of
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
@@ -266,6 +267,7 @@ def _seller_conversation_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _seller_conversation(user, pk)
@@ -294,6 +296,7 @@ def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def seller_conversation_exclude(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _seller_conversation(user, pk)
@@ -340,18 +343,21 @@ QUICK_REPLIES = OwnTemplates(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def quick_replies(request: HttpRequest) -> HttpResponse:
     return QUICK_REPLIES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def quick_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return QUICK_REPLIES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
+@one_time_form
 def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return QUICK_REPLIES.retire_view(
         request,
@@ -405,6 +411,7 @@ def _buyer_thread_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _buyer_conversation(user, pk)
@@ -424,6 +431,7 @@ def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def buyer_conversation_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _buyer_conversation(user, pk)
@@ -473,6 +481,7 @@ def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | Non
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     if not any(request.GET.get(name) for name in ("order", "seller")):

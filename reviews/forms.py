@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from core.forms import SingleLineCharField
 from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
 
@@ -21,7 +22,7 @@ RATING_CHOICES = [(5, "★★★★★ Excellent"), (4, "★★★★ Good"), (3
 class ReviewForm(forms.Form):
     product = forms.TypedChoiceField(label="Product", coerce=int, choices=())
     rating = forms.TypedChoiceField(label="Your rating", coerce=int, choices=RATING_CHOICES, widget=forms.RadioSelect)
-    title = forms.CharField(
+    title = SingleLineCharField(
         label="Title", max_length=200, widget=forms.TextInput(attrs={"placeholder": "Sum it up in a few words"})
     )
     body = forms.CharField(
@@ -91,7 +92,9 @@ class CaseForm(forms.Form):
 
 class ResponseTemplateForm(forms.Form):
     situation = forms.ChoiceField(choices=TemplateSituation.choices)
-    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"}))
+    title = SingleLineCharField(
+        max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"})
+    )
     body = forms.CharField(
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         widget=_textarea(6, "Thank you {customer_name} for reviewing {product}..."),

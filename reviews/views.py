@@ -22,6 +22,7 @@ from accounts.models import User
 from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import month_period, quarter_of
 from marketplace.models import Seller
@@ -166,6 +167,7 @@ def _seller_review_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     review = _seller_review(user, pk)
@@ -223,18 +225,21 @@ RESPONSE_TEMPLATES = OwnTemplates(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review_templates(request: HttpRequest) -> HttpResponse:
     return RESPONSE_TEMPLATES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return RESPONSE_TEMPLATES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
+@one_time_form
 def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return RESPONSE_TEMPLATES.retire_view(
         request,
@@ -300,6 +305,7 @@ def buyer_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     review = _buyer_review(user, pk)
@@ -326,6 +332,7 @@ def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_review_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     order_id = request.GET.get("order", "")
@@ -372,6 +379,7 @@ def buyer_review_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_case_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     reviews = {review.pk: review for review in reads.buyer_reviews(buyer=user)}

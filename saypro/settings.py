@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: for an API write with an Idempotency-Key it calls the view itself (core/idempotency.py).
+    "core.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "saypro.urls"
@@ -261,6 +263,10 @@ LOGGING = {
 
 # --- Domain thresholds (settings, never literals in code) -----------------------------------
 API_PAGE_SIZE_MAX = 200
+# An API write's answer is kept this long for retries with the same Idempotency-Key.
+API_IDEMPOTENCY_TTL = timedelta(seconds=env.int("API_IDEMPOTENCY_TTL_SECONDS", default=24 * 3600))
+# A duplicate sent while the first is still running waits this long for it, then answers 409.
+API_IDEMPOTENCY_WAIT = timedelta(seconds=10)
 MARKETPLACE_DEFAULT_CURRENCY = "USD"
 MARKETPLACE_CURRENCIES = ["USD", "EUR", "GBP", "ZAR"]
 MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, not an order

@@ -22,7 +22,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.exceptions import Forbidden, InvalidInput
 from core.permissions import HasRolePermission
 from marketplace.api.filters import InvoiceFilter, PaymentFilter, ReceiptFilter
@@ -81,7 +81,7 @@ class InvoiceCreateInputSerializer(serializers.Serializer):
 
 
 class InvoiceLineInputSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300)
+    description = SingleLineCharField(max_length=300)
     quantity = serializers.IntegerField(min_value=1, max_value=settings.MARKETPLACE_MAX_QUANTITY)
     unit_price = money_input(positive=False)
     product = IdField(required=False, allow_null=True, help_text="A product of the order's seller.")

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.api.filters import SafeSearchFilter
 from core.permissions import HasRolePermission
 from marketplace.api.filters import ProductFilter, SellerFilter
@@ -52,7 +52,7 @@ class SellerOutputSerializer(serializers.Serializer):
 
 
 class SellerCreateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = SingleLineCharField(max_length=200)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
 
 
@@ -70,8 +70,8 @@ class ProductOutputSerializer(serializers.Serializer):
 
 class ProductCreateInputSerializer(serializers.Serializer):
     seller = IdField()
-    name = serializers.CharField(max_length=200)
-    sku = serializers.CharField(max_length=64)
+    name = SingleLineCharField(max_length=200)
+    sku = SingleLineCharField(max_length=64)
     price = _money(min_value=0)
     currency = serializers.ChoiceField(choices=Currency.choices)
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")

@@ -29,7 +29,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.api.filters import OrderFilter, ShipmentFilter
@@ -155,8 +155,8 @@ class TrackingEventOutputSerializer(serializers.Serializer):
 
 class TrackingEventInputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
-    status = serializers.CharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    status = SingleLineCharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
+    location = SingleLineCharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -189,8 +189,8 @@ class ShipmentOutputSerializer(serializers.Serializer):
 
 class ShipmentCreateInputSerializer(serializers.Serializer):
     order = IdField()
-    carrier = serializers.CharField(max_length=100)
-    tracking_number = serializers.CharField(max_length=100)
+    carrier = SingleLineCharField(max_length=100)
+    tracking_number = SingleLineCharField(max_length=100)
     expected_delivery = serializers.DateField(required=False, allow_null=True, default=None)
     shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

@@ -25,6 +25,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import Role, User
 from accounts.selectors.users import user_list, user_list_self
 from core.api.errors import error_responses
+from core.api.fields import SingleLineCharField
 from core.api.filters import SafeSearchFilter
 from core.permissions import HasRolePermission
 from marketplace.services.catalog import user_create_with_store
@@ -39,11 +40,11 @@ class UserCreateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
     role = serializers.ChoiceField(choices=[(role.value, role.label) for role in CREATABLE_ROLES])
-    store_name = serializers.CharField(
+    store_name = SingleLineCharField(
         max_length=200, required=False, allow_blank=True, help_text="Required when role is `seller`."
     )
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = SingleLineCharField(max_length=150, required=False, allow_blank=True)
+    last_name = SingleLineCharField(max_length=150, required=False, allow_blank=True)
 
 
 class UserSellerSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.forms import SingleLineCharField
 from marketplace.models import Product, Seller
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
 from reviews.services.access import user_may_work_cases
@@ -81,7 +82,7 @@ class ResolveForm(forms.Form):
         decimal_places=2,
         help_text="Optional: recorded against the case's order, in the order's currency.",
     )
-    coupon_code = forms.CharField(label="Coupon code", required=False, max_length=64)
+    coupon_code = SingleLineCharField(label="Coupon code", required=False, max_length=64)
 
 
 class CaseEventInline(ReadOnlyTabularInline):
