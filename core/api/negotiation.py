@@ -1,0 +1,18 @@
+"""Content negotiation that offers the browsable API (DRF's HTML renderer) only when
+``API_BROWSABLE`` is on (development by default): in production mode every API answer is JSON."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
+from rest_framework.request import Request
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> Any:
+        if not settings.API_BROWSABLE:
+            renderers = [renderer for renderer in renderers if not isinstance(renderer, BrowsableAPIRenderer)] or renderers
+        return super().select_renderer(request, renderers, format_suffix)
