@@ -19,5 +19,4 @@ class LoginLimitBackend:
             raise PermissionDenied("locked out")  # stops authenticate: no other backend is asked
         return None
 
-    def get_user(self, user_id: Any) -> None:
-        return None
+    # No ``get_user``: this backend never logs anyone in, so Django never records it in a session.
