@@ -91,7 +91,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "expired": token_expired(token, now=now),
             "hint": token.key[:6],
         }
-        for token in Token.objects.filter(user=request.user)
+        for token in Token.objects.filter(user_id=request.user.pk or 0)
     ]
     return render(request, "accounts/account.html", {"tokens": tokens})
 
@@ -105,4 +105,3 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "You had no API token to revoke.")
     return redirect("account")
-

@@ -38,7 +38,9 @@ class TokenAdmin(ReadOnlyAdmin):
 
     @admin.display(description="State")
     def state(self, token: TokenProxy) -> Any:
-        return badge("expired", "superseded") if token_expired(token, now=timezone.now()) else badge("active", "resolved")
+        return (
+            badge("expired", "superseded") if token_expired(token, now=timezone.now()) else badge("active", "resolved")
+        )
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("authtoken.delete_tokenproxy"))

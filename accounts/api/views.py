@@ -9,8 +9,8 @@ store) is marketplace's (``marketplace.api.users``).
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response

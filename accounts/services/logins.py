@@ -102,7 +102,10 @@ def login_failed(*, username: str | None, client: str | None, now: datetime) -> 
         return None  # refused while locked: not a guess at the password
     window = int(settings.ACCOUNTS_LOGIN_FAILURE_WINDOW.total_seconds())
     lock_seconds = int(settings.ACCOUNTS_LOGIN_LOCKOUT.total_seconds())
-    limits = {_account(username): settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT, _client(client): settings.ACCOUNTS_LOGIN_FAILURES_PER_CLIENT}
+    limits = {
+        _account(username): settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT,
+        _client(client): settings.ACCOUNTS_LOGIN_FAILURES_PER_CLIENT,
+    }
     started: Lockout | None = None
     for subject, limit in limits.items():
         if subject is None:

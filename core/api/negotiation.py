@@ -1,6 +1,7 @@
 """Content negotiation that offers the browsable API (DRF's HTML renderer) only when
 ``API_BROWSABLE`` is on (development by default): in production mode every API answer is JSON."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +12,9 @@ from rest_framework.request import Request
 
 class ContentNegotiation(DefaultContentNegotiation):
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> Any:
+        offered = list(renderers)
         if not settings.API_BROWSABLE:
-            renderers = [renderer for renderer in renderers if not isinstance(renderer, BrowsableAPIRenderer)] or renderers
-        return super().select_renderer(request, renderers, format_suffix)
+            offered = [renderer for renderer in offered if not isinstance(renderer, BrowsableAPIRenderer)] or offered
+        return super().select_renderer(request, offered, format_suffix)

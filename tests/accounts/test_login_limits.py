@@ -25,7 +25,10 @@ LIMITS_OFF = {"ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT": 10_000, "ACCOUNTS_LOGIN_FAI
 
 
 def _rest_framework(**rates: str) -> dict:
-    return {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "token": "100000/minute", **rates}}
+    return {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "token": "100000/minute", **rates},
+    }
 
 
 def _spoofed(n: int) -> dict[str, str]:
@@ -116,7 +119,9 @@ def test_a_successful_login_clears_the_accounts_failures() -> None:
         client.post(TOKEN_URL, {"username": "alice", "password": "wrong"})
     assert client.post(TOKEN_URL, {"username": "alice", "password": PASSWORD}).status_code == 200
 
-    statuses = [client.post(TOKEN_URL, {"username": "alice", "password": "wrong"}).status_code for _ in range(limit - 1)]
+    statuses = [
+        client.post(TOKEN_URL, {"username": "alice", "password": "wrong"}).status_code for _ in range(limit - 1)
+    ]
 
     assert statuses == [400] * (limit - 1)
     assert client.post(TOKEN_URL, {"username": "alice", "password": PASSWORD}).status_code == 200

@@ -52,7 +52,7 @@ def test_a_user_changes_their_password_and_logs_in_with_it() -> None:
     )
 
     assert page.status_code == 200
-    assert "<h1 id=\"password-change-title\">Change your password</h1>" in page.content.decode()
+    assert '<h1 id="password-change-title">Change your password</h1>' in page.content.decode()
     assert response.redirect_chain == [("/accounts/password/change/done/", 302)]
     assert "Password changed" in response.content.decode()
     assert Client().login(username="emily", password=NEW_PASSWORD)
@@ -100,7 +100,9 @@ def test_password_reset_by_email_end_to_end() -> None:
 
     form = client.get(link.group(1), follow=True)
     assert "Choose a new password" in form.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True
+    )
 
     assert done.redirect_chain[-1] == ("/accounts/password/reset/complete/", 302)
     assert "Your new password is set" in done.content.decode()
