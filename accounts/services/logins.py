@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.urls import reverse
 
 from accounts.models import User
 from core.clients import UNKNOWN_CLIENT
@@ -142,8 +143,8 @@ def _tell_staff_owner(*, username: str, client: str | None, failures: int, locko
         f"{f' (last from {client})' if client and client != UNKNOWN_CLIENT else ''}. "
         f"Logins to the account are refused until {lockout.until.astimezone(UTC):%Y-%m-%d %H:%M} UTC.\n\n"
         "If this was not you, someone may be guessing your password: once the lockout ends, change it "
-        f"at {site}/accounts/password/change/ (or reset it at {site}/accounts/password/reset/) and tell "
-        "an administrator.\n"
+        f"at {site}{reverse('password_change')} (or reset it at {site}{reverse('password_reset')}) and "
+        "tell an administrator.\n"
     )
     try:
         mail.send_mail(
