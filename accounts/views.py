@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import LoginForm
+from accounts.services.logins import LoginLocked, password_reset_requested
 from accounts.services.tokens import token_expired, token_expires_at, tokens_revoke
+from core.clients import client_ip
 from core.navigation import landing_url_for
 
 
@@ -57,7 +59,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset by email: the link is built on ``SITE_URL``, never on the request's Host."""
+    """Django's reset by email: the link is built on ``SITE_URL``, never on the request's Host;
+    requests are limited per client and emails per address (``password_reset_requested``)."""
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
@@ -65,6 +68,17 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            send = password_reset_requested(
+                email=form.cleaned_data["email"], client=client_ip(self.request), now=timezone.now()
+            )
+        except LoginLocked as locked:
+            form.add_error(None, locked.message)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        if not send:  # this address had its share of emails: say the same, send nothing
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 

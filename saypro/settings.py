@@ -151,6 +151,10 @@ ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT = env.int("ACCOUNTS_LOGIN_FAILURES_PER_ACCOU
 ACCOUNTS_LOGIN_FAILURES_PER_CLIENT = env.int("ACCOUNTS_LOGIN_FAILURES_PER_CLIENT", default=20)
 ACCOUNTS_LOGIN_FAILURE_WINDOW = timedelta(seconds=env.int("ACCOUNTS_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60))
 ACCOUNTS_LOGIN_LOCKOUT = timedelta(seconds=env.int("ACCOUNTS_LOGIN_LOCKOUT_SECONDS", default=15 * 60))
+# Reset emails: requests per client (then refused until the window ends) and emails per address.
+ACCOUNTS_PASSWORD_RESETS_PER_CLIENT = env.int("ACCOUNTS_PASSWORD_RESETS_PER_CLIENT", default=10)
+ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS = env.int("ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS", default=3)
+ACCOUNTS_PASSWORD_RESET_WINDOW = timedelta(seconds=env.int("ACCOUNTS_PASSWORD_RESET_WINDOW_SECONDS", default=3600))
 # An API token stops working this long after it was issued (401); the next token request issues a new one.
 API_TOKEN_TTL = timedelta(seconds=env.int("API_TOKEN_TTL_SECONDS", default=30 * 24 * 3600))
 

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Lockout:
     until: datetime
+    reason: str = "Too many failed logins."
 
     def seconds_left(self, now: datetime) -> int:
         return max(1, math.ceil((self.until - now).total_seconds()))
@@ -42,7 +43,7 @@ class Lockout:
     def message(self, now: datetime) -> str:
         minutes = math.ceil(self.seconds_left(now) / 60)
         return (
-            f"Too many failed logins. Try again in {minutes} minute{'s' if minutes != 1 else ''} "
+            f"{self.reason} Try again in {minutes} minute{'s' if minutes != 1 else ''} "
             f"(after {self.until.astimezone(UTC):%H:%M} UTC)."
         )
 
@@ -155,3 +156,27 @@ def _tell_staff_owner(*, username: str, client: str | None, failures: int, locko
         )
     except Exception:  # the lockout holds whether or not the mail server answers
         logger.exception("could not email %s about failed logins", user.username)
+
+
+# --- Password reset requests ----------------------------------------------------------------------
+RESET_REASON = "Too many password reset requests."
+
+
+def password_reset_requested(*, email: str, client: str | None, now: datetime) -> bool:
+    """Count one request for a reset email. A client that asked ``ACCOUNTS_PASSWORD_RESETS_PER_CLIENT``
+    times within ``ACCOUNTS_PASSWORD_RESET_WINDOW`` is refused (``LoginLocked``) until the window
+    ends; an address that was sent ``ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS`` emails gets no more
+    (returns ``False``: the page says the same, so it tells nobody whether the address has an account)."""
+    window = settings.ACCOUNTS_PASSWORD_RESET_WINDOW
+    seconds = int(window.total_seconds())
+    subject = _client(client)
+    if subject is not None:
+        locked = cache.get(f"reset-locked:{subject}")
+        if locked is not None and datetime.fromtimestamp(float(locked), tz=UTC) > now:
+            raise LoginLocked(Lockout(until=datetime.fromtimestamp(float(locked), tz=UTC), reason=RESET_REASON), now)
+        if _count(f"resets:{subject}", seconds) >= settings.ACCOUNTS_PASSWORD_RESETS_PER_CLIENT:
+            cache.set(f"reset-locked:{subject}", (now + window).timestamp(), timeout=seconds)
+            cache.delete(f"resets:{subject}")
+    address = (email or "").strip().lower()
+    key = "resets:address:" + hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    return _count(key, seconds) <= settings.ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS

@@ -158,3 +158,33 @@ def test_the_production_settings_put_argon2_first() -> None:
     import saypro.settings as production
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@override_settings(ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS=3, ACCOUNTS_PASSWORD_RESETS_PER_CLIENT=1000)
+def test_an_address_gets_a_limited_number_of_reset_emails() -> None:
+    BuyerFactory(username="emily", email="emily@example.com")
+
+    pages = [
+        Client().post("/accounts/password/reset/", {"email": "emily@example.com"}, REMOTE_ADDR=f"198.51.100.{n}")
+        for n in range(5)
+    ]
+
+    assert [page.status_code for page in pages] == [302] * 5  # the same answer every time
+    assert len(mail.outbox) == 3
+
+
+@override_settings(ACCOUNTS_PASSWORD_RESETS_PER_CLIENT=4)
+def test_a_client_asking_for_many_resets_is_refused_with_the_time() -> None:
+    client = Client()
+    statuses = [
+        client.post(
+            "/accounts/password/reset/", {"email": f"someone{n}@example.com"}, HTTP_X_FORWARDED_FOR=f"10.9.{n}.1"
+        ).status_code
+        for n in range(6)
+    ]
+
+    refused = client.post("/accounts/password/reset/", {"email": "other@example.com"})
+
+    assert statuses == [302, 302, 302, 302, 429, 429]
+    assert refused.status_code == 429
+    assert "Too many password reset requests. Try again in 60 minutes" in refused.content.decode()
