@@ -84,7 +84,7 @@ def test_password_change_needs_a_login() -> None:
 
 @override_settings(SITE_URL="https://desk.saypro.example")
 def test_password_reset_by_email_end_to_end() -> None:
-    BuyerFactory(username="emily", email="emily@example.com")
+    key = Token.objects.create(user=BuyerFactory(username="emily", email="emily@example.com")).key
     client = Client()
 
     asked = client.post("/accounts/password/reset/", {"email": "emily@example.com"}, follow=True)
@@ -108,6 +108,9 @@ def test_password_reset_by_email_end_to_end() -> None:
     assert "Your new password is set" in done.content.decode()
     logged_in = Client().post("/accounts/login/", {"username": "emily", "password": NEW_PASSWORD})
     assert logged_in.status_code == 302
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/users/me/").status_code == 401  # the old password's token is revoked
     # The link works once.
     again = client.get(link.group(1), follow=True)
     assert "This link no longer works" in again.content.decode()
