@@ -46,16 +46,20 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change; the user's API token is revoked with the old password."""
+class RevokeTokenOnPasswordMixin:
+    """A new password revokes the API token issued with the old one."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+        tokens_revoke(user=form.user)
+        return response
+
+
+class PasswordChangeView(RevokeTokenOnPasswordMixin, auth_views.PasswordChangeView):
+    """Django's password change."""
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("password_change_done")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        tokens_revoke(user=form.user)
-        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -83,14 +87,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(RevokeTokenOnPasswordMixin, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        tokens_revoke(user=form.user)
-        return response
 
 
 @login_required

@@ -52,7 +52,7 @@ def test_a_user_changes_their_password_and_logs_in_with_it() -> None:
     )
 
     assert page.status_code == 200
-    assert '<h1 id="password-change-title">Change your password</h1>' in page.content.decode()
+    assert '<h1 id="auth-title">Change your password</h1>' in page.content.decode()
     assert response.redirect_chain == [("/accounts/password/change/done/", 302)]
     assert "Password changed" in response.content.decode()
     assert Client().login(username="emily", password=NEW_PASSWORD)
