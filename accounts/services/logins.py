@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
@@ -147,15 +148,17 @@ def _tell_staff_owner(*, username: str, client: str | None, failures: int, locko
         f"at {site}{reverse('password_change')} (or reset it at {site}{reverse('password_reset')}) and "
         "tell an administrator.\n"
     )
-    try:
-        mail.send_mail(
-            "Repeated failed logins on your SayPro account",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-    except Exception:  # the lockout holds whether or not the mail server answers
-        logger.exception("could not email %s about failed logins", user.username)
+    recipient, username_for_log = user.email, user.username
+
+    def send() -> None:
+        try:
+            mail.send_mail(
+                "Repeated failed logins on your SayPro account", body, settings.DEFAULT_FROM_EMAIL, [recipient]
+            )
+        except Exception:  # the lockout holds whether or not the mail server answers
+            logger.exception("could not email %s about failed logins", username_for_log)
+
+    transaction.on_commit(send)
 
 
 # --- Password reset requests ----------------------------------------------------------------------

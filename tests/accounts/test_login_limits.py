@@ -167,13 +167,14 @@ def test_hammering_the_login_page_with_rotating_x_forwarded_for_locks_the_accoun
     assert "UTC)." in html
 
 
-def test_hammering_the_console_login_locks_the_account_and_tells_its_owner() -> None:
+def test_hammering_the_console_login_locks_the_account_and_tells_its_owner(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     AdminFactory(username="boss", email="boss@saypro.example")
     client = Client()
-    statuses = [
-        client.post(ADMIN_LOGIN_URL, {"username": "boss", "password": f"guess-{n}"}, **_spoofed(n)).status_code
-        for n in range(40)
-    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            client.post(ADMIN_LOGIN_URL, {"username": "boss", "password": f"guess-{n}"}, **_spoofed(n)).status_code
+            for n in range(40)
+        ]
 
     right = client.post(ADMIN_LOGIN_URL, {"username": "boss", "password": PASSWORD}, **_spoofed(99))
 
@@ -191,18 +192,20 @@ def test_hammering_the_console_login_locks_the_account_and_tells_its_owner() -> 
 
 
 @pytest.mark.parametrize("role", [Role.SUPPORT, Role.MODERATOR])
-def test_every_staff_role_is_told(role: Role) -> None:
+def test_every_staff_role_is_told(role: Role, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     UserFactory(username="agent", role=role, email="agent@saypro.example")
-    for _ in range(settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT):
-        Client().post(LOGIN_URL, {"username": "agent", "password": "wrong"})
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT):
+            Client().post(LOGIN_URL, {"username": "agent", "password": "wrong"})
 
     assert [message.to for message in mail.outbox] == [["agent@saypro.example"]]
 
 
-def test_a_buyer_is_not_emailed_about_a_lockout() -> None:
+def test_a_buyer_is_not_emailed_about_a_lockout(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     BuyerFactory(username="emily")
-    for _ in range(settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT):
-        Client().post(LOGIN_URL, {"username": "emily", "password": "wrong"})
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(settings.ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT):
+            Client().post(LOGIN_URL, {"username": "emily", "password": "wrong"})
 
     assert mail.outbox == []
 

@@ -128,3 +128,19 @@ def test_support_staff_do_not_see_the_tokens_page(staff_user) -> None:  # type: 
     console.force_login(staff_user)
 
     assert console.get("/admin/authtoken/tokenproxy/").status_code == 403
+
+
+def test_the_consoles_token_list_costs_the_same_for_one_token_or_many(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    console = Client()
+    console.force_login(AdminFactory())
+    Token.objects.create(user=UserFactory())
+    console.get("/admin/authtoken/tokenproxy/")  # warm the content types and the session
+    with django_assert_num_queries(5) as one:
+        console.get("/admin/authtoken/tokenproxy/")
+    for _ in range(5):
+        Token.objects.create(user=UserFactory())
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = console.get("/admin/authtoken/tokenproxy/")
+
+    assert response.status_code == 200
