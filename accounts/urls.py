@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="password_change_done",
     ),
     path("accounts/password/reset/", get_post(views.PasswordResetView.as_view()), name="password_reset"),
+    # The same page under the name Django's console login looks for ("Forgotten your password?").
+    path("accounts/password/reset/", get_post(views.PasswordResetView.as_view()), name="admin_password_reset"),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -37,6 +37,7 @@ def test_the_header_links_the_account_page_and_the_login_page_the_reset() -> Non
     assert 'href="/accounts/"' in header
     assert 'href="/accounts/password/change/"' in header
     assert 'href="/accounts/password/reset/">Forgot your password?</a>' in login
+    assert 'href="/accounts/password/reset/"' in Client().get("/admin/login/").content.decode()
 
 
 def test_a_user_changes_their_password_and_logs_in_with_it() -> None:

@@ -221,6 +221,7 @@ ROUTES: dict[str, Route] = {
     "password_change": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "password_change_done": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "password_reset": Route({"GET": PUBLIC, "POST": PUBLIC}),
+    "admin_password_reset": Route({"GET": PUBLIC, "POST": PUBLIC}),
     "password_reset_done": Route({"GET": PUBLIC}),
     "password_reset_confirm": Route({"GET": PUBLIC, "POST": PUBLIC}, kwargs={"uidb64": "MQ", "token": "set-password"}),
     "password_reset_complete": Route({"GET": PUBLIC}),
