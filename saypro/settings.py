@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "core.middleware.PermissionsPolicyMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "saypro.urls"
