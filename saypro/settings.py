@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A JSON 413 for an API body over DATA_UPLOAD_MAX_MEMORY_SIZE, before anything reads it.
+    "core.middleware.ApiRequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +185,12 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    # DRF's parsers, with a JSON parser that refuses deep nesting and lone surrogates (a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -256,6 +264,9 @@ LOGGING = {
 
 # --- Domain thresholds (settings, never literals in code) -----------------------------------
 API_PAGE_SIZE_MAX = 200
+# JSON request bodies nested deeper than this (arrays and objects) are a 400: no request nests
+# more than a few levels, and ~950 levels hit Python's recursion limit.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 MARKETPLACE_DEFAULT_CURRENCY = "USD"
 MARKETPLACE_CURRENCIES = ["USD", "EUR", "GBP", "ZAR"]
 MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, not an order

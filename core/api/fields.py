@@ -4,13 +4,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-# The largest id a record can have (PostgreSQL's bigint): anything above is "no such record".
-MAX_ID = 2**63 - 1
+from core.ids import MAX_ID
+
+__all__ = ["MAX_ID", "IdField"]
 
 
 class IdField(serializers.IntegerField):
-    """A reference to another record by id: a positive 64-bit integer (``1.5``, ``true`` and
-    out-of-range numbers are 400s rather than silently truncated or passed to the database)."""
+    """A reference to another record by id: ``core.ids``' rule (``1.5``, ``true``, ``"²"``,
+    Arabic-Indic or full-width digits and out-of-range numbers are 400s rather than truncated,
+    read as digits or passed to the database)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -20,4 +22,6 @@ class IdField(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, (bool, float)):
             self.fail("invalid")
+        if isinstance(data, str) and not data.isascii():
+            self.fail("invalid")  # digits other than 0-9, which ``int`` would read (or raise on)
         return super().to_internal_value(data)

@@ -1,8 +1,8 @@
 """Query-parameter filters every list shares. A bad value is a 400 naming the parameter, never a
 silently ignored filter nor a database error (a 500):
 
-- ``IdFilter``: a positive 64-bit integer (a ``NumberFilter`` would let ``1.5`` through as 1 and an
-  out-of-range number reach the database);
+- ``IdFilter``: an id (``core.ids``: a ``NumberFilter`` would let ``1.5`` through as 1, read
+  Arabic-Indic digits and let an out-of-range number reach the database);
 - ``StrictBooleanFilter``: only ``true``/``false`` (``1``/``0``);
 - ``IsoDateTimeFilter``: ISO 8601, compared in UTC;
 - ``SafeSearchFilter``: ``?search=`` without NUL characters, at most 200 characters;
@@ -18,19 +18,14 @@ from django.db.models import F, QuerySet
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
-from core.api.fields import MAX_ID
+from core.ids import IdFormField
 from core.text import clean_text
 
 SEARCH_MAX_LENGTH = 200
 
 
 class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+    field_class = IdFormField
 
 
 class _StrictBooleanField(forms.Field):

@@ -30,12 +30,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden, StateConflict
 from core.permissions import HasRolePermission
 from inquiries.api.filters import ConversationFilter
@@ -145,7 +145,6 @@ class ConversationViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["last_message_at", "response_due_at", "awaiting_since", "created_at", "id"]
     ordering = ["-last_message_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Conversation]:
         if self.action == "retrieve":
@@ -255,7 +254,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
         return Response(SuggestedReplyOutputSerializer(payload).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("conversations", ConversationViewSet, basename="conversations")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

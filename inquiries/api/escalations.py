@@ -19,12 +19,12 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from inquiries.api.filters import EscalationFilter
@@ -65,7 +65,6 @@ class EscalationViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["escalated_at", "assigned_at", "resolved_at", "id"]
     ordering = ["escalated_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return escalation_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -92,7 +91,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
         return Response(EscalationOutputSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("escalations", EscalationViewSet, basename="escalations")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -17,11 +17,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from core.api.errors import error_responses
 from core.api.fields import IdField
 from core.api.filters import SafeSearchFilter
+from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.api.filters import ProductFilter, SellerFilter
 from marketplace.models import Currency, Product, Seller
@@ -103,7 +103,6 @@ class SellerViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Seller]:
         return seller_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -142,7 +141,6 @@ class ProductViewSet(viewsets.GenericViewSet):
     search_fields = ["name"]
     ordering_fields = ["price", "created_at", "id"]
     ordering = ["id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Product]:
         return product_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -161,7 +159,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         return Response(ProductOutputSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("sellers", SellerViewSet, basename="sellers")
 router.register("products", ProductViewSet, basename="products")
 

@@ -25,11 +25,11 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from core.api.errors import error_responses
 from core.api.fields import IdField
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.api.filters import OrderFilter, ShipmentFilter
@@ -234,7 +234,6 @@ class OrderViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["placed_at", "total", "id"]
     ordering = ["-placed_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Order]:
         return order_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -324,7 +323,6 @@ class ShipmentViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "shipped_at", "id"]
     ordering = ["-created_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return shipment_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -360,7 +358,7 @@ class ShipmentViewSet(viewsets.GenericViewSet):
         return Response(TrackingEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("orders", OrderViewSet, basename="orders")
 router.register("shipments", ShipmentViewSet, basename="shipments")
 

@@ -20,12 +20,12 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role, User
 from accounts.selectors.users import user_list, user_list_self
 from core.api.errors import error_responses
 from core.api.filters import SafeSearchFilter
+from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.services.catalog import user_create_with_store
 
@@ -102,7 +102,6 @@ class UserViewSet(viewsets.GenericViewSet):
     serializer_class = UserOutputSerializer
     filterset_class = UserFilter
     filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
-    lookup_value_regex = r"[0-9]+"
     search_fields = ["username", "email"]
     ordering_fields = ["id", "username", "created_at"]
     ordering = ["id"]
@@ -141,7 +140,7 @@ class UserViewSet(viewsets.GenericViewSet):
         return Response(UserOutputSerializer(own).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("users", UserViewSet, basename="users")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -28,12 +28,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
 from core.api.filters import StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from reviews.api.filters import ReviewFilter, ReviewResponseFilter
@@ -128,7 +128,6 @@ class ReviewViewSet(viewsets.GenericViewSet):
     filterset_class = ReviewFilter
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "rating", "response_due_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Review]:
         return review_list(actor=_user(self.request))
@@ -266,7 +265,6 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
     filterset_class = ReviewResponseFilter
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ReviewResponse]:
         return review_response_list(actor=_user(self.request))
@@ -327,7 +325,7 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
         return self._send_back(request, response_hide)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("reviews", ReviewViewSet, basename="reviews")
 router.register("review-responses", ReviewResponseViewSet, basename="review-responses")
 
