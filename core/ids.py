@@ -16,9 +16,8 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import BadRequest
 
-from core.exceptions import InvalidInput
+from core.exceptions import BadParameter
 
 # The largest id a record can have (PostgreSQL's bigint): anything above is "no such record".
 MAX_ID = 2**63 - 1
@@ -44,9 +43,8 @@ def parse_id(value: Any) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
-class InvalidId(InvalidInput, BadRequest):
-    """A query parameter or form value that is not an id: the API's exception handler answers 400
-    naming ``field`` (a ``DomainError``), Django answers the pages' 400 (a ``BadRequest``)."""
+class InvalidId(BadParameter):
+    """A query parameter that is not an id: a 400 naming it, at the API and on the pages."""
 
 
 def id_param(value: str | None, *, field: str) -> int | None:

@@ -1,9 +1,11 @@
-"""Request limits the API answers in its own terms.
+"""Outside input refused at the edge, before any view reads it, in the terms of whoever asked.
 
-DRF reads a JSON body straight from the request stream, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``
-was never checked for it (and where Django did check, a form body, the answer was the pages' HTML
-400). A body declared over the limit is refused here, before any view reads it, with the API's JSON
-413.
+- An API body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: DRF reads a JSON body straight from the
+  request stream, so Django's limit was never checked for it (and where Django did check, a form
+  body, the answer was the pages' HTML 400). A body declared larger is the API's JSON 413.
+- A NUL character in the query string: PostgreSQL refuses it in text, so any filter, search or
+  lookup that passed one on was a 500 (nine console list pages' filters did). No page or endpoint
+  reads one, so it is a 400 naming the parameter, everywhere at once.
 """
 
 from collections.abc import Callable
@@ -11,10 +13,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from core.views import api_body_too_large, is_api_request
+from core.exceptions import BadParameter
+from core.views import api_body_too_large, handler400, is_api_request
+
+NUL = "\x00"
 
 
-class ApiRequestSizeLimitMiddleware:
+class InputLimitsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -27,4 +32,12 @@ class ApiRequestSizeLimitMiddleware:
                 length = 0  # Django reads an unreadable length as no body, and so does DRF
             if length > limit:
                 return api_body_too_large()
+        for name, values in request.GET.lists():
+            if NUL in name or any(NUL in value for value in values):
+                error = BadParameter(
+                    "Null characters are not allowed.",
+                    code="null_characters_not_allowed",
+                    field=name.replace(NUL, "\\x00"),
+                )
+                return handler400(request, error)  # the API's JSON or the page, as for any 400
         return self.get_response(request)

@@ -8,8 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found, server_error
 
-from core.exceptions import DomainError
-from core.ids import InvalidId
+from core.exceptions import BadParameter, DomainError
 
 
 @never_cache
@@ -58,14 +57,14 @@ def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
 def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400s (a ``BadRequest``, a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many form
     fields): the API's JSON (413 for the body) and a page that says what was wrong with the link
-    when it is a parameter the page reads (``core.ids.InvalidId``)."""
+    when it is a parameter the page reads (``core.exceptions.BadParameter``)."""
     if is_api_request(request):
         if isinstance(exception, RequestDataTooBig):
             return api_body_too_large()
         if isinstance(exception, DomainError):
             return JsonResponse(exception.as_data(), status=400)
         return _api_error(400, "Bad request.", "bad_request")
-    problem = f"{exception.field}: {exception.message}" if isinstance(exception, InvalidId) else None
+    problem = f"{exception.field}: {exception.message}" if isinstance(exception, BadParameter) else None
     return render(request, "400.html", {"problem": problem}, status=400)
 
 

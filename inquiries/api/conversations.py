@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -34,7 +33,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden, StateConflict
 from core.permissions import HasRolePermission
@@ -142,7 +141,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_open_conversations}
     serializer_class = ConversationOutputSerializer
     filterset_class = ConversationFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["last_message_at", "response_due_at", "awaiting_since", "created_at", "id"]
     ordering = ["-last_message_at", "-id"]
 

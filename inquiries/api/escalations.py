@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
@@ -62,7 +61,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
     }
     serializer_class = EscalationOutputSerializer
     filterset_class = EscalationFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["escalated_at", "assigned_at", "resolved_at", "id"]
     ordering = ["escalated_at", "id"]
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.request import Request
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
@@ -93,7 +92,7 @@ class ReplyTemplateViewSet(viewsets.GenericViewSet):
     }
     serializer_class = ReplyTemplateOutputSerializer
     filterset_class = ReplyTemplateFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["title", "created_at", "updated_at", "id"]
 
     def get_queryset(self) -> QuerySet[ReplyTemplate]:

@@ -11,16 +11,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.errors import error_responses
 from core.api.fields import IdField
-from core.api.filters import SafeSearchFilter
+from core.api.filters import FilterBackend, SafeSearchFilter, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.api.filters import ProductFilter, SellerFilter
@@ -100,7 +98,7 @@ class SellerViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "marketplace.add_seller"}
     serializer_class = SellerOutputSerializer
     filterset_class = SellerFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name", "id"]
 
@@ -137,7 +135,7 @@ class ProductViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": lambda user: user_may_create_products(actor=user)}
     serializer_class = ProductOutputSerializer
     filterset_class = ProductFilter
-    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, SafeSearchFilter, StableOrderingFilter]
     search_fields = ["name"]
     ordering_fields = ["price", "created_at", "id"]
     ordering = ["id"]

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
@@ -103,7 +102,7 @@ class ReviewCaseViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_open_cases}
     serializer_class = ReviewCaseOutputSerializer
     filterset_class = ReviewCaseFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "id"]
 
     def get_queryset(self) -> QuerySet[ReviewCase]:

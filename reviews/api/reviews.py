@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,7 +31,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
@@ -126,7 +125,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_write_reviews}
     serializer_class = ReviewOutputSerializer
     filterset_class = ReviewFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "rating", "response_due_at", "id"]
 
     def get_queryset(self) -> QuerySet[Review]:
@@ -263,7 +262,7 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     serializer_class = ReviewResponseOutputSerializer
     filterset_class = ReviewResponseFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "id"]
 
     def get_queryset(self) -> QuerySet[ReviewResponse]:

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
@@ -99,7 +98,7 @@ class ResponseTemplateViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     serializer_class = ResponseTemplateOutputSerializer
     filterset_class = ResponseTemplateFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["title", "situation", "created_at", "id"]
 
     def get_queryset(self) -> QuerySet[ResponseTemplate]:
