@@ -329,11 +329,11 @@ def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def buyer_review_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    order_id = request.GET.get("order", "")
-    if not order_id:
+    order_id = id_param(request.GET.get("order"), field="order")
+    if order_id is None:
         flash.info(request, "Choose a product from one of your orders below and use “Write a review”.")
         return redirect("reviews")
-    order = reads.buyer_order(buyer=user, pk=id_param(order_id, field="order"))
+    order = reads.buyer_order(buyer=user, pk=order_id)
     if order is None:
         raise Http404("No such order")
     items = list(order.items.all())
