@@ -27,6 +27,8 @@ from rest_framework.utils import json as drf_json
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The only way a surrogate gets into the parsed text is an escape (UTF-8 cannot carry one).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def json_depth(text: str) -> int:
@@ -74,7 +76,7 @@ class JSONParser(parsers.JSONParser):
             data = json.loads(text, parse_constant=parse_constant)
         except ValueError as error:
             raise ParseError(f"JSON parse error - {error}") from error
-        if _has_lone_surrogate(data):
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
             raise ParseError(
                 "JSON parse error - a string holds a lone surrogate (half of a UTF-16 pair), which is not text."
             )
