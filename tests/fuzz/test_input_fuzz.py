@@ -23,11 +23,11 @@ from tests.marketplace.factories_billing import InvoiceFactory, PaymentFactory, 
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory
 
 # Path ids: other digits, out of range, NUL and a line break (percent-encoded in the path).
-PATH_IDS = ["²", "١", "１", "0", "-1", "1.5", "9" * 25, "%00", "1%0A", "%F0%9F%98%80"]  # noqa: RUF001
-# Query values: the same digits, NUL, control characters, bidi override, absurd lengths.
-QUERY_VALUES = ["²", "١", "\x00", "a\x00b", "\x01\x1f\x7f", "a\r\nb", "\u202e1", "9" * 30, "-1", "x" * 5000]  # noqa: RUF001
+PATH_IDS = ["²", "١", "１", "0", "9" * 25, "%00", "1%0A", "%F0%9F%98%80"]  # noqa: RUF001
+# Query values: the same digits, NUL, control characters, a bidi override, an absurd length.
+QUERY_VALUES = ["²", "١", "a\x00b", "\x01\x1f\x7f", "a\r\nb", "\u202e1", "x" * 5000]  # noqa: RUF001
 # Body values, as JSON text: a lone surrogate (the escape), NUL, control characters, digits as text.
-BODY_VALUES = ['"\\ud800"', '"a\\udfffb"', '"\\u0000"', '"a\\r\\nBcc: x"', '"\\u0007\\u001b"', '"²"', '"١"', "[]", "{}"]  # noqa: RUF001
+BODY_VALUES = ['"\\ud800"', '"a\\udfffb"', '"\\u0000"', '"a\\r\\nBcc: x"', '"\\u0007\\u001b"', '"²"', '"١"']  # noqa: RUF001
 DEEP = "[" * 950 + "]" * 950
 
 
