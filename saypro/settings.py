@@ -58,8 +58,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # A JSON 413 for an API body over the size limit, a 400 for NUL in the query string.
-    "core.middleware.InputLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so its answers (a JSON 413 for an API body over the size limit, a 400 for NUL in
+    # the query string) get every header above and the page knows who is signed in.
+    "core.middleware.InputLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "saypro.urls"

@@ -127,7 +127,7 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
-def known_query_params(request: Request, queryset: QuerySet[Any], view: Any) -> set[str]:
+def known_query_params(queryset: QuerySet[Any], view: Any) -> set[str]:
     """The query parameters a list reads: its filters' (a range filter's ``_min``/``_max`` and the
     like by their suffixes), ``search`` and ``ordering`` where it has them, its pagination's and
     ``format``."""
@@ -159,7 +159,7 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         if getattr(view, "action", "list") == "list":
-            known = known_query_params(request, queryset, view)
+            known = known_query_params(queryset, view)
             unknown = sorted(name for name in request.query_params if name not in known)
             if unknown:
                 listed = ", ".join(sorted(known))

@@ -178,6 +178,7 @@ def test_a_nul_in_a_page_query_parameter_is_a_400_page_naming_it(admin) -> None:
     response = client.get("/admin/reviews/review/?status__exact=%00")
     assert response.status_code == 400
     assert "status__exact: Null characters are not allowed." in response.content.decode()
+    assert response["X-Frame-Options"] == "DENY"  # answered inside every other middleware
 
 
 # --- Unknown filter and ordering parameters ---------------------------------------------------------
