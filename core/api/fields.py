@@ -10,7 +10,7 @@ __all__ = ["MAX_ID", "IdField"]
 
 
 class IdField(serializers.IntegerField):
-    """A reference to another record by id: ``core.ids``' rule (``1.5``, ``true``, ``"²"``,
+    """A reference to another record by id: ``core.ids``' rule (``1.5``, ``"1.0"``, ``true``, ``"²"``,
     Arabic-Indic or full-width digits and out-of-range numbers are 400s rather than truncated,
     read as digits or passed to the database)."""
 
@@ -22,6 +22,10 @@ class IdField(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, (bool, float)):
             self.fail("invalid")
-        if isinstance(data, str) and not data.isascii():
-            self.fail("invalid")  # digits other than 0-9, which ``int`` would read (or raise on)
+        if isinstance(data, str):
+            data = data.strip()
+            # Only the digits 0-9, as core.ids reads ids: not "1.0" (DRF would take it as 1), nor
+            # digits that ``int`` reads (Arabic-Indic) or raises on ("²").
+            if not (data.isascii() and data.isdigit()):
+                self.fail("invalid")
         return super().to_internal_value(data)

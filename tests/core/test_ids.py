@@ -3,8 +3,10 @@ parameters (400 naming the parameter, at the API and on the pages) and forms."""
 
 import pytest
 from django.test import Client
+from rest_framework import serializers
 
 from accounts.models import User
+from core.api.fields import IdField
 from core.ids import MAX_ID, IdConverter, parse_id
 from tests.accounts.factories import AdminFactory, BuyerFactory
 from tests.inquiries.factories import SellerStandingFactory
@@ -144,3 +146,21 @@ def test_a_page_path_id_in_other_digits_is_a_404(db, digit) -> None:
     client = _page(BuyerFactory())
     for path in ("/messages/{}/", "/reviews/{}/", "/reviews/cases/{}/", "/notifications/{}/read/"):
         assert client.get(path.format(digit)).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["1.0", "1.5", "²", "١", "１", "-1", "", True, 1.0])  # noqa: RUF001
+def test_an_id_field_refuses_what_is_no_id(value) -> None:
+    field = IdField()
+    with pytest.raises(serializers.ValidationError):
+        field.run_validation(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(7, 7), ("7", 7), (" 7 ", 7), (str(MAX_ID), MAX_ID)])
+def test_an_id_field_takes_an_id_as_a_number_or_text(value, expected) -> None:
+    assert IdField().run_validation(value) == expected
+
+
+def test_an_id_field_says_when_an_id_is_out_of_range() -> None:
+    for value in (0, MAX_ID + 1):
+        with pytest.raises(serializers.ValidationError):
+            IdField().run_validation(value)
