@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from core.forms import SingleLineCharField
+from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 
 
@@ -33,11 +34,11 @@ class ReplyForm(forms.Form):
         strip=False,
         widget=_textarea(5, "Write a reply..."),
     )
-    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    template = IdFormField(required=False, widget=forms.HiddenInput)
 
 
 class ExcludeForm(forms.Form):
-    message = forms.IntegerField(widget=forms.HiddenInput)
+    message = IdFormField(widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False,  # inquiry_exclude explains a missing reason
         max_length=300,

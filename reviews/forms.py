@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from core.forms import SingleLineCharField
+from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
 
@@ -47,7 +48,7 @@ class ResponseForm(forms.Form):
         help_text="Shown publicly under the review. Contact details, links and blaming the customer are held "
         "for a moderator.",
     )
-    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    template = IdFormField(required=False, widget=forms.HiddenInput)
 
 
 class FollowUpForm(forms.Form):

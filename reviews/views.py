@@ -23,6 +23,7 @@ from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
 from core.idempotency import one_time_form
+from core.ids import id_param
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import month_period, quarter_of
 from marketplace.models import Seller
@@ -335,20 +336,18 @@ def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @one_time_form
 def buyer_review_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    order_id = request.GET.get("order", "")
-    if not order_id:
+    order_id = id_param(request.GET.get("order"), field="order")
+    if order_id is None:
         flash.info(request, "Choose a product from one of your orders below and use “Write a review”.")
         return redirect("reviews")
-    if not order_id.isdigit():
-        raise Http404("No such order")
-    order = reads.buyer_order(buyer=user, pk=int(order_id))
+    order = reads.buyer_order(buyer=user, pk=order_id)
     if order is None:
         raise Http404("No such order")
     items = list(order.items.all())
     products = {item.product_id: item.product for item in items}
     choices = [(item.product_id, item.product.name) for item in items]
-    wanted = request.GET.get("product", "")
-    if wanted and (not wanted.isdigit() or int(wanted) not in products):
+    wanted = id_param(request.GET.get("product"), field="product")
+    if wanted is not None and wanted not in products:
         raise Http404("No such product in this order")
     status = 200
     if request.method == "POST":
@@ -373,7 +372,7 @@ def buyer_review_new(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = ReviewForm(initial={"product": int(wanted) if wanted else None}, products=choices)
+        form = ReviewForm(initial={"product": wanted}, products=choices)
     return render(request, "reviews/buyer_new.html", {"form": form, "order": order}, status=status)
 
 
@@ -416,9 +415,7 @@ def buyer_case_new(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         for name in ("review", "order", "product"):
-            value = request.GET.get(name, "")
-            if value.isdigit():
-                initial[name] = int(value)
+            initial[name] = id_param(request.GET.get(name), field=name)
         kind = request.GET.get("kind", "")
         if kind in CaseKind.values:
             initial["kind"] = kind

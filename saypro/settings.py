@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
+    # Inside the header middleware, so its answers (a JSON 413 for an API body over the size limit, a 400 for NUL in
+    # the query string) get every header above and the page knows who is signed in.
+    "core.middleware.InputLimitsMiddleware",
     # Last: for an API write with an Idempotency-Key it calls the view itself (core/idempotency.py).
     "core.idempotency.IdempotencyKeyMiddleware",
 ]
@@ -254,8 +257,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # A query parameter no filter reads, or an unknown ordering field, is a 400 naming it.
+        "core.api.filters.FilterBackend",
+        "core.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
@@ -266,6 +270,12 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    # DRF's parsers, with a JSON parser that refuses deep nesting and lone surrogates (a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -287,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Record ids in paths (core.ids' `<id:pk>`): positive 64-bit integers.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "marketplace.models.OrderStatus",
@@ -347,6 +359,9 @@ API_PAGE_SIZE_MAX = 200
 API_IDEMPOTENCY_TTL = timedelta(seconds=env.int("API_IDEMPOTENCY_TTL_SECONDS", default=24 * 3600))
 # A duplicate sent while the first is still running waits this long for it, then answers 409.
 API_IDEMPOTENCY_WAIT = timedelta(seconds=10)
+# JSON request bodies nested deeper than this (arrays and objects) are a 400: no request nests
+# more than a few levels, and ~950 levels hit Python's recursion limit.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 MARKETPLACE_DEFAULT_CURRENCY = "USD"
 MARKETPLACE_CURRENCIES = ["USD", "EUR", "GBP", "ZAR"]
 MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, not an order

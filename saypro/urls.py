@@ -24,5 +24,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
 ]
 
+handler400 = "core.views.handler400"
 handler404 = "core.views.handler404"
 handler500 = "core.views.handler500"
