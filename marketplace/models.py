@@ -324,6 +324,22 @@ class PaymentFailureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# What the buyer is told to do next after a failed payment, by reason.
+FAILURE_NEXT_STEPS: dict[str, str] = {
+    PaymentFailureReason.CARD_DECLINED: "Your card issuer declined the payment. Try another card, or ask your bank "
+    "why it was declined and then pay again.",
+    PaymentFailureReason.INSUFFICIENT_FUNDS: "There were not enough funds. Top up the account or use another "
+    "payment method, then pay again.",
+    PaymentFailureReason.EXPIRED_CARD: "The card has expired. Pay again with a card that is still valid.",
+    PaymentFailureReason.AUTHENTICATION_FAILED: "The security check with your bank (3-D Secure) did not complete. "
+    "Pay again and confirm the payment in your banking app or with the code your bank sends.",
+    PaymentFailureReason.PROCESSING_ERROR: "The payment provider had a problem; no money was taken. Please try "
+    "again in a few minutes.",
+    PaymentFailureReason.OTHER: "The payment did not go through; no money was taken. Try again, or use another "
+    "payment method. If it fails again, get help from our support team.",
+}
+
+
 class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     amount = money_field()
@@ -361,6 +377,11 @@ class Payment(models.Model):
     @property
     def refundable_amount(self) -> Decimal:
         return self.captured_amount - self.refunded_amount
+
+    @property
+    def failure_next_step(self) -> str:
+        """What the buyer should do after this payment failed."""
+        return FAILURE_NEXT_STEPS[PaymentFailureReason(self.failure_reason or PaymentFailureReason.OTHER)]
 
 
 class Refund(models.Model):

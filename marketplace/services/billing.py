@@ -384,22 +384,6 @@ def payment_record(
     return payment
 
 
-# What the buyer is told to do next after a failed payment, by reason.
-FAILURE_NEXT_STEPS: dict[str, str] = {
-    PaymentFailureReason.CARD_DECLINED: "Your card issuer declined the payment. Try another card, or ask your bank "
-    "why it was declined and then pay again.",
-    PaymentFailureReason.INSUFFICIENT_FUNDS: "There were not enough funds. Top up the account or use another "
-    "payment method, then pay again.",
-    PaymentFailureReason.EXPIRED_CARD: "The card has expired. Pay again with a card that is still valid.",
-    PaymentFailureReason.AUTHENTICATION_FAILED: "The security check with your bank (3-D Secure) did not complete. "
-    "Pay again and confirm the payment in your banking app or with the code your bank sends.",
-    PaymentFailureReason.PROCESSING_ERROR: "The payment provider had a problem; no money was taken. Please try "
-    "again in a few minutes.",
-    PaymentFailureReason.OTHER: "The payment did not go through; no money was taken. Try again, or use another "
-    "payment method. If it fails again, get help from our support team.",
-}
-
-
 def _failure_reason(value: str, *, status: str) -> str:
     if status != PaymentStatus.FAILED:
         if value:
@@ -413,17 +397,13 @@ def _failure_reason(value: str, *, status: str) -> str:
     return value
 
 
-def payment_failure_next_step(payment: Payment) -> str:
-    return FAILURE_NEXT_STEPS[payment.failure_reason or PaymentFailureReason.OTHER]
-
-
 def _payment_failed_notify(*, payment: Payment, order: Order) -> None:
     why = PaymentFailureReason(payment.failure_reason or PaymentFailureReason.OTHER).label
     notify(
         recipients=[order.buyer],
         kind=Kind.PAYMENT_FAILED,
         title=f"Your payment of {payment.amount} {payment.currency} for order {order.number} failed",
-        body=f"Why: {why}.\nWhat to do next: {payment_failure_next_step(payment)}",
+        body=f"Why: {why}.\nWhat to do next: {payment.failure_next_step}",
         link=f"/orders/{order.pk}/",
     )
 
