@@ -7,9 +7,5 @@ from marketplace import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/", views.buyer_orders, name="orders"),
     path("orders/<int:pk>/", views.buyer_order, name="orders-detail-page"),
-    path(
-        "orders/<int:pk>/receipts/<int:receipt_pk>/resend/",
-        views.buyer_receipt_resend,
-        name="orders-receipt-resend-page",
-    ),
+    path("orders/receipts/<int:pk>/resend/", views.buyer_receipt_resend, name="orders-receipt-resend-page"),
 ]

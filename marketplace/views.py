@@ -23,7 +23,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from core.exceptions import DomainError
 from marketplace.models import Order, OrderDelay
-from marketplace.selectors.buyer import buyer_order_get, buyer_order_list, invoice_versions, payment_views
+from marketplace.selectors.buyer import (
+    buyer_order_get,
+    buyer_order_list,
+    buyer_receipt_get,
+    invoice_versions,
+    payment_views,
+)
 from marketplace.selectors.orders import order_status_answer_text
 from marketplace.services.billing import receipt_resend
 
@@ -105,24 +111,16 @@ def buyer_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def buyer_receipt_resend(request: HttpRequest, pk: int, receipt_pk: int) -> HttpResponse:
+def buyer_receipt_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Resend to me": the receipt to the buyer's own account address (logged as a delivery)."""
     user = cast(User, request.user)  # login_required: never anonymous here
-    order = _own_order(user, pk)
-    receipt = next(
-        (
-            payment.receipt
-            for payment in order.payments.all()
-            if getattr(payment, "receipt", None) is not None and payment.receipt.pk == receipt_pk
-        ),
-        None,
-    )
+    receipt = buyer_receipt_get(buyer=user, pk=pk)
     if receipt is None:
-        raise Http404("No such receipt on this order")
+        raise Http404("No such receipt")
     try:
         delivery = receipt_resend(receipt=receipt, actor=user, now=timezone.now())
     except DomainError as error:
         flash.error(request, error.message)
     else:
         flash.success(request, f"Receipt {receipt.number} sent again to {delivery.email}.")
-    return redirect("orders-detail-page", pk=order.pk)
+    return redirect("orders-detail-page", pk=receipt.payment.order_id)

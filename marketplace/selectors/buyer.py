@@ -108,6 +108,11 @@ def buyer_order_get(*, buyer: User, pk: int) -> Order | None:
     )
 
 
+def buyer_receipt_get(*, buyer: User, pk: int) -> Receipt | None:
+    """A receipt of one of the buyer's own orders; None for any other."""
+    return Receipt.objects.filter(pk=pk, payment__order__buyer_id=buyer.pk).select_related("payment").first()
+
+
 # --- Invoices: every version, what changed and why -------------------------------------------------
 
 

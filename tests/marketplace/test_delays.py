@@ -1,7 +1,7 @@
 """The delayed-order sweep: the buyer is told before they ask, exactly once per delay."""
 
-from datetime import date, datetime, timedelta
 from datetime import UTC as utc
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
