@@ -134,7 +134,7 @@ def test_recording_a_failed_payment_with_a_reason_for_a_captured_one_is_400(clie
         {"order": order.pk, "amount": "10.00", "method": "card", "status": "captured", "failure_reason": "other"},
         format="json",
     )
-    assert response.status_code == 400 and list(response.json()) == ["failure_reason"]
+    assert response.status_code == 400 and "failure_reason" in response.json()
     assert not Payment.objects.exists()
 
 
