@@ -584,9 +584,9 @@ class RefundGrantViewSet(BillingViewSet):
         data.is_valid(raise_exception=True)
         withdrawn = refund_grant_withdraw(
             grant=grant,
-            actor=request.user,
+            actor=request.user,  # type: ignore[arg-type]
             reason=data.validated_data["reason"],
-            now=timezone.now(),  # type: ignore[arg-type]
+            now=timezone.now(),
         )
         return Response(RefundGrantOutputSerializer(withdrawn).data)
 
