@@ -38,8 +38,8 @@ SUPPORT_NEW_PATH = "/support/new/"
 
 
 def support_new_url(**about: int) -> str:
-    """The help desk's "new ticket" page, tied to what the buyer asks about (``order=``,
-    ``invoice=``, ``payment=``)."""
+    """The help desk's "new ticket" page, tied to what the buyer asks about: one of ``order=``,
+    ``invoice=``, ``payment=`` (the help desk finds the order from an invoice or a payment)."""
     try:
         base = reverse(SUPPORT_NEW_URL_NAME)
     except NoReverseMatch:
@@ -86,11 +86,11 @@ def buyer_order(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     shipments = [{"shipment": shipment, "events": list(shipment.events.all())} for shipment in order.shipments.all()]
     versions = [
-        {"version": version, "help_url": support_new_url(order=order.pk, invoice=version.invoice.pk)}
+        {"version": version, "help_url": support_new_url(invoice=version.invoice.pk)}
         for version in invoice_versions(order)
     ]
     payments = [
-        {"view": view, "help_url": support_new_url(order=order.pk, payment=view.payment.pk)}
+        {"view": view, "help_url": support_new_url(payment=view.payment.pk)}
         for view in payment_views(order)
     ]
     context = {

@@ -295,6 +295,7 @@ def invoice_reissue(
             title=f"Invoice {new.number} corrected (version {new.version})",
             body=f"Invoice {new.number} for order {order.number} was corrected: {reason}\n"
             f"New total: {new.total} {new.currency}.",
+            link=f"/orders/{order.pk}/",
         )
     return new
 

@@ -99,7 +99,10 @@ def test_the_order_page_shows_every_invoice_version_with_what_changed_and_why(fi
     assert "The 10% loyalty discount was missing." in html
     assert "Discount: 0.00 → 4.80 USD" in html
     assert "Total: 47.98 → 43.18 USD" in html
-    assert f'href="/support/new/?order={invoice.order_id}&amp;invoice={invoice.pk + 1}"' in html
+    current = invoice.order.invoices.get(status="issued")
+    assert f'href="/support/new/?invoice={current.pk}"' in html
+    assert f'href="/support/new/?invoice={invoice.pk}"' in html
+    assert f'href="/support/new/?order={invoice.order_id}"' in html
 
 
 def test_a_refund_shows_when_it_usually_reaches_the_statement(finance_user):
@@ -116,6 +119,7 @@ def test_a_refund_shows_when_it_usually_reaches_the_statement(finance_user):
     assert f"Refund of 12.50 USD issued {issued.day} {issued:%b}" in html
     assert f"Usually on your statement in 3-5 working days ({first.day} {first:%b} - {last.day} {last:%b})" in html
     assert "Partially refunded" in html
+    assert f'href="/support/new/?payment={payment.pk}"' in html
 
 
 def test_working_days_skip_the_weekend():
