@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
@@ -17,6 +18,7 @@ from marketplace.services.refunds import (
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.marketplace.factories import OrderFactory
 from tests.marketplace.factories_billing import InvoiceFactory, PaymentFactory
+from tests.utils import requires_postgres, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +201,25 @@ def test_a_difference_above_the_threshold_is_granted_even_when_finance_asks(fina
     assert refused.value.code == "approval_required"
     outcome = refund_difference(payment=duplicate, kind="duplicate_charge", reason="x", actor=AdminFactory(), now=NOW())
     assert outcome.grant is not None and outcome.refund is None
+
+
+def test_the_database_refuses_a_grant_sent_by_its_granter(staff_user):
+    grant = refund_grant(payment=big_payment(), amount=Decimal("150.00"), reason="x", actor=staff_user, now=NOW())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RefundGrant.objects.filter(pk=grant.pk).update(status="sent", sent_by=staff_user)
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_finance_users_sending_one_grant_at_once_send_it_once():
+    support = UserFactory(username="support-race", role="support")
+    senders = [UserFactory(username=f"finance-race-{index}", role="finance") for index in range(2)]
+    grant = refund_grant(payment=big_payment(), amount=Decimal("300.00"), reason="x", actor=support, now=NOW())
+
+    results = run_at_once(2, lambda index: refund_grant_send(grant=grant, actor=senders[index], now=NOW()))
+
+    assert sum(isinstance(result, Refund) for result in results) == 1, results
+    assert sum(isinstance(result, StateConflict) for result in results) == 1, results
+    assert Refund.objects.count() == 1
+    assert Payment.objects.get().refunded_amount == Decimal("300.00")
