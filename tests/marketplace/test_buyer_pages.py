@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,3 +190,31 @@ def test_a_late_order_page_answers_where_it_is_from_the_shipment_events():
     assert "It travels with DHL, tracking number D1." in html
     assert "is late; we are following it up with the carrier." in html
     assert "Latest carrier update, 1 Dec 2026 09:30 UTC: in transit in Durban: Departed facility." in html
+
+
+def _order_with_records(buyer, payments: int, finance_user) -> int:  # type: ignore[no-untyped-def]
+    invoice = InvoiceFactory(order__buyer=buyer)
+    order = invoice.order
+    for version in range(payments):
+        invoice = invoice_reissue(invoice=invoice, actor=finance_user, reason=f"v{version}", now=timezone.now())
+    shipment = ShipmentFactory(order=order)
+    for _ in range(payments):
+        TrackingEventFactory(shipment=shipment)
+        payment = PaymentFactory(order=order, amount=Decimal("1.00"), captured_amount=Decimal("1.00"))
+        ReceiptFactory(payment=payment)
+        refund_issue(payment=payment, amount=Decimal("0.50"), reason="x", actor=finance_user, now=timezone.now())
+    return order.pk
+
+
+def test_the_order_page_costs_the_same_queries_for_one_or_many_records(django_assert_num_queries, finance_user):
+    buyer = BuyerFactory()
+    small = _order_with_records(buyer, 1, finance_user)
+    large = _order_with_records(buyer, 6, finance_user)
+    client = logged_in(buyer)
+    client.get(reverse("orders-detail-page", args=[small]))  # warm the session
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("orders-detail-page", args=[small])).status_code == 200
+    with django_assert_num_queries(len(one.captured_queries)):
+        html = client.get(reverse("orders-detail-page", args=[large])).content.decode()
+    assert html.count("Resend to me<") == 6 and html.count("Refund of 0.50 USD issued") == 6
