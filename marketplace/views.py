@@ -89,10 +89,7 @@ def buyer_order(request: HttpRequest, pk: int) -> HttpResponse:
         {"version": version, "help_url": support_new_url(invoice=version.invoice.pk)}
         for version in invoice_versions(order)
     ]
-    payments = [
-        {"view": view, "help_url": support_new_url(payment=view.payment.pk)}
-        for view in payment_views(order)
-    ]
+    payments = [{"view": view, "help_url": support_new_url(payment=view.payment.pk)} for view in payment_views(order)]
     context = {
         "order": order,
         "items": list(order.items.all()),

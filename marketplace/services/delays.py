@@ -140,7 +140,7 @@ def delay_notice_text(delay: OrderDelay) -> tuple[str, str]:
     return title, body
 
 
-def _tell(delay_ids: list[int], *, now: datetime) -> None:
+def _tell(delay_ids: list[int]) -> None:
     delays = list(OrderDelay.objects.filter(pk__in=delay_ids).select_related("order__buyer", "shipment").order_by("id"))
     drafts = []
     events = []
@@ -173,7 +173,5 @@ def orders_delayed_sweep(*, now: datetime, batch_size: int | None = None) -> dic
         found += batch
         if batch < size:
             break
-    told = sweep_in_batches(
-        claim=lambda: _claim(now=now, batch_size=size), handle=lambda ids: _tell(ids, now=now), batch_size=size
-    )
+    told = sweep_in_batches(claim=lambda: _claim(now=now, batch_size=size), handle=_tell, batch_size=size)
     return {"detected": found, "notified": told}
