@@ -226,6 +226,11 @@ class TrackingEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def status_text(self) -> str:
+        """The carrier status for people: ``out_for_delivery`` → "Out for delivery"."""
+        return self.status.replace("_", " ").capitalize()
+
 
 class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", "Issued (current version)"

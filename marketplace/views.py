@@ -92,7 +92,7 @@ def buyer_order(request: HttpRequest, pk: int) -> HttpResponse:
     payments = [{"view": view, "help_url": support_new_url(payment=view.payment.pk)} for view in payment_views(order)]
     context = {
         "order": order,
-        "items": list(order.items.all()),
+        "order_items": list(order.items.all()),
         "shipments": shipments,
         "status_text": order_status_answer_text(order=order, now=now),
         "is_delayed": OrderDelay.objects.filter(order_id=order.pk, notified_at__isnull=False)

@@ -42,7 +42,7 @@ def test_the_order_list_shows_the_buyers_orders_with_carrier_tracking_and_events
     assert shipment.order.number in html and pending.number in html
     assert others.number not in html
     assert "Aramex" in html and "ARX-778" in html and "9 Jan 2030" in html
-    assert "Out_for_delivery, Pretoria" in html
+    assert "Out for delivery, Pretoria" in html
     assert "Not shipped yet" in html
     assert f'href="/support/new/?order={shipment.order.pk}"' in html
 
@@ -190,6 +190,9 @@ def test_a_late_order_page_answers_where_it_is_from_the_shipment_events():
     assert "It travels with DHL, tracking number D1." in html
     assert "is late; we are following it up with the carrier." in html
     assert "Latest carrier update, 1 Dec 2026 09:30 UTC: in transit in Durban: Departed facility." in html
+    item = shipment.order.items.get()
+    assert f'<tr><td>{item.product_name}</td><td class="num">2</td><td class="num">19.99</td>' in html
+    assert "In transit — Durban: Departed facility" in html
 
 
 def _order_with_records(buyer, payments: int, finance_user) -> int:  # type: ignore[no-untyped-def]
