@@ -366,6 +366,18 @@ MARKETPLACE_DEFAULT_CURRENCY = "USD"
 MARKETPLACE_CURRENCIES = ["USD", "EUR", "GBP", "ZAR"]
 MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, not an order
 MARKETPLACE_MAX_QUANTITY = 100000
+# Refunds above this amount (in the payment's currency) take two people: granted by support
+# (``marketplace.grant_refund``), sent by finance (``marketplace.add_refund``).
+MARKETPLACE_REFUND_APPROVAL_THRESHOLD = Decimal(env.str("MARKETPLACE_REFUND_APPROVAL_THRESHOLD", default="100.00"))
+# A refund usually reaches the buyer's statement within this many working days (Monday-Friday).
+MARKETPLACE_REFUND_STATEMENT_WORKING_DAYS = (3, 5)
+# The delayed-order sweep: a shipment not delivered after its expected date, or without any
+# tracking event (or, before the first, since it shipped) for this long, is a delay told to the buyer.
+MARKETPLACE_DELAY_NO_TRACKING_AFTER = timedelta(
+    seconds=env.int("MARKETPLACE_DELAY_NO_TRACKING_AFTER_SECONDS", default=3 * 24 * 3600)
+)
+MARKETPLACE_DELAY_SWEEP_BATCH_SIZE = 1000
+MARKETPLACE_BUYER_PAGE_SIZE = 20  # orders per page of /orders/
 NOTIFICATIONS_EMAIL_RETRY_AFTER = timedelta(minutes=10)
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 5
 # Emails are claimed and marked in batches of this many rows (one statement each way).

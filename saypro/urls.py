@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("inquiries.urls")),
     # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
     path("", include("reviews.urls")),
+    # The buyer's own orders, invoices, receipts, payments and refunds (/orders/).
+    path("", include("marketplace.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

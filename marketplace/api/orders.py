@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
 from core.api.fields import IdField, SingleLineCharField
 from core.api.filters import FilterBackend, StableOrderingFilter
@@ -33,11 +34,18 @@ from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.api.filters import OrderFilter, ShipmentFilter
 from marketplace.models import Currency, Order, OrderStatus, Product, Seller, Shipment
-from marketplace.selectors.orders import order_latest_shipment, order_list, shipment_list, user_may_create_shipments
+from marketplace.selectors.orders import (
+    order_latest_shipment,
+    order_list,
+    order_status_answer_text,
+    shipment_list,
+    user_may_create_shipments,
+)
 from marketplace.selectors.scoping import order_visible_queryset
 from marketplace.services.orders import (
     OrderLine,
     order_place,
+    order_status_answer_send,
     order_status_change,
     shipment_create,
     tracking_event_add,
@@ -140,6 +148,17 @@ class OrderCreateInputSerializer(serializers.Serializer):
 class OrderStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class StatusAnswerInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=5000, required=False, help_text="Default: the answer built from the order and its shipment."
+    )
+
+
+class StatusAnswerOutputSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    text = serializers.CharField()
 
 
 class TrackingEventOutputSerializer(serializers.Serializer):
@@ -297,6 +316,43 @@ class OrderViewSet(viewsets.GenericViewSet):
             "events": list(shipment.events.all()) if shipment else [],
         }
         return Response(TrackingOutputSerializer(payload).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: StatusAnswerOutputSerializer, **error_responses(401, 404)},
+        description='The answer to "where is my order?", built from the order and its shipment events.',
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=StatusAnswerInputSerializer,
+        responses={201: StatusAnswerOutputSerializer, **error_responses(400, 401, 403, 404)},
+        description="Send the buyer that answer (staff): the built text, or `text` as edited. Logged as an "
+        "order event; the buyer is notified.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="status-answer",
+        url_name="status-answer",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def status_answer(self, request: Request, pk: str | None = None) -> Response:
+        order = self.get_object()
+        now = timezone.now()
+        if request.method == "GET":
+            return Response({"order": order.pk, "text": order_status_answer_text(order=order, now=now)})
+        if not user_has_permission(request.user, "marketplace.view_order"):  # type: ignore[arg-type]
+            raise Forbidden("Only staff send order-status answers.", code="permission_denied")
+        serializer = StatusAnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = order_status_answer_send(
+            order=order,
+            actor=request.user,  # type: ignore[arg-type]
+            now=now,
+            text=serializer.validated_data.get("text"),
+        )
+        return Response({"order": order.pk, "text": text}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
