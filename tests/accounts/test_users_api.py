@@ -74,8 +74,8 @@ def test_a_store_name_without_latin_letters_still_gets_a_slug(client_for, integr
 
 
 @pytest.mark.parametrize("role", ["support", "moderator", "finance"])
-def test_staff_roles_join_their_group(client_for, integration_user, role):
-    response = client_for(integration_user).post(URL, _body(role=role))
+def test_staff_roles_join_their_group(client_for, admin_user, role):
+    response = client_for(admin_user).post(URL, _body(role=role))
 
     assert response.status_code == 201
     user = User.objects.get(username="newbie")
@@ -93,12 +93,39 @@ def test_admin_may_create_an_integration_account(client_for, admin_user):
     assert user.has_perm("marketplace.add_order")
 
 
-def test_integration_may_not_create_an_integration_account(client_for, integration_user):
-    response = client_for(integration_user).post(URL, _body(role="integration"))
+@pytest.mark.parametrize("role", ["support", "moderator", "finance", "integration"])
+def test_integration_may_not_create_a_staff_account(client_for, integration_user, role):
+    """The exploit: a machine account made itself a moderator with a password it chose, which then
+    logged into the console and hid reviews. Staff accounts are made by admins only."""
+    users_before = User.objects.count()
 
-    assert response.status_code == 400
-    assert "role" in response.json()
-    assert not User.objects.filter(username="newbie").exists()
+    response = client_for(integration_user).post(URL, _body(role=role, store_name="Acme"))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert User.objects.count() == users_before
+    assert not Seller.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_integration_still_creates_buyers_and_sellers(client_for, integration_user, role):
+    response = client_for(integration_user).post(URL, _body(role=role, store_name="Acme"))
+
+    assert response.status_code == 201
+    assert response.json()["role"] == role
+
+
+def test_an_account_of_role_admin_creates_staff_roles(client_for):
+    """``role=admin`` without the superuser flag, given ``accounts.add_user``: an admin too."""
+    from django.contrib.auth.models import Permission
+
+    admin = UserFactory(username="ops-admin", role=Role.ADMIN, is_staff=True)
+    admin.user_permissions.add(Permission.objects.get(codename="add_user", content_type__app_label="accounts"))
+
+    response = client_for(admin).post(URL, _body(role="moderator"))
+
+    assert response.status_code == 201
+    assert User.objects.get(username="newbie").groups.filter(name="moderator").exists()
 
 
 @pytest.mark.parametrize("role", ["admin", "superuser", "", None])
