@@ -1,13 +1,28 @@
 """Reads for accounts, scoped to the acting user."""
 
+from collections.abc import Collection
+
 from django.db.models import QuerySet
 
-from accounts.models import STAFF_ROLES, User
+from accounts.models import STAFF_ROLES, Role, User
 
 
 def is_staff_member(user: User) -> bool:
     """Platform staff (support, moderator, finance, integration) and admins see across tenants."""
     return bool(user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+def is_staff_whose_work_it_is(user: User, *, roles: Collection[str], permission: str) -> bool:
+    """Staff who may read a tenant's private records of one kind (buyer-seller conversations, the
+    support queue, a buyer's cases): admins, the staff ``roles`` named, and staff granted
+    ``permission`` (directly or by a group). Being staff alone is not enough: finance and the
+    integration client see no private conversation, as in the console. No query for a non-staff
+    user (the permission is only looked up for staff accounts)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.role == Role.ADMIN or user.role in roles:
+        return True
+    return bool(user.is_staff and user.has_perm(permission))
 
 
 def user_has_permission(user: User, permission: str) -> bool:

@@ -69,6 +69,9 @@ B_SIDE = ("buyer_b", "seller_b")
 SELLERS = ("seller_a", "seller_b")
 # Staff who work the inquiries support queue (``inquiries.services.escalations.QUEUE_ROLES``).
 QUEUE_STAFF = ("support", "moderator", "admin")
+# Staff who are not support: finance and the integration client see no private buyer-seller
+# record (conversations, the support queue, quick replies, a buyer's review cases).
+BACK_OFFICE = ("finance", "integration")
 
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
@@ -136,23 +139,32 @@ ROUTES: dict[str, Route] = {
     "standing-override": Route(
         {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="standing_a"
     ),
-    # --- inquiries: conversations (a buyer's own, a seller member's store's, staff all; others 404).
-    # Staff open none on a buyer's behalf; staff writes are for those who work the support queue.
+    # --- inquiries: conversations (a buyer's own, a seller member's store's, queue staff all; others
+    # 404, finance and integration included). Staff open none on a buyer's behalf; staff writes are
+    # for those who work the support queue.
     "conversations-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
-    "conversations-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-messages": Route({"POST": api((*A_SIDE, *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-close": Route({"POST": api(("buyer_a", *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-exclude": Route({"POST": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-suggested-reply": Route({"GET": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
-    # --- inquiries: the support queue (staff read it, queue staff assign; everyone else 403) ---
-    "escalations-list": Route({"GET": api(STAFF)}),
-    "escalations-detail": Route({"GET": api(STAFF)}, obj="escalation_a"),
+    "conversations-detail": Route(
+        {"GET": api((*A_SIDE, *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-messages": Route(
+        {"POST": api((*A_SIDE, *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-close": Route(
+        {"POST": api(("buyer_a", *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-exclude": Route({"POST": api(("seller_a",), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"),
+    "conversations-suggested-reply": Route(
+        {"GET": api(("seller_a",), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    # --- inquiries: the support queue (queue staff read and assign; everyone else 403) ---
+    "escalations-list": Route({"GET": api(QUEUE_STAFF)}),
+    "escalations-detail": Route({"GET": api(QUEUE_STAFF)}, obj="escalation_a"),
     "escalations-assign": Route({"POST": api(QUEUE_STAFF)}, obj="escalation_a"),
-    # --- inquiries: quick replies (seller members: own + starters; staff read all, change none) ---
-    "reply-templates-list": Route({"GET": api((*SELLERS, *STAFF)), "POST": api(SELLERS)}),
+    # --- inquiries: quick replies (seller members: own + starters; queue staff read all, change none) ---
+    "reply-templates-list": Route({"GET": api((*SELLERS, *QUEUE_STAFF)), "POST": api(SELLERS)}),
     "reply-templates-detail": Route(
         {
-            "GET": api(("seller_a", *STAFF), hidden=("seller_b",)),
+            "GET": api(("seller_a", *QUEUE_STAFF), hidden=("seller_b",)),
             "PUT": api(("seller_a",), hidden=("seller_b",)),
             "PATCH": api(("seller_a",), hidden=("seller_b",)),
             "DELETE": api(("seller_a",), hidden=("seller_b",)),
