@@ -175,13 +175,13 @@ ROUTES: dict[str, Route] = {
     # buyer's behalf); the product seller's members and queue staff respond; moderators moderate ---
     "reviews-list": Route(
         {"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))},
-        hidden_fields=dict.fromkeys((*A_SIDE, *B_SIDE), ("moderation_note", "moderated_by")),
+        hidden_fields=dict.fromkeys((*A_SIDE, *B_SIDE, *BACK_OFFICE), ("moderation_note", "moderated_by")),
     ),
     "reviews-detail": Route(
         {"GET": api()},
         obj="review_a",
         hidden_fields={
-            **dict.fromkeys((*A_SIDE, *B_SIDE), ("moderation_note", "moderated_by")),
+            **dict.fromkeys((*A_SIDE, *B_SIDE, *BACK_OFFICE), ("moderation_note", "moderated_by")),
             **dict.fromkeys(("buyer_b", "seller_b"), ("follow_up",)),
         },
     ),
@@ -190,37 +190,49 @@ ROUTES: dict[str, Route] = {
     "reviews-remove": Route({"POST": api(("moderator", "admin"))}, obj="review_a"),
     "reviews-restore": Route({"POST": api(("moderator", "admin"))}, obj="review_a"),
     "reviews-follow-up": Route({"POST": api(("buyer_a",))}, obj="review_a"),
-    # A flagged response waiting for moderation: its store's members and staff see it.
+    # A flagged response waiting for moderation: its store's members and the staff who work reviews see it.
     "review-responses-list": Route({"GET": api()}),
     "review-responses-detail": Route(
-        {"GET": api(("seller_a", *STAFF), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"GET": api(("seller_a", *QUEUE_STAFF), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
+    # The moderator (asked before finance and integration) publishes it: they then see it, and get 403.
     "review-responses-approve": Route(
         {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
     ),
     "review-responses-request-edit": Route(
-        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
     "review-responses-hide": Route(
-        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
-    # Response templates: seller members (own + platform), staff read all; moderators write platform ones.
-    "response-templates-list": Route({"GET": api((*SELLERS, *STAFF)), "POST": api((*SELLERS, "moderator", "admin"))}),
+    # Response templates: seller members (own + platform), review staff read all; moderators write platform ones.
+    "response-templates-list": Route(
+        {"GET": api((*SELLERS, *QUEUE_STAFF)), "POST": api((*SELLERS, "moderator", "admin"))}
+    ),
     "response-templates-detail": Route(
         {
-            "GET": api(("seller_a", *STAFF), hidden=("seller_b",)),
+            "GET": api(("seller_a", *QUEUE_STAFF), hidden=("seller_b",)),
             "PATCH": api(("seller_a",), hidden=("seller_b",)),
             "DELETE": api(("seller_a",), hidden=("seller_b",)),
         },
         obj="review_template_a",
     ),
-    # Review cases: a buyer's own, staff all; queue staff work them.
+    # Review cases: a buyer's own, queue staff all and work them (finance, integration: 404).
     "review-cases-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
-    "review-cases-detail": Route({"GET": api(("buyer_a", *STAFF), hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-reassign": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-restore": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-remove-review": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-resolve": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
+    "review-cases-detail": Route(
+        {"GET": api(("buyer_a", *QUEUE_STAFF), hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-reassign": Route(
+        {"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-restore": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"),
+    "review-cases-remove-review": Route(
+        {"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-resolve": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"),
     # Review metrics: a seller's for its members and staff; the platform's for staff.
     "review-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "seller-review-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
