@@ -183,10 +183,20 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        # Per-user write limits (core.api.throttling): a burst and a sustained window.
+        "core.api.throttling.UserWriteThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
+        # A person's API writes (buyers, sellers, staff): generous for a human, a wall for a script.
+        "write_burst": env.str("API_THROTTLE_WRITE_BURST", default="20/minute"),
+        "write_sustained": env.str("API_THROTTLE_WRITE_SUSTAINED", default="300/hour"),
+        # Machine accounts (role integration) push catalogues and order books in bulk.
+        "integration_write_burst": env.str("API_THROTTLE_INTEGRATION_WRITE_BURST", default="600/minute"),
+        "integration_write_sustained": env.str("API_THROTTLE_INTEGRATION_WRITE_SUSTAINED", default="20000/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
