@@ -287,6 +287,10 @@ INQUIRIES_RESPONSE_TARGET = timedelta(seconds=env.int("INQUIRIES_RESPONSE_TARGET
 INQUIRIES_WARN_AFTER = timedelta(seconds=env.int("INQUIRIES_WARN_AFTER_SECONDS", default=3 * 3600))
 INQUIRIES_TARGET_PCT = Decimal("90")
 INQUIRIES_MESSAGE_MAX_LENGTH = 5000
+# A buyer's inquiries waiting at one seller that count in the response KPIs at a time: one opened
+# while this many are already waiting is left out of the figures (one buyer's flood of questions
+# cannot sink a seller's rate; the first ones count until answered).
+INQUIRIES_KPI_OPEN_PER_BUYER = env.int("INQUIRIES_KPI_OPEN_PER_BUYER", default=3)
 # Rows per sweep transaction. Each batch costs ~10 statements whatever its size (the writes are
 # INSERT ... SELECT / UPDATE ... RETURNING in the database), so a 10,000-row catch-up after an
 # outage is one batch: 17 statements and ~2 s on the benchmark data set (batches of 1,000: 107
