@@ -55,7 +55,7 @@ def _order_with_product(*, buyer: User, product: Product) -> tuple[Order | None,
         .order_by("-proves_purchase", "-order__placed_at", "-order_id")
         .first()
     )
-    return (item.order, bool(item.proves_purchase)) if item is not None else (None, False)  # type: ignore[attr-defined]
+    return (item.order, bool(item.proves_purchase)) if item is not None else (None, False)
 
 
 def review_create(
