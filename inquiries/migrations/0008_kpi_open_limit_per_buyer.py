@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiries', '0006_kpi_covering_indexes'),
+        ('inquiries', '0007_list_and_kpi_indexes'),
         ('marketplace', '0003_role_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
