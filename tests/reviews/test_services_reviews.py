@@ -23,6 +23,7 @@ from reviews.models import (
 )
 from reviews.notices import Kind
 from reviews.selectors.reviews import product_rating, seller_rating
+from reviews.services.purchases import reviews_verified_purchase_sync
 from reviews.services.ratings import ratings_recompute
 from reviews.services.responses import response_post
 from reviews.services.reviews import follow_up_answer, review_create, review_hide, review_remove, review_restore
@@ -294,3 +295,44 @@ def test_follow_up_waits_for_a_response_the_customer_can_read(parties: dict[str,
 
     assert error.value.code == "not_responded"
     assert not Notification.objects.filter(kind=Kind.REVIEW_ESCALATED).exists()
+
+
+# --- The badge follows the order after the review is written ---------------------------------------
+
+
+def test_the_badge_is_withdrawn_when_the_order_is_cancelled_after_the_review(
+    parties: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    delivered = _write(parties)  # on the delivered order: verified
+    never_bought = _write(parties, buyer=BuyerFactory(), product=parties["second_product"])
+    assert (delivered.verified_purchase, never_bought.verified_purchase) == (True, False)
+
+    Order.objects.filter(pk=parties["order"].pk).update(status="cancelled")
+    with django_assert_num_queries(4):  # two set-based updates in one transaction (and its savepoint)
+        summary = reviews_verified_purchase_sync(now=T0 + HOUR)
+
+    assert summary == {"withdrawn": 1, "granted": 0}
+    delivered.refresh_from_db()
+    assert (delivered.verified_purchase, delivered.updated_at) == (False, T0 + HOUR)
+    never_bought.refresh_from_db()
+    assert never_bought.verified_purchase is False
+    assert reviews_verified_purchase_sync(now=T0 + 2 * HOUR) == {"withdrawn": 0, "granted": 0}
+
+
+def test_the_badge_is_given_once_the_order_is_delivered_and_taken_back_on_a_full_refund(
+    parties: dict[str, Any],
+) -> None:
+    order = _order_of(parties, status="pending", placed_at=parties["order"].placed_at + timedelta(days=1))
+    Order.objects.filter(pk=parties["order"].pk).update(status="cancelled")
+    review = _write(parties, order=order)
+    assert review.verified_purchase is False
+
+    Order.objects.filter(pk=order.pk).update(status="delivered")
+    assert reviews_verified_purchase_sync(now=T0 + HOUR) == {"withdrawn": 0, "granted": 1}
+    review.refresh_from_db()
+    assert review.verified_purchase is True
+
+    PaymentFactory(order=order, status="refunded", refunded_amount=order.total)
+    assert reviews_verified_purchase_sync(now=T0 + 2 * HOUR) == {"withdrawn": 1, "granted": 0}
+    review.refresh_from_db()
+    assert review.verified_purchase is False
