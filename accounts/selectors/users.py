@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import STAFF_ROLES, Role, User
 
@@ -30,9 +30,13 @@ def user_has_permission(user: User, permission: str) -> bool:
 
 
 def user_list(*, actor: User) -> QuerySet[User]:
-    """Users the actor may see: everyone for staff with ``accounts.view_user``, else only themselves."""
+    """Users the actor may see: everyone for staff with ``accounts.view_user``, else only themselves.
+    A machine account (role ``integration``) works with the accounts it may create: buyers and
+    sellers (and itself), never the staff's."""
     if user_has_permission(actor, "accounts.view_user"):
         queryset = User.objects.all()
+        if actor.role == Role.INTEGRATION and not actor.is_superuser:
+            queryset = queryset.filter(Q(role__in=(Role.BUYER, Role.SELLER), is_superuser=False) | Q(pk=actor.pk))
     elif actor.is_authenticated and actor.is_active:
         queryset = User.objects.filter(pk=actor.pk)
     else:

@@ -249,6 +249,23 @@ def test_bad_list_parameters_are_400(client_for, staff_user, params):
     assert response.status_code == 400
 
 
+def test_the_integration_client_lists_buyers_and_sellers_but_no_staff(client_for, integration_user, staff_user):
+    """A machine account works with the accounts it may create; the staff's (names, emails) are not
+    its business."""
+    buyer = UserFactory(username="carol")
+    seller = SellerMemberFactory(username="sam-seller")
+    admin = UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(integration_user)
+
+    listed = {row["username"] for row in client.get(URL, {"page_size": 50}).json()["results"]}
+
+    assert listed == {"carol", "sam-seller", "integration1"}
+    assert client.get(f"{URL}{staff_user.pk}/").status_code == 404
+    assert client.get(f"{URL}{admin.pk}/").status_code == 404
+    assert client.get(f"{URL}{buyer.pk}/").status_code == 200
+    assert client.get(f"{URL}{seller.pk}/").json()["role"] == "seller"
+
+
 def test_buyers_may_not_list_users(client_for):
     response = client_for(UserFactory()).get(URL)
 
