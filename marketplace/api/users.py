@@ -3,7 +3,8 @@ created with its store (``user_create_with_store``).
 
 - ``POST /users/`` — admins any role; integration accounts (``accounts.add_user``) buyers and
   sellers only (a staff role is 403, ``accounts.services.users.user_create_check``).
-- ``GET /users/`` — staff with ``accounts.view_user``; ``GET /users/<id>/`` — those staff for
+- ``GET /users/`` — staff with ``accounts.view_user`` (the integration client: buyers and sellers
+  only, ``accounts.selectors.users.user_list``); ``GET /users/<id>/`` — those staff for
   anyone, everyone else for themselves only (another id is a 404); ``GET /users/me/`` — anyone
   logged in.
 
