@@ -263,12 +263,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["core.clients.ClientAnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.clients.ClientAnonRateThrottle",
+        # Per-user write limits (core.api.throttling): a burst and a sustained window.
+        "core.api.throttling.UserWriteThrottle",
+    ],
     # DRF's own client rule agrees with core.clients.client_ip (never the raw X-Forwarded-For).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
+        # A person's API writes (buyers, sellers, staff): generous for a human, a wall for a script.
+        "write_burst": env.str("API_THROTTLE_WRITE_BURST", default="20/minute"),
+        "write_sustained": env.str("API_THROTTLE_WRITE_SUSTAINED", default="300/hour"),
+        # Machine accounts (role integration) push catalogues and order books in bulk.
+        "integration_write_burst": env.str("API_THROTTLE_INTEGRATION_WRITE_BURST", default="600/minute"),
+        "integration_write_sustained": env.str("API_THROTTLE_INTEGRATION_WRITE_SUSTAINED", default="20000/hour"),
     },
     # DRF's parsers, with a JSON parser that refuses deep nesting and lone surrogates (a 400, not a 500).
     "DEFAULT_PARSER_CLASSES": [
@@ -390,6 +400,10 @@ INQUIRIES_RESPONSE_TARGET = timedelta(seconds=env.int("INQUIRIES_RESPONSE_TARGET
 INQUIRIES_WARN_AFTER = timedelta(seconds=env.int("INQUIRIES_WARN_AFTER_SECONDS", default=3 * 3600))
 INQUIRIES_TARGET_PCT = Decimal("90")
 INQUIRIES_MESSAGE_MAX_LENGTH = 5000
+# A buyer's inquiries waiting at one seller that count in the response KPIs at a time: one opened
+# while this many are already waiting is left out of the figures (one buyer's flood of questions
+# cannot sink a seller's rate; the first ones count until answered).
+INQUIRIES_KPI_OPEN_PER_BUYER = env.int("INQUIRIES_KPI_OPEN_PER_BUYER", default=3)
 # Rows per sweep transaction. Each batch costs ~10 statements whatever its size (the writes are
 # INSERT ... SELECT / UPDATE ... RETURNING in the database), so a 10,000-row catch-up after an
 # outage is one batch: 17 statements and ~2 s on the benchmark data set (batches of 1,000: 107
