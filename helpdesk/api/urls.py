@@ -1,0 +1,3 @@
+from helpdesk.api import tickets
+
+urlpatterns = [*tickets.urlpatterns]
