@@ -13,6 +13,7 @@ class TicketFactory(DjangoModelFactory[Ticket]):
 
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"HD-TEST-{n:06d}")
     customer = factory.SubFactory(BuyerFactory)
