@@ -10,7 +10,7 @@ def macro_values(ticket: Ticket) -> dict[str, str]:
     """The placeholders' values for ``ticket``: the customer, and its order's number, store and
     first product when it is about an order."""
     customer = ticket.customer
-    values = {"customer_name": customer.get_full_name() or customer.username}
+    values = {"customer_name": customer.first_name or customer.get_full_name() or customer.username}
     order = ticket.order
     if order is not None:
         values["order_number"] = order.number
