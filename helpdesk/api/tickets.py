@@ -158,6 +158,9 @@ class TicketViewSet(viewsets.GenericViewSet):
     @transaction.atomic
     def interactions(self, request: Request, pk: str | None = None) -> Response:
         ticket = self.get_object()
+        user = _user(request)
+        if ticket.customer_id != user.pk and not user_may_work_tickets(user):
+            raise Forbidden("Only the customer and support or department staff write on a ticket.")
         serializer = InteractionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -70,6 +70,11 @@ SELLERS = ("seller_a", "seller_b")
 # Staff who work the inquiries support queue (``inquiries.services.escalations.QUEUE_ROLES``).
 QUEUE_STAFF = ("support", "moderator", "admin")
 
+# Help desk: who reads every ticket, who works them, and who cannot see buyer A's.
+TICKET_READERS = ("support", "moderator", "finance", "admin")
+TICKET_WORKERS = ("support", "finance", "admin")
+TICKET_HIDDEN = ("buyer_b", "seller_a", "seller_b", "integration")
+
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
 BUYER_A_PAGE = outcomes(404, anonymous=LOGIN, buyer_a=OK)
@@ -212,6 +217,17 @@ ROUTES: dict[str, Route] = {
     # Review metrics: a seller's for its members and staff; the platform's for staff.
     "review-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "seller-review-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    # --- help desk: a customer's own tickets; staff with helpdesk.view_ticket read all; support,
+    # finance and the departments work them (moderators read only). Staff open none via the API. ---
+    "tickets-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
+    "tickets-detail": Route({"GET": api(("buyer_a", *TICKET_READERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-interactions": Route(
+        {"POST": api(("buyer_a", *TICKET_WORKERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"
+    ),
+    "tickets-escalate": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
