@@ -298,6 +298,9 @@ class Macro(models.Model):
     class Meta:
         ordering = ["category", "title", "id"]
 
+    def __str__(self) -> str:
+        return self.title
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -308,6 +311,3 @@ class Macro(models.Model):
             PLACEHOLDERS.check(self.body or "", field="body")
         except InvalidInput as error:
             raise ValidationError({"body": error.message}) from error
-
-    def __str__(self) -> str:
-        return self.title

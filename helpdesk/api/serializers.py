@@ -138,10 +138,9 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Interaction) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not self.context.get("staff"):
-            # A customer sees who at SayPro answered only as "SayPro support".
-            if instance.author_id != instance.customer_id:
-                data["author"] = None
+        # A customer sees who at SayPro answered only as "SayPro support".
+        if not self.context.get("staff") and instance.author_id != instance.customer_id:
+            data["author"] = None
         return data
 
 

@@ -54,9 +54,7 @@ WAITS = ClockClaim(
 DIGEST_REFERENCES = 5
 
 
-def _log_actions(
-    ticket_ids: Sequence[int], *, action: str, body: str, now: datetime, internal: bool = True
-) -> None:
+def _log_actions(ticket_ids: Sequence[int], *, action: str, body: str, now: datetime, internal: bool = True) -> None:
     """One log entry per ticket, written by one ``INSERT ... SELECT``."""
     where, params = ids_in("ticket.id", ticket_ids)
     execute(
@@ -204,7 +202,13 @@ def _waits_due(rows: list[tuple[Any, ...]], *, now: datetime) -> None:
                 escalated_at = NULL WHERE {where}""",  # noqa: S608
             [db_datetime(now + settings.HELPDESK_CUSTOMER_REMINDER_INTERVAL), *params],
         )
-        _log_actions(remind, action="customer_reminded", body="We reminded you that we need your answer.", now=now, internal=False)
+        _log_actions(
+            remind,
+            action="customer_reminded",
+            body="We reminded you that we need your answer.",
+            now=now,
+            internal=False,
+        )
         _notify_customers(
             remind,
             kind=Kind.TICKET_REMINDER,

@@ -24,6 +24,7 @@ from core.text import clean_text
 from helpdesk.models import (
     CATEGORY_RECORD,
     SUBCATEGORIES,
+    TRANSITIONS,
     Category,
     Channel,
     ClockTarget,
@@ -38,7 +39,6 @@ from helpdesk.models import (
     Ticket,
     TicketClock,
     TicketStatus,
-    TRANSITIONS,
 )
 from helpdesk.notices import Kind
 from helpdesk.services.access import user_may_work_tickets
@@ -119,7 +119,14 @@ def _log(
 
 
 def _action(
-    ticket: Ticket, *, action: str, actor: User | None, now: datetime, body: str = "", internal: bool = False, **data: Any
+    ticket: Ticket,
+    *,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    body: str = "",
+    internal: bool = False,
+    **data: Any,
 ) -> Interaction:
     return _log(
         ticket,
@@ -337,8 +344,8 @@ def _customer_reply(ticket: Ticket, *, actor: User, body: str, channel: str, now
     if ticket.status == TicketStatus.CLOSED:
         raise StateConflict("This request is closed; open a new one.", code="ticket_closed")
     if ticket.status == TicketStatus.RESOLVED:
-        assert ticket.resolved_at is not None  # the database's check: resolved has its time
-        if now - ticket.resolved_at > settings.HELPDESK_REOPEN_WINDOW:
+        resolved_at = ticket.resolved_at or now  # never None: the database checks resolved has its time
+        if now - resolved_at > settings.HELPDESK_REOPEN_WINDOW:
             raise StateConflict(
                 "This request was resolved too long ago to reopen; open a new one.", code="reopen_window_passed"
             )
@@ -444,8 +451,7 @@ def _staff_entry(
         _tell_customer(
             ticket,
             Kind.TICKET_REPLY,
-            f"Reply to your request {ticket.reference}"
-            + (": we need something from you" if wait_for_customer else ""),
+            f"Reply to your request {ticket.reference}" + (": we need something from you" if wait_for_customer else ""),
             body,
         )
     return entry
@@ -611,9 +617,7 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None = None, 
         locked.assignee = assignee
         locked.updated_at = now
         locked.save(update_fields=["assignee", "updated_at"])
-        _action(
-            locked, action="assigned", actor=actor, now=now, internal=True, assignee=[previous, assignee.pk]
-        )
+        _action(locked, action="assigned", actor=actor, now=now, internal=True, assignee=[previous, assignee.pk])
     return locked
 
 

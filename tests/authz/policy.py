@@ -221,9 +221,7 @@ ROUTES: dict[str, Route] = {
     # finance and the departments work them (moderators read only). Staff open none via the API. ---
     "tickets-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
     "tickets-detail": Route({"GET": api(("buyer_a", *TICKET_READERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
-    "tickets-interactions": Route(
-        {"POST": api(("buyer_a", *TICKET_WORKERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"
-    ),
+    "tickets-interactions": Route({"POST": api(("buyer_a", *TICKET_WORKERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-escalate": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),

@@ -100,12 +100,17 @@ def test_a_buyer_lists_and_reads_only_their_own_tickets(desk, client_for, django
     assert client.get(f"{URL}{own.pk}/").status_code == 200
     bobs = Ticket.objects.get(customer=desk["bob"])
     assert client.get(f"{URL}{bobs.pk}/").status_code == 404
-    assert client.post(f"{URL}{bobs.pk}/interactions/", {"kind": "message", "body": "hi"}, format="json").status_code == 404
+    assert (
+        client.post(f"{URL}{bobs.pk}/interactions/", {"kind": "message", "body": "hi"}, format="json").status_code
+        == 404
+    )
 
 
 def test_internal_notes_are_never_shown_to_the_customer(desk, client_for) -> None:
     ticket = _ticket(desk)
-    ticket_interaction_add(ticket=ticket, actor=desk["support"], kind="note", body="Secret: PSP glitch", now=timezone.now())
+    ticket_interaction_add(
+        ticket=ticket, actor=desk["support"], kind="note", body="Secret: PSP glitch", now=timezone.now()
+    )
     ticket_interaction_add(ticket=ticket, actor=desk["support"], kind="message", body="We fix it.", now=timezone.now())
     customer_view = client_for(desk["alice"]).get(f"{URL}{ticket.pk}/").json()
     assert [entry["body"] for entry in customer_view["interactions"]] == ["The VAT line is doubled.", "We fix it."]

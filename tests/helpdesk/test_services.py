@@ -38,7 +38,11 @@ def test_opening_a_payment_ticket_gives_a_reference_urgent_priority_and_a_24_hou
     assert ticket.order == desk["order"]  # from the payment
     assert ticket.first_response_due_at == now + timedelta(hours=24)
     clock = TicketClock.objects.get(ticket=ticket)
-    assert (clock.target, clock.due_at, clock.warn_at) == ("first_response", now + timedelta(hours=24), now + timedelta(hours=20))
+    assert (clock.target, clock.due_at, clock.warn_at) == (
+        "first_response",
+        now + timedelta(hours=24),
+        now + timedelta(hours=20),
+    )
     entry = Interaction.objects.get(ticket=ticket)
     assert (entry.kind, entry.direction, entry.author, entry.body) == (
         "message",
@@ -52,7 +56,16 @@ def test_opening_a_payment_ticket_gives_a_reference_urgent_priority_and_a_24_hou
 
 
 def test_other_questions_get_48_hours_and_normal_priority(desk, now) -> None:
-    ticket = _open(desk, now, category="order_status", subcategory="", payment=None, order=desk["order"], subject="Where is it?", body="Not arrived yet.")
+    ticket = _open(
+        desk,
+        now,
+        category="order_status",
+        subcategory="",
+        payment=None,
+        order=desk["order"],
+        subject="Where is it?",
+        body="Not arrived yet.",
+    )
     assert ticket.priority == "normal"
     assert ticket.first_response_due_at == now + timedelta(hours=48)
 
@@ -85,10 +98,16 @@ def test_another_customers_payment_is_refused(desk, now) -> None:
 def test_first_staff_reply_opens_the_ticket_and_moves_the_clock_to_the_resolution_target(desk, now) -> None:
     ticket = _open(desk, now)
     mail.outbox.clear()
-    ticket_interaction_add(ticket=ticket, actor=desk["support"], kind="message", body="We are checking.", now=now + timedelta(hours=1))
+    ticket_interaction_add(
+        ticket=ticket, actor=desk["support"], kind="message", body="We are checking.", now=now + timedelta(hours=1)
+    )
 
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.assignee, ticket.first_response_at) == ("open", desk["support"], now + timedelta(hours=1))
+    assert (ticket.status, ticket.assignee, ticket.first_response_at) == (
+        "open",
+        desk["support"],
+        now + timedelta(hours=1),
+    )
     clock = TicketClock.objects.get(ticket=ticket)
     assert (clock.target, clock.due_at) == ("resolution", now + timedelta(days=3))
     assert Notification.objects.filter(recipient=desk["alice"], kind="ticket_reply").count() == 1
@@ -97,7 +116,9 @@ def test_first_staff_reply_opens_the_ticket_and_moves_the_clock_to_the_resolutio
 def test_internal_notes_never_notify_the_customer(desk, now) -> None:
     ticket = _open(desk, now)
     Notification.objects.all().delete()
-    entry = ticket_interaction_add(ticket=ticket, actor=desk["support"], kind="note", body="Check the PSP logs.", now=now)
+    entry = ticket_interaction_add(
+        ticket=ticket, actor=desk["support"], kind="note", body="Check the PSP logs.", now=now
+    )
     assert entry.is_internal
     assert not Notification.objects.exists()
     ticket.refresh_from_db()
@@ -122,7 +143,9 @@ def test_waiting_on_the_customer_pauses_the_clock_and_their_reply_resumes_it(des
     wait = CustomerWait.objects.get(ticket=ticket)
     assert (wait.due_at, wait.reminders_sent) == (now + timedelta(hours=48), 0)
 
-    ticket_interaction_add(ticket=ticket, actor=desk["alice"], kind="message", body="The Visa one.", now=now + timedelta(hours=10))
+    ticket_interaction_add(
+        ticket=ticket, actor=desk["alice"], kind="message", body="The Visa one.", now=now + timedelta(hours=10)
+    )
 
     ticket.refresh_from_db()
     clock.refresh_from_db()
@@ -136,7 +159,9 @@ def test_waiting_on_the_customer_pauses_the_clock_and_their_reply_resumes_it(des
 def test_escalation_runs_the_departments_own_target_and_tells_the_customer_who_and_when(desk, now) -> None:
     ticket = _open(desk, now)
     Notification.objects.all().delete()
-    ticket_escalate(ticket=ticket, actor=desk["support"], department="billing", reason="Needs a corrected invoice", now=now)
+    ticket_escalate(
+        ticket=ticket, actor=desk["support"], department="billing", reason="Needs a corrected invoice", now=now
+    )
 
     ticket.refresh_from_db()
     assert (ticket.status, ticket.department, ticket.escalated_at) == ("escalated", "billing", now)
@@ -171,14 +196,20 @@ def test_resolving_stops_everything_and_a_reply_within_the_window_reopens(desk, 
     ticket_follow_up(ticket=ticket, actor=desk["support"], due_at=now + timedelta(days=1), note="Check", now=now)
     ticket_resolve(ticket=ticket, actor=desk["support"], resolution="Refunded the duplicate charge.", now=now)
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.resolution, ticket.resolved_by) == ("resolved", "Refunded the duplicate charge.", desk["support"])
+    assert (ticket.status, ticket.resolution, ticket.resolved_by) == (
+        "resolved",
+        "Refunded the duplicate charge.",
+        desk["support"],
+    )
     assert TicketClock.objects.get(ticket=ticket).stopped_at == now
     assert FollowUp.objects.get(ticket=ticket).stopped_at == now
     assert Notification.objects.filter(recipient=desk["alice"], kind="ticket_resolved").count() == 1
     with pytest.raises(StateConflict):
         ticket_resolve(ticket=ticket, actor=desk["support"], resolution="Again", now=now)
 
-    ticket_interaction_add(ticket=ticket, actor=desk["alice"], kind="message", body="Still two charges.", now=now + timedelta(days=6))
+    ticket_interaction_add(
+        ticket=ticket, actor=desk["alice"], kind="message", body="Still two charges.", now=now + timedelta(days=6)
+    )
 
     ticket.refresh_from_db()
     clock = TicketClock.objects.get(ticket=ticket)
@@ -190,7 +221,9 @@ def test_a_reply_after_the_reopen_window_is_a_conflict(desk, now) -> None:
     ticket = _open(desk, now)
     ticket_resolve(ticket=ticket, actor=desk["support"], resolution="Done.", now=now)
     with pytest.raises(StateConflict) as refused:
-        ticket_interaction_add(ticket=ticket, actor=desk["alice"], kind="message", body="Hm", now=now + timedelta(days=8))
+        ticket_interaction_add(
+            ticket=ticket, actor=desk["alice"], kind="message", body="Hm", now=now + timedelta(days=8)
+        )
     assert refused.value.code == "reopen_window_passed"
     ticket.refresh_from_db()
     assert ticket.status == "resolved"
