@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("inquiries.urls")),
     # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
     path("", include("reviews.urls")),
+    # The buyer's support requests (/support/).
+    path("", include("helpdesk.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

@@ -77,3 +77,26 @@ def ticket_queue_counts(*, now: datetime) -> QueueCounts:
         breaching=row["breaching"],
         escalated_by_department={department: row[f"dept_{department}"] for department in Department.values},
     )
+
+
+def ticket_list_own(*, customer: User) -> QuerySet[Ticket]:
+    """The customer's own tickets (the buyer pages: staff see tickets in the console, not here)."""
+    return Ticket.objects.filter(customer=customer).select_related("clock", "order").order_by("-updated_at", "-id")
+
+
+def ticket_get_own(*, customer: User, ticket_id: int) -> Ticket | None:
+    return (
+        ticket_list_own(customer=customer)
+        .select_related("invoice", "payment")
+        .prefetch_related(
+            Prefetch(
+                "interactions",
+                queryset=Interaction.objects.filter(is_internal=False)
+                .select_related("author")
+                .order_by("created_at", "id"),
+                to_attr="visible_interactions",
+            )
+        )
+        .filter(pk=ticket_id)
+        .first()
+    )

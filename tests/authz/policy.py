@@ -266,6 +266,10 @@ ROUTES: dict[str, Route] = {
     ),
     "seller-review-template-edit": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="review_template_a"),
     "seller-review-template-archive": Route({"POST": SELLER_A_PAGE}, obj="review_template_a"),
+    # --- help desk pages: a buyer's own requests (staff work tickets in the console) ---
+    "support": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-ticket": Route({"GET": BUYER_A_PAGE, "POST": BUYER_A_PAGE}, obj="ticket_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),
