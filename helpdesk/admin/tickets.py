@@ -7,6 +7,7 @@ staff who work tickets act from its buttons, each one service call (``helpdesk.s
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -34,6 +35,13 @@ from helpdesk.models import ACTIVE_STATUSES, Department, FollowUp, Interaction, 
 from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
+from helpdesk.services.records import (
+    order_status_text,
+    ticket_invoice_reissue,
+    ticket_order_status_answer,
+    ticket_receipt_resend,
+    ticket_refund,
+)
 from helpdesk.services.tickets import (
     ticket_assign,
     ticket_close,
@@ -103,6 +111,28 @@ class CloseForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     pass
+
+
+class OrderStatusForm(forms.Form):
+    pass
+
+
+class InvoiceReissueForm(forms.Form):
+    reason = forms.CharField(
+        label="What was corrected, and why", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tax = forms.DecimalField(label="Tax", required=False, max_digits=14, decimal_places=2, min_value=0)
+    discount = forms.DecimalField(label="Discount", required=False, max_digits=14, decimal_places=2, min_value=0)
+    shipping_fee = forms.DecimalField(label="Shipping", required=False, max_digits=14, decimal_places=2, min_value=0)
+
+
+class ReceiptResendForm(forms.Form):
+    email = forms.EmailField(label="Send to", required=False, help_text="Empty: the customer's account address.")
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label="Amount", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InteractionInline(ReadOnlyTabularInline):
@@ -232,6 +262,10 @@ class TicketAdmin(ReadOnlyAdmin):
         ActionPage("resolve", "resolve_view", "has_work_permission", "can_work"),
         ActionPage("follow-up", "follow_up_view", "has_work_permission", "can_work", name="follow_up"),
         ActionPage("close", "close_view", "has_work_permission", "can_work"),
+        ActionPage("order-status", "order_status_view", "has_work_permission", "can_work", name="order_status"),
+        ActionPage("reissue-invoice", "reissue_view", "has_work_permission", "can_work", name="reissue"),
+        ActionPage("resend-receipt", "resend_view", "has_work_permission", "can_work", name="resend"),
+        ActionPage("refund", "refund_view", "has_work_permission", "can_work"),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
@@ -454,4 +488,69 @@ class TicketAdmin(ReadOnlyAdmin):
             submit_label="Close",
             run=lambda call: ticket_close(ticket=ticket, actor=call.actor, note=call.data["note"], now=call.now),
             success_message=f"{ticket.reference} closed.",
+        )
+
+    # --- actions on the real records (one marketplace service each, logged on the ticket) ---
+
+    def order_status_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        preview = order_status_text(order=ticket.order) if ticket.order is not None else "This ticket names no order."
+        return self._form(
+            request,
+            ticket,
+            form=OrderStatusForm(posted(request)),
+            title=f"Send the order status on {ticket.reference}",
+            intro="This answer, built from the order and its tracking, is sent to the customer as the reply.",
+            submit_label="Send order status",
+            run=lambda call: ticket_order_status_answer(ticket=ticket, actor=call.actor, now=call.now),
+            success_message=f"{ticket.reference}: order status sent.",
+            context={"details": [*self._details(ticket), ("Answer", preview)]},
+        )
+
+    def reissue_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=InvoiceReissueForm(posted(request)),
+            title=f"Reissue the invoice of {ticket.reference}",
+            intro="A corrected version, linked to the one it supersedes (kept), sent to the customer with the "
+            "explanation. Empty amounts keep the current version's.",
+            submit_label="Reissue invoice",
+            run=lambda call: ticket_invoice_reissue(
+                ticket=ticket,
+                actor=call.actor,
+                reason=call.data["reason"],
+                tax=call.data["tax"],
+                discount=call.data["discount"],
+                shipping_fee=call.data["shipping_fee"],
+                now=call.now,
+            ),
+            success_message=f"{ticket.reference}: corrected invoice issued; the customer is told.",
+        )
+
+    def resend_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=ReceiptResendForm(posted(request)),
+            title=f"Resend the receipt of {ticket.reference}",
+            intro="The payment's receipt is sent again and the delivery logged.",
+            submit_label="Resend receipt",
+            run=lambda call: ticket_receipt_resend(
+                ticket=ticket, actor=call.actor, email=call.data["email"] or None, now=call.now
+            ),
+            success_message=f"{ticket.reference}: receipt sent again.",
+        )
+
+    def refund_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=RefundForm(posted(request)),
+            title=f"Refund on {ticket.reference}",
+            intro="Refunds the ticket's payment; never more than captured minus already refunded.",
+            submit_label="Refund",
+            run=lambda call: ticket_refund(
+                ticket=ticket, actor=call.actor, amount=call.data["amount"], reason=call.data["reason"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: refund issued; the customer is told.",
         )

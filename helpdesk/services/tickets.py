@@ -118,7 +118,7 @@ def _log(
     )
 
 
-def _action(
+def log_action(
     ticket: Ticket,
     *,
     action: str,
@@ -157,7 +157,7 @@ def _tell_customer(ticket: Ticket, kind: str, title: str, body: str = "") -> Non
 # --- Moves ---------------------------------------------------------------------------------------
 
 
-def _lock(ticket: Ticket) -> Ticket:
+def lock_ticket(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
 
 
@@ -177,7 +177,7 @@ def _move(ticket: Ticket, to_status: str, *, now: datetime, **fields: Any) -> li
     return [from_status, to_status]
 
 
-def _require_worker(actor: User) -> None:
+def require_worker(actor: User) -> None:
     if not user_may_work_tickets(actor):
         raise Forbidden("Only support and department staff work tickets.", code="permission_denied")
 
@@ -248,7 +248,7 @@ def ticket_open(
     subject = clean_text(subject, field="subject", max_length=200)
     body = clean_text(body, field="body", max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     if logged_by is not None and logged_by.pk != customer.pk:
-        _require_worker(logged_by)
+        require_worker(logged_by)
     order = _check_records(customer=customer, category=category, order=order, invoice=invoice, payment=payment)
     target = first_response_target(category)
     due = now + target
@@ -320,14 +320,14 @@ def ticket_interaction_add(
         raise InvalidInput("Unknown channel.", code="invalid_choice", field="channel")
     body = clean_text(body, field="body", max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if actor.pk == locked.customer_id and not user_may_work_tickets(actor):
             if kind != InteractionKind.MESSAGE:
                 raise Forbidden("Only staff add notes and call notes.", code="permission_denied")
             if wait_for_customer:
                 raise Forbidden("Only staff put a ticket on hold.", code="permission_denied")
             return _customer_reply(locked, actor=actor, body=body, channel=channel or Channel.WEB, now=now)
-        _require_worker(actor)
+        require_worker(actor)
         return _staff_entry(
             locked,
             actor=actor,
@@ -479,12 +479,12 @@ def _wait_start(ticket: Ticket, *, now: datetime) -> None:
 def ticket_escalate(*, ticket: Ticket, actor: User, department: Any, reason: Any, now: datetime) -> Ticket:
     """Hand the ticket to a department (a staff group) with a reason: the department's own target
     runs from now, its members are told, and so is the customer (who has it, and by when)."""
-    _require_worker(actor)
+    require_worker(actor)
     if department not in Department.values:
         raise InvalidInput("Unknown department.", code="invalid_choice", field="department")
     reason = clean_text(reason, field="reason", max_length=2000)
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if locked.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise StateConflict(
                 f"This ticket is {locked.get_status_display().lower()}.", code=f"ticket_{locked.status}"
@@ -510,7 +510,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, department: Any, reason: Any
             body=f"Escalated to {label}: {reason}",
             is_internal=True,
         )
-        _action(
+        log_action(
             locked,
             action="escalated",
             actor=actor,
@@ -539,10 +539,10 @@ def ticket_escalate(*, ticket: Ticket, actor: User, department: Any, reason: Any
 def ticket_resolve(*, ticket: Ticket, actor: User, resolution: Any, now: datetime) -> Ticket:
     """Resolve with a resolution text: the clock, the wait and the follow-ups stop; the customer is
     told, and may reopen it by replying within ``HELPDESK_REOPEN_WINDOW``."""
-    _require_worker(actor)
+    require_worker(actor)
     resolution = clean_text(resolution, field="resolution", max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if locked.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise StateConflict(
                 f"This ticket is already {locked.get_status_display().lower()}.", code=f"ticket_{locked.status}"
@@ -554,7 +554,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution: Any, now: datetim
         clock_stop(_clock(locked), now=now)
         _stop_waiting(locked, now=now)
         clock_stop(FollowUp.objects.filter(ticket_id=locked.pk), now=now)
-        _action(locked, action="resolved", actor=actor, now=now, body=resolution, status=status)
+        log_action(locked, action="resolved", actor=actor, now=now, body=resolution, status=status)
         window = duration_words(settings.HELPDESK_REOPEN_WINDOW.total_seconds())
         _tell_customer(
             locked,
@@ -569,7 +569,7 @@ def ticket_follow_up(
     *, ticket: Ticket, actor: User, due_at: datetime, note: Any = "", now: datetime, owner: User | None = None
 ) -> FollowUp:
     """A reminder on the ticket for ``owner`` (default: the actor) when ``due_at`` arrives."""
-    _require_worker(actor)
+    require_worker(actor)
     note = clean_text(note, field="note", max_length=2000, required=False)
     if due_at.tzinfo is None:
         raise InvalidInput("Give the time with its offset (UTC).", code="naive_datetime", field="due_at")
@@ -579,7 +579,7 @@ def ticket_follow_up(
     if not user_may_work_tickets(owner):
         raise InvalidInput("The owner must be support or department staff.", code="not_staff", field="owner")
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if locked.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             raise StateConflict(
                 f"This ticket is {locked.get_status_display().lower()}.", code=f"ticket_{locked.status}"
@@ -587,7 +587,7 @@ def ticket_follow_up(
         follow_up = FollowUp.objects.create(
             ticket=locked, owner=owner, note=note, due_at=due_at, created_by=actor, created_at=now
         )
-        _action(
+        log_action(
             locked,
             action="follow_up_scheduled",
             actor=actor,
@@ -603,12 +603,12 @@ def ticket_follow_up(
 
 def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None = None, now: datetime) -> Ticket:
     """Assign the ticket (default: to the actor, "assign to me")."""
-    _require_worker(actor)
+    require_worker(actor)
     assignee = assignee or actor
     if not user_may_work_tickets(assignee):
         raise InvalidInput("The assignee must be support or department staff.", code="not_staff", field="assignee")
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if locked.status == TicketStatus.CLOSED:
             raise StateConflict("This ticket is closed.", code="ticket_closed")
         if locked.assignee_id == assignee.pk:
@@ -617,23 +617,23 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None = None, 
         locked.assignee = assignee
         locked.updated_at = now
         locked.save(update_fields=["assignee", "updated_at"])
-        _action(locked, action="assigned", actor=actor, now=now, internal=True, assignee=[previous, assignee.pk])
+        log_action(locked, action="assigned", actor=actor, now=now, internal=True, assignee=[previous, assignee.pk])
     return locked
 
 
 def ticket_close(*, ticket: Ticket, actor: User | None, note: Any = "", now: datetime) -> Ticket:
     """Close a resolved ticket, or one still waiting on the customer (no reopening after this)."""
     if actor is not None:
-        _require_worker(actor)
+        require_worker(actor)
     note = clean_text(note, field="note", max_length=2000, required=False)
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         if locked.status not in (TicketStatus.RESOLVED, TicketStatus.PENDING_CUSTOMER):
             raise StateConflict("Only a resolved ticket or one waiting on the customer closes.", code="not_closable")
         status = _move(locked, TicketStatus.CLOSED, now=now, closed_at=now)
         clock_stop(_clock(locked), now=now)
         _stop_waiting(locked, now=now)
         clock_stop(FollowUp.objects.filter(ticket_id=locked.pk), now=now)
-        _action(locked, action="closed", actor=actor, now=now, body=note, status=status)
+        log_action(locked, action="closed", actor=actor, now=now, body=note, status=status)
         _tell_customer(locked, Kind.TICKET_CLOSED, f"Your request {locked.reference} is closed", note)
     return locked
