@@ -146,7 +146,8 @@ def ticket_refund(*, ticket: Ticket, actor: User, amount: Decimal, reason: Any, 
             action="refund_issued",
             actor=actor,
             now=now,
-            body=f"Refund of {refund.amount} {payment.currency} issued: usually on your statement in 3 to 5 working days.",
+            body=f"Refund of {refund.amount} {payment.currency} issued: "
+            "usually on your statement in 3 to 5 working days.",
             refund=refund.pk,
             payment=payment.pk,
         )
