@@ -311,3 +311,64 @@ class Macro(models.Model):
             PLACEHOLDERS.check(self.body or "", field="body")
         except InvalidInput as error:
             raise ValidationError({"body": error.message}) from error
+
+
+class Audience(models.TextChoices):
+    BUYER = "buyer", "Buyers"
+    SELLER = "seller", "Sellers"
+
+
+class ArticleTopic(models.TextChoices):
+    ORDERS = "orders", "Orders and delivery"
+    INVOICES = "invoices", "Invoices"
+    RECEIPTS = "receipts", "Receipts"
+    PAYMENTS = "payments", "Payments and refunds"
+    MESSAGES = "messages", "Messages and the 4-hour promise"
+    REVIEWS = "reviews", "Reviews"
+    ACCOUNT = "account", "Your account"
+
+
+# The help centre topic whose articles a ticket of each category suggests first.
+CATEGORY_TOPIC: dict[str, str] = {
+    Category.ORDER_STATUS: ArticleTopic.ORDERS,
+    Category.INVOICE: ArticleTopic.INVOICES,
+    Category.RECEIPT: ArticleTopic.RECEIPTS,
+    Category.PAYMENT: ArticleTopic.PAYMENTS,
+    Category.OTHER: ArticleTopic.ACCOUNT,
+}
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Article(models.Model):
+    """A help centre article, written by staff in Markdown (rendered with raw HTML escaped)."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.BUYER)
+    topic = models.CharField(max_length=12, choices=ArticleTopic.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField(help_text="Markdown. Raw HTML is shown as text, never run.")
+    status = models.CharField(max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["audience", "topic", "title", "id"]
+        indexes = [
+            models.Index(
+                fields=["audience", "topic", "title"], condition=Q(status="published"), name="hd_article_published_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="hd_article_published_has_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

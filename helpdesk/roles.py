@@ -9,11 +9,18 @@ _READ = [
     "helpdesk.view_interaction",
     "helpdesk.view_followup",
     "helpdesk.view_macro",
+    "helpdesk.view_article",
 ]
 _WORK = [*_READ, "helpdesk.change_ticket", "helpdesk.add_interaction", "helpdesk.add_followup"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "support": [*_WORK, "helpdesk.add_macro", "helpdesk.change_macro"],
+    "support": [
+        *_WORK,
+        "helpdesk.add_macro",
+        "helpdesk.change_macro",
+        "helpdesk.add_article",
+        "helpdesk.change_article",
+    ],
     "moderator": _READ,
     "finance": _WORK,
     "billing": _WORK,

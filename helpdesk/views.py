@@ -18,7 +18,9 @@ from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
 from core.pages import countdown
 from helpdesk.forms import ReplyForm, TicketForm
-from helpdesk.selectors.tickets import ticket_get_own, ticket_list_own
+from helpdesk.models import Audience
+from helpdesk.selectors.tickets import article_list_published, article_suggestions, ticket_get_own, ticket_list_own
+from helpdesk.services.articles import markdown_render
 from helpdesk.services.tickets import first_response_target, ticket_interaction_add, ticket_open
 from marketplace.selectors.billing import invoice_list_for_user, payment_list_for_user
 from marketplace.selectors.orders import order_list
@@ -113,7 +115,9 @@ def support_new(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = TicketForm(initial=_initial(request, records), **_choices(records))
-    return render(request, "helpdesk/buyer_new.html", {"form": form}, status=status)
+    category = form.data.get("category") if form.is_bound else form.initial.get("category")
+    suggestions = article_suggestions(category=category)
+    return render(request, "helpdesk/buyer_new.html", {"form": form, "suggestions": suggestions}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,3 +155,25 @@ def support_ticket(request: HttpRequest, pk: int) -> HttpResponse:
         "may_reply": ticket.status != "closed",
     }
     return render(request, "helpdesk/buyer_ticket.html", context, status=status)
+
+
+@require_GET
+def help_centre(request: HttpRequest) -> HttpResponse:
+    """``/help/``: the published articles, searched (``q``) and by audience; no login needed."""
+    audience = request.GET.get("audience") if request.GET.get("audience") in Audience.values else None
+    query = request.GET.get("q", "").replace("\x00", "")[:200]
+    articles = article_list_published(audience=audience, query=query)
+    page = Paginator(articles, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "helpdesk/help_list.html",
+        {"page": page, "query": query, "audience": audience, "audiences": Audience.choices},
+    )
+
+
+@require_GET
+def help_article(request: HttpRequest, slug: str) -> HttpResponse:
+    article = article_list_published().filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article")
+    return render(request, "helpdesk/help_article.html", {"article": article, "body": markdown_render(article.body)})

@@ -1,3 +1,3 @@
-from helpdesk.api import tickets
+from helpdesk.api import articles, tickets
 
-urlpatterns = [*tickets.urlpatterns]
+urlpatterns = [*tickets.urlpatterns, *articles.urlpatterns]

@@ -8,7 +8,17 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from helpdesk.models import ACTIVE_STATUSES, Department, Interaction, Macro, Ticket, TicketStatus
+from helpdesk.models import (
+    ACTIVE_STATUSES,
+    CATEGORY_TOPIC,
+    Article,
+    ArticleStatus,
+    Department,
+    Interaction,
+    Macro,
+    Ticket,
+    TicketStatus,
+)
 from helpdesk.services.access import user_sees_all_tickets
 
 
@@ -100,3 +110,32 @@ def ticket_get_own(*, customer: User, ticket_id: int) -> Ticket | None:
         .filter(pk=ticket_id)
         .first()
     )
+
+
+def article_list_published(
+    *, audience: str | None = None, topic: str | None = None, query: str | None = None
+) -> QuerySet[Article]:
+    """Published help centre articles, optionally for an audience and topic, matching ``query``
+    (every word in the title, summary or body)."""
+    articles = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    if audience:
+        articles = articles.filter(audience=audience)
+    if topic:
+        articles = articles.filter(topic=topic)
+    return articles.filter(article_search_q(query or "")).order_by("topic", "title", "id")
+
+
+def article_search_q(query: str) -> Q:
+    """Every word (the first eight) in the title, summary or body."""
+    condition = Q()
+    for word in query.split()[:8]:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+    return condition
+
+
+def article_suggestions(*, category: str | None, limit: int = 5) -> list[Article]:
+    """The buyer articles a new ticket suggests: its category's topic first, then the rest."""
+    articles = list(article_list_published(audience="buyer")[:50])
+    topic = CATEGORY_TOPIC.get(category or "")
+    articles.sort(key=lambda article: article.topic != topic)
+    return articles[:limit]

@@ -226,6 +226,8 @@ ROUTES: dict[str, Route] = {
     "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "help-articles-list": Route({"GET": PUBLIC}),
+    "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
@@ -270,6 +272,9 @@ ROUTES: dict[str, Route] = {
     "support": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "support-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "support-ticket": Route({"GET": BUYER_A_PAGE, "POST": BUYER_A_PAGE}, obj="ticket_a"),
+    # The help centre is public (published articles only).
+    "help": Route({"GET": PUBLIC}),
+    "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

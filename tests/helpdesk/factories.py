@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from helpdesk.models import Macro, Ticket, TicketClock
+from helpdesk.models import Article, Macro, Ticket, TicketClock
 from tests.accounts.factories import BuyerFactory
 
 
@@ -45,3 +45,19 @@ class MacroFactory(DjangoModelFactory[Macro]):
     title = factory.Sequence(lambda n: f"Macro {n}")
     category = ""
     body = "Hello {customer_name}, about order {order_number}: it is on its way."
+
+
+class ArticleFactory(DjangoModelFactory[Article]):
+    """A published buyer article about orders."""
+
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"How to track an order ({n})")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    audience = "buyer"
+    topic = "orders"
+    summary = "Where your parcel is."
+    body = "Open **Orders** and choose the order."
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
