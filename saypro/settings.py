@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewCaseKindEnum": "reviews.models.CaseKind",
         "FollowUpStatusEnum": "reviews.models.FollowUpStatus",
         "ViolationEnum": "reviews.models.Violation",
+        "TicketStatusEnum": "helpdesk.models.TicketStatus",
+        "TicketCategoryEnum": "helpdesk.models.Category",
+        "TicketChannelEnum": "helpdesk.models.Channel",
+        "TicketPriorityEnum": "helpdesk.models.Priority",
+        "TicketDepartmentEnum": "helpdesk.models.Department",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -91,7 +91,7 @@ class ResolveInputSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=settings.HELPDESK_BODY_MAX_LENGTH)
 
 
-class FollowUpInputSerializer(serializers.Serializer):
+class TicketFollowUpInputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(help_text="ISO 8601 with offset; in the future.")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

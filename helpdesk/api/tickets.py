@@ -32,7 +32,7 @@ from helpdesk.api.filters import TicketFilter
 from helpdesk.api.serializers import (
     AssignInputSerializer,
     EscalateInputSerializer,
-    FollowUpInputSerializer,
+    TicketFollowUpInputSerializer,
     InteractionInputSerializer,
     InteractionOutputSerializer,
     ResolveInputSerializer,
@@ -104,7 +104,7 @@ STAFF_ACTION_RESPONSES: dict[int, Any] = {
     ),
     follow_up=extend_schema(
         summary="Schedule a follow-up reminder (its owner is notified when it is due)",
-        request=FollowUpInputSerializer,
+        request=TicketFollowUpInputSerializer,
         responses={201: STAFF_ACTION_RESPONSES[200], **error_responses(400, 401, 403, 404, 409)},
     ),
     assign=extend_schema(
@@ -206,7 +206,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     @transaction.atomic
     def follow_up(self, request: Request, pk: str | None = None) -> Response:
         ticket = self._worked()
-        serializer = FollowUpInputSerializer(data=request.data)
+        serializer = TicketFollowUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket_follow_up(ticket=ticket, actor=_user(request), now=timezone.now(), **serializer.validated_data)
         return self._out(ticket, status_code=status.HTTP_201_CREATED)
