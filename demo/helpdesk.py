@@ -67,7 +67,7 @@ def build_demo_tickets(*, now: datetime) -> dict[str, int]:
     invoice = _first(Invoice.objects.filter(order__buyer=buyer, status="issued"))
     captured = Payment.objects.filter(order__buyer=buyer, status=PaymentStatus.CAPTURED)
     payment = _first(captured)
-    other_payment = _first(captured.exclude(pk=getattr(payment, "pk", None))) or payment
+    other_payment = (_first(captured.exclude(pk=payment.pk)) if payment is not None else None) or payment
     order2 = _first(Order.objects.filter(buyer=buyer2))
 
     if order is not None:

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from core.text import PLACEHOLDERS
 from helpdesk.models import Macro
@@ -13,10 +16,10 @@ class MacroAdmin(admin.ModelAdmin):
     search_fields = ("title", "body")
     fields = ("title", "category", "body", "is_active")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         form.base_fields["body"].help_text = f"Placeholders: {PLACEHOLDERS.listed}."
         return form
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # retire a macro (not active) rather than delete it

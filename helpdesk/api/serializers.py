@@ -32,7 +32,7 @@ class TicketCreateInputSerializer(serializers.Serializer):
     payment = IdField(required=False, allow_null=True, default=None, help_text="A payment of the caller's orders.")
 
     def _user(self) -> User:
-        return self.context["request"].user  # type: ignore[no-any-return]
+        return self.context["request"].user
 
     def validate_order(self, value: int | None) -> Order | None:
         if value is None:

@@ -375,7 +375,7 @@ def _customer_reply(ticket: Ticket, *, actor: User, body: str, channel: str, now
         body=body,
         data=changed,
     )
-    if ticket.assignee_id is not None:
+    if ticket.assignee is not None:
         notify(
             recipients=[ticket.assignee],
             kind=Kind.TICKET_CUSTOMER_REPLY,
@@ -425,6 +425,7 @@ def _staff_entry(
     if ticket.assignee_id is None:
         fields["assignee"] = actor
         changed["assignee"] = actor.pk
+    to_status: str
     if wait_for_customer:
         to_status = TicketStatus.PENDING_CUSTOMER
     elif ticket.status == TicketStatus.NEW:
