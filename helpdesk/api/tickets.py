@@ -32,12 +32,12 @@ from helpdesk.api.filters import TicketFilter
 from helpdesk.api.serializers import (
     AssignInputSerializer,
     EscalateInputSerializer,
-    TicketFollowUpInputSerializer,
     InteractionInputSerializer,
     InteractionOutputSerializer,
     ResolveInputSerializer,
     TicketCreateInputSerializer,
     TicketDetailOutputSerializer,
+    TicketFollowUpInputSerializer,
     TicketOutputSerializer,
     viewer_context,
 )
