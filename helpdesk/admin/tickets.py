@@ -310,8 +310,17 @@ class TicketAdmin(ReadOnlyAdmin):
         if clock is None:
             return "—"
         state = "stopped" if clock.stopped_at else "paused" if clock.paused_at else "running"
+        marks = ""
+        if clock.warned_at:
+            marks += f"; warned {clock.warned_at:%Y-%m-%d %H:%M}"
+        if clock.escalated_at:
+            marks += f"; target passed, escalated {clock.escalated_at:%Y-%m-%d %H:%M}"
         return format_html(
-            "{} target, {}: due {}", clock.get_target_display(), state, due_badge(clock.due_at, now=timezone.now())
+            "{} target, {}: due {}{}",
+            clock.get_target_display(),
+            state,
+            due_badge(clock.due_at, now=timezone.now()),
+            marks,
         )
 
     @admin.display(description="Customer")

@@ -145,9 +145,14 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
 
 
 class TicketOutputSerializer(serializers.ModelSerializer):
+    subcategory = serializers.ChoiceField(choices=Subcategory.choices, allow_blank=True, read_only=True)
+    department = serializers.ChoiceField(
+        choices=Department.choices, allow_blank=True, read_only=True, help_text="Blank until escalated."
+    )
     due_at = serializers.SerializerMethodField(help_text="The running target's deadline (null once stopped).")
     target = serializers.SerializerMethodField(help_text="`first_response`, `resolution` or `department`.")
     breaching = serializers.SerializerMethodField()
+    breached_at = serializers.SerializerMethodField(help_text="When the running target passed (the sweep's mark).")
 
     class Meta:
         model = Ticket
@@ -171,6 +176,7 @@ class TicketOutputSerializer(serializers.ModelSerializer):
             "due_at",
             "target",
             "breaching",
+            "breached_at",
             "escalated_at",
             "resolution",
             "resolved_at",
@@ -194,6 +200,13 @@ class TicketOutputSerializer(serializers.ModelSerializer):
     def get_target(self, ticket: Ticket) -> str | None:
         clock = self._clock(ticket)
         return None if clock is None or clock.stopped_at is not None else clock.target
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_breached_at(self, ticket: Ticket) -> str | None:
+        clock = self._clock(ticket)
+        if clock is None or clock.escalated_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(clock.escalated_at)
 
     def get_breaching(self, ticket: Ticket) -> bool:
         clock = self._clock(ticket)

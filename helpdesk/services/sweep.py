@@ -1,9 +1,11 @@
 """The help desk sweep, set-based on the SLA toolkit (``core.sla``), each step exactly once:
 
 - **warn** before a ticket's target passes and **escalate** when it has passed (its
-  ``TicketClock``: first response, resolution, or the department's target): an internal entry in
-  each ticket's log, a notice to its assignee, and one digest per member of
-  ``HELPDESK_BREACH_GROUPS``;
+  ``TicketClock``: first response, resolution, or the department's target): a notice to its
+  assignee and one digest per member of ``HELPDESK_BREACH_GROUPS``. The clock row is all that is
+  written per ticket: the ticket's "breaching" state and its log's warning and breach lines are read
+  from it (``warned_at``, ``escalated_at``), as the inquiries and reviews sweeps do; an entry per
+  ticket was most of a 10,000-ticket catch-up (bench/README.md);
 - **follow-ups** whose date has arrived: their owner is notified (``FollowUp``);
 - tickets **waiting on the customer** (``CustomerWait``): the customer is reminded every
   ``HELPDESK_CUSTOMER_REMINDER_INTERVAL``; after ``HELPDESK_CUSTOMER_REMINDERS`` reminders the
@@ -11,10 +13,11 @@
 
 Each batch is claimed and marked in one ``UPDATE ... RETURNING`` (``ClockClaim``) and the rest is
 ``INSERT ... SELECT`` over the claimed keys: a fixed number of statements whatever the batch size.
-The ticket row is held with the claim (``KEY SHARE``, or ``UPDATE`` where the sweep changes it):
-the services lock the ticket first and then its clocks, so a ticket a service holds is skipped
-(``SKIP LOCKED``) and taken by the next run, and a service arriving after the claim waits for the
-sweep's commit: never a deadlock.
+Only the clock rows are locked by a claim, except for the waits, whose tickets the sweep closes:
+there the ticket is claimed too (``FOR UPDATE ... SKIP LOCKED``). The services lock the ticket
+(``FOR NO KEY UPDATE``) before its clocks: a ticket a service holds is skipped and taken by the next
+run, a service arriving after the claim waits for the sweep's commit, and the sweep's inserts that
+reference a ticket (``KEY SHARE`` foreign-key checks) never wait for a service: never a deadlock.
 """
 
 from collections.abc import Sequence
@@ -40,9 +43,8 @@ from helpdesk.models import (
 from helpdesk.notices import Kind
 from notifications.services.bulk import Draft, notify_from_select, notify_many
 
-_TICKET = Join(model=Ticket, alias="ticket", on="ticket.id = claimable.ticket_id", lock="KEY SHARE")
-CLOCKS = ClockClaim(model=TicketClock, key="ticket_id", joins=(_TICKET,))
-FOLLOW_UPS = ClockClaim(model=FollowUp, key="id", joins=(_TICKET,), returning=("ticket_id",))
+CLOCKS = ClockClaim(model=TicketClock, key="ticket_id")
+FOLLOW_UPS = ClockClaim(model=FollowUp, key="id", returning=("ticket_id",))
 WAITS = ClockClaim(
     model=CustomerWait,
     key="ticket_id",
@@ -129,17 +131,14 @@ class _Staff:
 def _clock_stage(stage: Stage, *, now: datetime, batch_size: int) -> int:
     staff = _Staff()
     if stage == "warn":
-        action, kind, what, title = "target_warning", Kind.TICKET_WARNING, "near their target", "Target soon: "
-        body = "The ticket's target passes soon."
+        kind, what, title = Kind.TICKET_WARNING, "near their target", "Target soon: "
         link = "/admin/helpdesk/ticket/?time_left=soon"
     else:
-        action, kind, what, title = "target_breached", Kind.TICKET_BREACHED, "past their target", "Target passed: "
-        body = "The ticket's target has passed."
+        kind, what, title = Kind.TICKET_BREACHED, "past their target", "Target passed: "
         link = "/admin/helpdesk/ticket/?time_left=breaching"
 
     def handle(rows: list[tuple[Any, ...]]) -> None:
         ids = [row[0] for row in rows]
-        _log_actions(ids, action=action, body=body, now=now)
         _notify_assignees(ids, kind=kind, title=title)
         _notify_staff(ids, staff=staff(), kind=kind, what=what, link=link)
 

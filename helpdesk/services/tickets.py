@@ -1,7 +1,7 @@
 """Ticket services: open, post to the log (messages, call notes, internal notes), escalate to a
 department, resolve, follow up, assign, close.
 
-Each is one transaction: the ticket is locked (``select_for_update``), the move is checked against
+Each is one transaction: the ticket is locked (``select_for_update(no_key=True)``), the move is checked against
 ``TRANSITIONS`` (409 otherwise), the ticket and its clock change, the interaction log gets its
 entry (who, when, channel, what changed), and the notices are written (their emails go after
 commit). The clock is ``core.sla``'s: it pauses while the ticket waits on the customer, is
@@ -158,7 +158,11 @@ def _tell_customer(ticket: Ticket, kind: str, title: str, body: str = "") -> Non
 
 
 def lock_ticket(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    # ``FOR NO KEY UPDATE``: the ticket's key never changes, and this lock lets the sweep's inserts
+    # that reference the ticket (their foreign-key checks take ``KEY SHARE``) go on while a service
+    # holds the ticket; they would otherwise wait for each other (the service also waits for the
+    # clock rows the sweep holds).
+    return Ticket.objects.select_for_update(no_key=True).select_related("customer").get(pk=ticket.pk)
 
 
 def _move(ticket: Ticket, to_status: str, *, now: datetime, **fields: Any) -> list[str]:
