@@ -161,3 +161,48 @@ def test_four_sweeps_at_once_escalate_each_ticket_once(settings) -> None:
     titles = Notification.objects.filter(recipient=support, kind="ticket_breached").values_list("title", flat=True)
     assert sum(int(title.split(" ")[0]) for title in titles) == 300
     assert helpdesk_escalate_breached(now=T0) == 0
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_customers_replying_while_the_sweep_closes_their_tickets_never_deadlock(settings) -> None:
+    """Each ticket ends either closed by the sweep (the reply then gets a 409) or reopened by the
+    reply (the sweep skipped it): never both, never a deadlock."""
+    from accounts.models import Role
+    from core.exceptions import StateConflict
+    from tests.accounts.factories import UserFactory
+
+    settings.HELPDESK_CUSTOMER_REMINDERS = 0  # the first due wait closes the ticket
+    settings.HELPDESK_SWEEP_BATCH_SIZE = 5
+    support = UserFactory(username="support-race", role=Role.SUPPORT)
+    tickets = []
+    for _ in range(40):
+        ticket = TicketFactory(customer=BuyerFactory(), created_at=T0 - HOUR)
+        ticket_interaction_add(
+            ticket=ticket, actor=support, kind="message", body="Which card?", wait_for_customer=True, now=T0 - HOUR
+        )
+        tickets.append(ticket)
+    later = T0 + 49 * HOUR
+
+    def work(index: int) -> object:
+        if index == 0:
+            return helpdesk_sweep(now=later)
+        refused = 0
+        for ticket in tickets[index - 1 :: 3]:
+            try:
+                ticket_interaction_add(ticket=ticket, actor=ticket.customer, kind="message", body="Visa", now=later)
+            except StateConflict:
+                refused += 1
+        return refused
+
+    results = run_at_once(4, work)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    statuses = dict(Ticket.objects.values_list("id", "status"))
+    closed = [pk for pk, status in statuses.items() if status == "closed"]
+    reopened = [pk for pk, status in statuses.items() if status == "open"]
+    assert len(closed) + len(reopened) == 40
+    assert sum(results[1:]) == len(closed)  # type: ignore[arg-type]
+    replied = set(Interaction.objects.filter(direction="inbound", body="Visa").values_list("ticket_id", flat=True))
+    assert replied == set(reopened)
