@@ -108,6 +108,10 @@ class AssignInputSerializer(serializers.Serializer):
         return user
 
 
+# What changed, as staff see it; these keys name staff members and stay in the console.
+STAFF_ONLY_DATA = ("assignee", "owner")
+
+
 class InteractionOutputSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
@@ -138,9 +142,11 @@ class InteractionOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Interaction) -> dict[str, Any]:
         data = super().to_representation(instance)
-        # A customer sees who at SayPro answered only as "SayPro support".
-        if not self.context.get("staff") and instance.author_id != instance.customer_id:
-            data["author"] = None
+        if not self.context.get("staff"):
+            # A customer sees who at SayPro answered only as "SayPro support" (no staff ids).
+            if instance.author_id != instance.customer_id:
+                data["author"] = None
+            data["data"] = {key: value for key, value in (data.get("data") or {}).items() if key not in STAFF_ONLY_DATA}
         return data
 
 

@@ -114,6 +114,10 @@ def test_internal_notes_are_never_shown_to_the_customer(desk, client_for) -> Non
     ticket_interaction_add(ticket=ticket, actor=desk["support"], kind="message", body="We fix it.", now=timezone.now())
     customer_view = client_for(desk["alice"]).get(f"{URL}{ticket.pk}/").json()
     assert [entry["body"] for entry in customer_view["interactions"]] == ["The VAT line is doubled.", "We fix it."]
+    # Who answered stays in the console: no staff ids for the customer.
+    assert [(entry["author"], entry["data"]) for entry in customer_view["interactions"][1:]] == [
+        (None, {"status": ["new", "open"]})
+    ]
     assert "Secret" not in str(customer_view)
     staff_view = client_for(desk["support"]).get(f"{URL}{ticket.pk}/").json()
     assert "Secret: PSP glitch" in [entry["body"] for entry in staff_view["interactions"]]
