@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -194,6 +194,22 @@ class TimeLeftFilter(QueryFilter):
     }
 
 
+def _repeated(*fields: str) -> Q:
+    """Tickets sharing their category and ``fields`` (the same order, the same store) with another
+    ticket: a recurring problem."""
+    others = Ticket.objects.filter(category=OuterRef("category"), **{field: OuterRef(field) for field in fields})
+    return Q(Exists(others.exclude(pk=OuterRef("pk"))), **{f"{field}__isnull": False for field in fields})
+
+
+class RecurringFilter(QueryFilter):
+    title = "recurring"
+    parameter_name = "recurring"
+    conditions = {
+        "order": ("Same category, same order", _repeated("order_id")),
+        "seller": ("Same category, same store", _repeated("order__seller_id")),
+    }
+
+
 PRIORITY_TONES = {"urgent": "overdue", "high": "due-soon", "normal": "assigned", "low": "kind"}
 
 
@@ -211,7 +227,16 @@ class TicketAdmin(ReadOnlyAdmin):
         "created_at",
     )
     list_display_links = None
-    list_filter = (QueueFilter, TimeLeftFilter, "category", "department", "priority", "status", "channel")
+    list_filter = (
+        QueueFilter,
+        TimeLeftFilter,
+        RecurringFilter,
+        "category",
+        "department",
+        "priority",
+        "status",
+        "channel",
+    )
     search_fields = ("reference", "subject", "customer__username", "customer__email", "order__number")
     list_select_related = ("clock", "assignee")
     ordering = ("clock__due_at", "id")  # the nearest deadline first

@@ -125,3 +125,18 @@ def test_bulk_assign_to_me(desk) -> None:
     )
     assert response.status_code == 302
     assert set(Ticket.objects.values_list("assignee__username", flat=True)) == {"billing-1"}
+
+
+def test_recurring_problems_are_listed_by_order_and_by_store(desk) -> None:
+    first, second = _ticket(desk), _ticket(desk)  # the same order, the same category
+    TicketFactory(customer=desk["bob"], category="order_status", order=desk["bob_order"])  # same store
+    TicketFactory(customer=desk["bob"], category="invoice", order=desk["bob_order"])  # another category
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_changelist")
+
+    def listed(query: str) -> set[int]:
+        return {ticket.pk for ticket in client.get(url + query).context["cl"].result_list}
+
+    assert listed("?recurring=order") == {first.pk, second.pk}
+    bobs = Ticket.objects.get(customer=desk["bob"], category="order_status").pk
+    assert listed("?recurring=seller") == {first.pk, second.pk, bobs}
