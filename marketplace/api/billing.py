@@ -17,12 +17,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden, InvalidInput
 from core.permissions import HasRolePermission
 from marketplace.api.filters import InvoiceFilter, PaymentFilter, ReceiptFilter
@@ -81,7 +81,7 @@ class InvoiceCreateInputSerializer(serializers.Serializer):
 
 
 class InvoiceLineInputSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300)
+    description = SingleLineCharField(max_length=300)
     quantity = serializers.IntegerField(min_value=1, max_value=settings.MARKETPLACE_MAX_QUANTITY)
     unit_price = money_input(positive=False)
     product = IdField(required=False, allow_null=True, help_text="A product of the order's seller.")
@@ -139,8 +139,6 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [HasRolePermission]
     object_action_permissions: dict[str, str] = {}
-    # Any path segment reaches the view, so `/payments/0.5/` is this API's JSON 404, not a page's.
-    lookup_value_regex = "[^/]+"
 
     def get_object(self) -> Any:
         instance = super().get_object()
@@ -437,7 +435,7 @@ class ReceiptViewSet(BillingViewSet):
         return Response(ReceiptDeliveryOutputSerializer(delivery).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("invoices", InvoiceViewSet, basename="invoices")
 router.register("payments", PaymentViewSet, basename="payments")
 router.register("receipts", ReceiptViewSet, basename="receipts")

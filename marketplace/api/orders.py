@@ -18,18 +18,17 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from marketplace.api.filters import OrderFilter, ShipmentFilter
@@ -155,8 +154,8 @@ class TrackingEventOutputSerializer(serializers.Serializer):
 
 class TrackingEventInputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
-    status = serializers.CharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    status = SingleLineCharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
+    location = SingleLineCharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -189,8 +188,8 @@ class ShipmentOutputSerializer(serializers.Serializer):
 
 class ShipmentCreateInputSerializer(serializers.Serializer):
     order = IdField()
-    carrier = serializers.CharField(max_length=100)
-    tracking_number = serializers.CharField(max_length=100)
+    carrier = SingleLineCharField(max_length=100)
+    tracking_number = SingleLineCharField(max_length=100)
     expected_delivery = serializers.DateField(required=False, allow_null=True, default=None)
     shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -231,10 +230,9 @@ class OrderViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "marketplace.add_order"}
     serializer_class = OrderOutputSerializer
     filterset_class = OrderFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["placed_at", "total", "id"]
     ordering = ["-placed_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Order]:
         return order_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -321,10 +319,9 @@ class ShipmentViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": lambda user: user_may_create_shipments(actor=user)}
     serializer_class = ShipmentOutputSerializer
     filterset_class = ShipmentFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "shipped_at", "id"]
     ordering = ["-created_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return shipment_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -360,7 +357,7 @@ class ShipmentViewSet(viewsets.GenericViewSet):
         return Response(TrackingEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("orders", OrderViewSet, basename="orders")
 router.register("shipments", ShipmentViewSet, basename="shipments")
 

@@ -190,7 +190,7 @@ def _reissue_lines(*, old: Invoice, order: Order, lines: list[InvoiceLineData] |
                 field="lines",
             )
         description = clean_text(
-            line.description, field="lines", max_length=column_max_length(InvoiceLine, "description")
+            line.description, field="lines", max_length=column_max_length(InvoiceLine, "description"), single_line=True
         )
         if not 1 <= line.quantity <= settings.MARKETPLACE_MAX_QUANTITY:
             raise InvalidInput(

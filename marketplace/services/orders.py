@@ -230,12 +230,14 @@ def shipment_create(
         field="carrier",
         max_length=column_max_length(Shipment, "carrier"),
         blank_message="A carrier is required.",
+        single_line=True,
     )
     tracking_number = clean_text(
         tracking_number,
         field="tracking_number",
         max_length=column_max_length(Shipment, "tracking_number"),
         blank_message="A tracking number is required.",
+        single_line=True,
     )
     if order.status not in _SHIPPABLE_STATUSES:
         raise StateConflict(f"A {order.status} order cannot get a shipment.", code="invalid_state")
@@ -285,6 +287,7 @@ def tracking_event_add(
         field="status",
         max_length=column_max_length(TrackingEvent, "status"),
         blank_message="A status is required.",
+        single_line=True,
     )
     with transaction.atomic():
         event = TrackingEvent.objects.create(
