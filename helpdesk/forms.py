@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from core.forms import SingleLineCharField
 from helpdesk.models import SUBCATEGORIES, Category, Subcategory
 
 
@@ -23,7 +24,7 @@ class TicketForm(forms.Form):
     order = forms.TypedChoiceField(label="Order", coerce=int, required=False, empty_value=None, choices=())
     invoice = forms.TypedChoiceField(label="Invoice", coerce=int, required=False, empty_value=None, choices=())
     payment = forms.TypedChoiceField(label="Payment", coerce=int, required=False, empty_value=None, choices=())
-    subject = forms.CharField(label="Subject", max_length=200)
+    subject = SingleLineCharField(label="Subject", max_length=200)
     body = forms.CharField(
         label="Tell us more", max_length=5000, strip=False, widget=_textarea(6, "What happened, and what you expected.")
     )

@@ -16,6 +16,7 @@ from accounts.models import User
 from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
 from core.pages import countdown
 from helpdesk.forms import ReplyForm, TicketForm
 from helpdesk.models import Audience
@@ -85,6 +86,7 @@ def _initial(request: HttpRequest, records: dict[str, dict[int, Any]]) -> dict[s
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def support_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     records = _own_records(user)
@@ -122,6 +124,7 @@ def support_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def support_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     ticket = ticket_get_own(customer=user, ticket_id=pk)

@@ -5,12 +5,12 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.routers import SimpleRouter
 
 from core.api.errors import error_responses
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.permissions import AllowAnyone
 from helpdesk.models import Article, ArticleTopic, Audience
 from helpdesk.selectors.tickets import article_list_published, article_search_q
@@ -70,14 +70,14 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes: list[Any] = []
     serializer_class = ArticleOutputSerializer
     filterset_class = ArticleFilter
-    filter_backends = [DjangoFilterBackend]
-    lookup_value_regex = r"[0-9]+"
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["title", "published_at", "id"]
 
     def get_queryset(self) -> QuerySet[Article]:
         return article_list_published()
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("help/articles", ArticleViewSet, basename="help-articles")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

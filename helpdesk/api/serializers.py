@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.exceptions import NotFound
 from helpdesk.models import Category, Channel, Department, Interaction, InteractionKind, Macro, Subcategory, Ticket
 from helpdesk.services.access import user_sees_all_tickets
@@ -24,7 +24,7 @@ class TicketCreateInputSerializer(serializers.Serializer):
     subcategory = serializers.ChoiceField(
         choices=Subcategory.choices, required=False, allow_blank=True, default="", help_text="Per category."
     )
-    subject = serializers.CharField(max_length=200)
+    subject = SingleLineCharField(max_length=200)
     body = serializers.CharField(max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.WEB)
     order = IdField(required=False, allow_null=True, default=None, help_text="One of the caller's orders.")

@@ -249,7 +249,7 @@ def ticket_open(
         raise InvalidInput(
             f"Not a subcategory of {category} (allowed: {allowed}).", code="invalid_choice", field="subcategory"
         )
-    subject = clean_text(subject, field="subject", max_length=200)
+    subject = clean_text(subject, field="subject", max_length=200, single_line=True)
     body = clean_text(body, field="body", max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     if logged_by is not None and logged_by.pk != customer.pk:
         require_worker(logged_by)
