@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "notifications",
     "inquiries",
     "reviews",
+    "helpdesk",
     "demo",
 ]
 
@@ -321,6 +322,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewCaseKindEnum": "reviews.models.CaseKind",
         "FollowUpStatusEnum": "reviews.models.FollowUpStatus",
         "ViolationEnum": "reviews.models.Violation",
+        "TicketStatusEnum": "helpdesk.models.TicketStatus",
+        "TicketCategoryEnum": "helpdesk.models.Category",
+        "TicketChannelEnum": "helpdesk.models.Channel",
+        "TicketPriorityEnum": "helpdesk.models.Priority",
+        "TicketDepartmentEnum": "helpdesk.models.Department",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -433,3 +439,34 @@ REVIEWS_SWEEP_BATCH_SIZE = 10_000  # a 10,000-review catch-up in one batch: the 
 REVIEWS_BODY_MAX_LENGTH = 5000
 REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
 REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts
+
+# Help desk: ticket targets, escalation to departments, follow-ups, waiting on the customer.
+# The *_SECONDS variables shorten them for a demo.
+HELPDESK_FIRST_RESPONSE_TARGET = timedelta(seconds=env.int("HELPDESK_FIRST_RESPONSE_TARGET_SECONDS", default=48 * 3600))
+# Payment problems (category ``payment``) are answered first: 24 h.
+HELPDESK_PAYMENT_FIRST_RESPONSE_TARGET = timedelta(
+    seconds=env.int("HELPDESK_PAYMENT_FIRST_RESPONSE_TARGET_SECONDS", default=24 * 3600)
+)
+# Resolution, counted from the ticket's creation (time waiting on the customer not counted).
+HELPDESK_RESOLUTION_TARGET = timedelta(seconds=env.int("HELPDESK_RESOLUTION_TARGET_SECONDS", default=5 * 24 * 3600))
+HELPDESK_PAYMENT_RESOLUTION_TARGET = timedelta(
+    seconds=env.int("HELPDESK_PAYMENT_RESOLUTION_TARGET_SECONDS", default=3 * 24 * 3600)
+)
+# A department's own target, from the moment a ticket is escalated to it.
+HELPDESK_DEPARTMENT_TARGETS = {
+    "finance": timedelta(hours=24),
+    "billing": timedelta(hours=48),
+    "logistics": timedelta(hours=48),
+    "technical": timedelta(hours=72),
+}
+HELPDESK_WARN_BEFORE = timedelta(seconds=env.int("HELPDESK_WARN_BEFORE_SECONDS", default=4 * 3600))
+HELPDESK_BREACH_GROUPS = ["support"]  # told when a ticket's target is about to pass or passed unassigned
+HELPDESK_REOPEN_WINDOW = timedelta(days=7)  # a customer's reply within it reopens a resolved ticket
+HELPDESK_CUSTOMER_REMINDER_INTERVAL = timedelta(
+    seconds=env.int("HELPDESK_CUSTOMER_REMINDER_INTERVAL_SECONDS", default=48 * 3600)
+)
+HELPDESK_CUSTOMER_REMINDERS = 3  # reminders while pending the customer; then the ticket closes with a note
+HELPDESK_SWEEP_BATCH_SIZE = 10_000
+HELPDESK_BODY_MAX_LENGTH = 5000
+# Words that make a ticket urgent whatever its category (matched case-insensitively).
+HELPDESK_URGENT_WORDS = ["charged twice", "double charged", "fraud", "unauthorised", "unauthorized", "stolen"]

@@ -73,6 +73,11 @@ QUEUE_STAFF = ("support", "moderator", "admin")
 # record (conversations, the support queue, quick replies, a buyer's review cases).
 BACK_OFFICE = ("finance", "integration")
 
+# Help desk: who reads every ticket, who works them, and who cannot see buyer A's.
+TICKET_READERS = ("support", "moderator", "finance", "admin")
+TICKET_WORKERS = ("support", "finance", "admin")
+TICKET_HIDDEN = ("buyer_b", "seller_a", "seller_b", "integration")
+
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
 BUYER_A_PAGE = outcomes(404, anonymous=LOGIN, buyer_a=OK)
@@ -258,6 +263,17 @@ ROUTES: dict[str, Route] = {
     # Review metrics: a seller's for its members and staff; the platform's for staff.
     "review-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "seller-review-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    # --- help desk: a customer's own tickets; staff with helpdesk.view_ticket read all; support,
+    # finance and the departments work them (moderators read only). Staff open none via the API. ---
+    "tickets-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
+    "tickets-detail": Route({"GET": api(("buyer_a", *TICKET_READERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-interactions": Route({"POST": api(("buyer_a", *TICKET_WORKERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-escalate": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "help-articles-list": Route({"GET": PUBLIC}),
+    "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
@@ -311,6 +327,13 @@ ROUTES: dict[str, Route] = {
     "orders": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "orders-detail-page": Route({"GET": BUYER_A_PAGE}, obj="order_a"),
     "orders-receipt-resend-page": Route({"POST": BUYER_A_PAGE}, obj="receipt_a"),
+    # --- help desk pages: a buyer's own requests (staff work tickets in the console) ---
+    "support": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-ticket": Route({"GET": BUYER_A_PAGE, "POST": BUYER_A_PAGE}, obj="ticket_a"),
+    # The help centre is public (published articles only).
+    "help": Route({"GET": PUBLIC}),
+    "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),
