@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from core.forms import LimitedTextField
 from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
 
@@ -24,7 +25,7 @@ class ReviewForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, widget=forms.TextInput(attrs={"placeholder": "Sum it up in a few words"})
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your review",
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         strip=False,  # the service strips and reports an empty body itself
@@ -37,7 +38,7 @@ class ReviewForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your response",
         required=False,  # an empty body reaches response_post, which says why it is refused
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
@@ -53,7 +54,7 @@ class FollowUpForm(forms.Form):
     resolved = forms.TypedChoiceField(
         choices=[("yes", "Resolved"), ("no", "Not resolved")], coerce=lambda value: value == "yes"
     )
-    comment = forms.CharField(
+    comment = LimitedTextField(
         label="Anything to add?",
         required=False,
         max_length=2000,
@@ -68,7 +69,7 @@ class CaseForm(forms.Form):
     product = forms.TypedChoiceField(
         label="Product the review belongs to", coerce=int, required=False, empty_value=None, choices=()
     )
-    description = forms.CharField(
+    description = LimitedTextField(
         label="Describe the problem",
         max_length=5000,
         strip=False,
@@ -92,7 +93,7 @@ class CaseForm(forms.Form):
 class ResponseTemplateForm(forms.Form):
     situation = forms.ChoiceField(choices=TemplateSituation.choices)
     title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"}))
-    body = forms.CharField(
+    body = LimitedTextField(
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         widget=_textarea(6, "Thank you {customer_name} for reviewing {product}..."),
         help_text=f"Placeholders: {PLACEHOLDERS.listed}",

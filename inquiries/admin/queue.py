@@ -36,6 +36,7 @@ from core.console import (
     service_form_view,
 )
 from core.durations import duration_text
+from core.forms import LimitedTextField
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
 from inquiries.models import ConversationStatus, Escalation, Message
 from inquiries.selectors.conversations import open_escalated_at_of_conversation
@@ -62,7 +63,7 @@ def _label(escalation: Escalation) -> str:
 
 
 class StaffReplyForm(forms.Form):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Reply to the buyer",
         # ``form``: the fields sit inside the page's read-only form; they submit with "sp-reply".
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "form": "sp-reply"}),

@@ -28,6 +28,7 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.forms import LimitedTextField
 from marketplace.models import Product, Seller
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
 from reviews.services.access import user_may_work_cases
@@ -46,20 +47,20 @@ class ReassignForm(forms.Form):
         widget=AutocompleteSelect(ReviewCase._meta.get_field("product"), admin.site),
         help_text="Search by product name, SKU or store. Both products' ratings are updated.",
     )
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
     )
 
 
 class CaseNoteForm(forms.Form):
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
     )
 
 
 class CaseRemoveForm(forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=ModerationReason.choices)
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note for the customer",
         required=False,
         max_length=2000,
@@ -68,7 +69,7 @@ class CaseRemoveForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(
+    resolution = LimitedTextField(
         label="Resolution",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),

@@ -565,3 +565,26 @@ def test_a_seller_adds_edits_and_deletes_a_quick_reply_from_the_pages(store: Sel
     assert client.post(reverse("seller-quick-reply-delete", args=[template.pk])).status_code == 302
     assert "Quick reply “Sizes and fit” deleted." in client.get(library).content.decode()
     assert "Sizes and fit" not in client.get(library).content.decode()  # the notice shows once
+
+
+# --- text over the limit -------------------------------------------------------------------------
+
+
+def test_the_question_box_shows_its_limit_instead_of_cutting_the_text(buyer: User, store: Seller) -> None:
+    html = logged_in(buyer).get(reverse("messages-new"), {"seller": store.pk}).content.decode()
+
+    assert 'data-max-length="5000"' in html
+    assert 'maxlength="5000"' not in html  # the browser would cut a longer paste without a word
+    assert "js/saypro.js" in html  # the counter
+
+
+def test_a_question_over_the_limit_is_refused_next_to_the_field_and_kept_whole(buyer: User, store: Seller) -> None:
+    body = "word " * 1000 + "the end"  # 5,007 characters
+
+    response = logged_in(buyer).post(f"{reverse('messages-new')}?seller={store.pk}", {"subject": "Long", "body": body})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Too long: 5007 characters, the limit is 5000." in html
+    assert "the end</textarea>" in html  # nothing dropped: the whole text is back in the box
+    assert not Conversation.objects.exists()
