@@ -3,9 +3,9 @@
 # together; Ctrl-C stops all three.
 #
 # Quick: the worker starts while the migrations run and the web server while the demo data loads (beat
-# waits for the data: its first sweep must find the demo's live cases). Quiet: the worker's and beat's
-# logs go to var/log/, emails to var/mail/ (unless EMAIL_URL is set), and the logins are printed once,
-# when the site answers. Clean stop: each process runs in its own session, so Ctrl-C reaches only this
+# waits for the data: its first sweep must find the demo's live cases). Quiet: the three processes log
+# to var/log/ (web.log, worker.log, beat.log), emails go to var/mail/ (unless EMAIL_URL is set), and the
+# logins are printed once, when the site answers. Clean stop: each process runs in its own session, so Ctrl-C reaches only this
 # script, which asks each to stop (the worker then stops its pool itself) and waits for them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,15 +33,16 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-start() { setsid "$@" & pids+=($!); }
+# start LOG COMMAND...: COMMAND in its own session, its output appended to var/log/LOG.
+start() { local log="$VAR/log/$1"; shift; setsid "$@" >>"$log" 2>&1 & pids+=($!); }
 
-start $BIN/celery -A saypro worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" \
-  --logfile="$VAR/log/worker.log"
+start worker.log $BIN/celery -A saypro worker --loglevel=INFO --concurrency=2 --hostname="worker@%h"
 echo "Preparing the database..."
-$BIN/python manage.py migrate --noinput --verbosity 0 || exit 1
-start $BIN/python manage.py runserver "127.0.0.1:${PORT}" --noreload --skip-checks
+# The system checks run with the tests; here they would only repeat SQLite's index warnings.
+$BIN/python manage.py migrate --noinput --verbosity 0 --skip-checks || exit 1
+DJANGO_RUNSERVER_HIDE_WARNING=true start web.log $BIN/python manage.py runserver "127.0.0.1:${PORT}" --noreload
 seeded=$($BIN/python manage.py seed_demo --once --logins) || exit 1
-start $BIN/celery -A saypro beat --loglevel=INFO --logfile="$VAR/log/beat.log"
+start beat.log $BIN/celery -A saypro beat --loglevel=INFO
 
 # Wait until the site answers (at most 60 s), then say where everything is.
 for _ in $(seq 300); do
@@ -59,7 +60,7 @@ cat <<TXT
     Moderators' console http://127.0.0.1:${PORT}/admin/
     API docs            http://127.0.0.1:${PORT}/api/docs/
     Emails              ${mail}
-    Worker and beat log $VAR/log/worker.log, $VAR/log/beat.log
+    Logs                $VAR/log/web.log, worker.log, beat.log
 
   ${seeded%%$'\n'*}
   Demo logins:
@@ -68,5 +69,5 @@ ${seeded#*$'\n'}
   Press Ctrl-C to stop all of them.
 TXT
 wait -n "${pids[@]}"
-echo "A process exited; stopping the others."
+echo "A process exited (see $VAR/log/); stopping the others."
 stop
