@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -54,6 +55,7 @@ from reviews.services.templates import (
 
 QUEUE_LIMIT = 50
 RECENT_ORDERS = 8
+BUYER_PAGE_SIZE = 10
 
 
 # --- the seller side ---------------------------------------------------------------------------
@@ -265,8 +267,22 @@ def _decorate(review: Review) -> Review:
 @login_required
 def buyer_reviews(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
+    wanted_rating = request.GET.get("rating", "")
+    rating = int(wanted_rating) if wanted_rating in {"1", "2", "3", "4", "5"} else None
+    answered = {"yes": True, "no": False}.get(request.GET.get("answered", ""))
+    search = (request.GET.get("q") or "").strip()[:100]
+    reviews = reads.buyer_reviews_filtered(buyer=user, rating=rating, answered=answered, search=search)
+    page = Paginator(reviews, BUYER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "reviews": [_decorate(review) for review in reads.buyer_reviews(buyer=user)[:QUEUE_LIMIT]],
+        "page": page,
+        "reviews": [_decorate(review) for review in page.object_list],
+        "filters": {
+            "rating": rating,
+            "answered": request.GET.get("answered", "") if answered is not None else "",
+            "q": search,
+        },
+        "is_filtered": rating is not None or answered is not None or bool(search),
+        "ratings": [5, 4, 3, 2, 1],
         "cases": list(reads.buyer_cases(buyer=user)[:QUEUE_LIMIT]),
         "orders": reads.buyer_recent_orders(buyer=user, limit=RECENT_ORDERS),
         "follow_up_form": FollowUpForm(),

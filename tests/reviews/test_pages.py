@@ -168,11 +168,38 @@ def test_buyer_reviews_page_costs_the_same_queries_for_2_and_20_reviews(
 
     add(2)
     client.get(reverse("reviews"))
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(10) as small:  # 9, and the page's count
         assert client.get(reverse("reviews")).status_code == 200
     add(18)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(reverse("reviews")).status_code == 200
+
+
+def test_buyer_reviews_are_paged_and_filtered_by_stars_answer_and_words(parties: dict[str, Any]) -> None:
+    reviews = []
+    for index in range(23):
+        product = ProductFactory(seller=parties["seller"], name=f"Kettle {index}" if index % 2 else f"Toaster {index}")
+        reviews.append(write(parties, product=product, rating=1 + index % 5))
+    response_post(review=reviews[0], author=parties["member"], body="Sorry, refund sent.", now=timezone.now())
+    client = logged_in(parties["buyer"])
+
+    first = client.get(reverse("reviews")).content.decode()
+    third = client.get(reverse("reviews"), {"page": 3}).content.decode()
+    ones = client.get(reverse("reviews"), {"rating": 1}).content.decode()
+    answered = client.get(reverse("reviews"), {"answered": "yes"}).content.decode()
+    kettles_4 = client.get(reverse("reviews"), {"q": "kettle", "rating": 4}).content.decode()
+    none = client.get(reverse("reviews"), {"q": "teapot"}).content.decode()
+
+    assert first.count('<article class="card review-card') == 10 and "Page 1 of 3" in first
+    assert third.count('<article class="card review-card') == 3
+    assert "Toaster 0" in third  # the oldest review is on the last page
+    assert ">5 reviews<" in ones  # ratings 1, 1, 1, 1, 1 of indexes 0, 5, 10, 15, 20
+    assert ones.count('<article class="card review-card') == 5
+    assert answered.count('<article class="card review-card') == 1 and "Toaster 0" in answered
+    assert kettles_4.count('<article class="card review-card') == 2  # Kettle 3 and Kettle 13
+    assert "No review matches these filters" in none
+    page_2_of_ones = client.get(reverse("reviews"), {"rating": 1, "q": "", "page": 2}).status_code
+    assert page_2_of_ones == 200  # a page past the end shows the last one
 
 
 # --- buyer: cases -----------------------------------------------------------------------------
