@@ -16,12 +16,18 @@ def _textarea(rows: int, placeholder: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
 
 
-RATING_CHOICES = [(5, "★★★★★ Excellent"), (4, "★★★★ Good"), (3, "★★★ OK"), (2, "★★ Poor"), (1, "★ Very poor")]
+# Lowest first: the star picker shows them left to right, and the arrow keys move along them in order.
+RATING_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "OK"), (4, "Good"), (5, "Excellent")]
 
 
 class ReviewForm(forms.Form):
     product = forms.TypedChoiceField(label="Product", coerce=int, choices=())
-    rating = forms.TypedChoiceField(label="Your rating", coerce=int, choices=RATING_CHOICES, widget=forms.RadioSelect)
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        coerce=int,
+        choices=RATING_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "star-input"}),
+    )
     title = forms.CharField(
         label="Title", max_length=200, widget=forms.TextInput(attrs={"placeholder": "Sum it up in a few words"})
     )

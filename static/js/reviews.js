@@ -9,7 +9,19 @@
     return data ? JSON.parse(data.textContent) : [];
   }
 
+  // The star picker's words beside the stars ("4 stars: Good"); the radio buttons do the rest.
+  function starPicker() {
+    document.querySelectorAll("[data-star-picker]").forEach(function (picker) {
+      var text = picker.querySelector("[data-star-picker-text]");
+      picker.addEventListener("change", function (event) {
+        var label = picker.querySelector('label[for="' + event.target.id + '"]');
+        if (text && label) text.textContent = label.getAttribute("title");
+      });
+    });
+  }
+
   function init() {
+    starPicker();
     var box = document.querySelector(".reply-form textarea[name=body]");
     var field = document.querySelector(".reply-form input[name=template]");
     var preview = document.querySelector("[data-preview]");

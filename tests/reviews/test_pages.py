@@ -2,6 +2,7 @@
 cases. Writes go through the services (refusals shown next to the field, 400/409), others'
 records are 404, list pages cost the same number of queries for 2 rows as for 20."""
 
+import re
 from typing import Any
 
 import pytest
@@ -68,6 +69,18 @@ def test_buyer_writes_a_review_from_an_order(parties: dict[str, Any]) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("review-detail", args=[review.pk])
     assert (review.rating, review.verified_purchase, review.order_id) == (1, True, parties["order"].pk)
     assert RecoveryFollowUp.objects.filter(review=review).count() == 1
+
+
+def test_the_rating_is_a_star_picker_of_five_radio_buttons_lowest_first(parties: dict[str, Any]) -> None:
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}&product={parties['product'].pk}"
+
+    html = logged_in(parties["buyer"]).get(url).content.decode()
+
+    picker = html[html.index("data-star-picker>") : html.index("data-star-picker-text")]
+    assert [int(value) for value in re.findall(r'name="rating" value="(\d)"', picker)] == [1, 2, 3, 4, 5]
+    assert picker.count('class="star-input"') == 5
+    assert '<span class="visually-hidden">4 stars: Good</span>' in picker
+    assert '<span class="visually-hidden">1 star: Very poor</span>' in picker
 
 
 def test_review_form_errors_are_shown_next_to_the_field_and_nothing_is_written(parties: dict[str, Any]) -> None:
