@@ -51,6 +51,7 @@ from reviews.services.templates import (
     response_template_create,
     response_template_render,
     response_template_update,
+    response_templates_rank,
 )
 
 QUEUE_LIMIT = 50
@@ -121,15 +122,19 @@ def _seller_review(user: User, pk: int) -> Review:
 
 
 def _rendered_templates(review: Review) -> list[dict[str, Any]]:
+    """The templates the store may use, best first for this review (rating and words, like the quick
+    replies' suggestion), each rendered for it."""
+    templates = list(reads.response_templates_for_seller(seller_id=review.seller_id))
     return [
         {
             "id": template.pk,
             "title": template.title,
             "situation": template.get_situation_display(),
             "is_own": template.seller_id is not None,
+            "score": round(score * 100),
             "text": response_template_render(template=template, review=review),
         }
-        for template in reads.response_templates_for_seller(seller_id=review.seller_id)
+        for template, score in response_templates_rank(review=review, templates=templates)
     ]
 
 
@@ -137,6 +142,9 @@ def _seller_review_page(
     request: HttpRequest, review: Review, *, form: ResponseForm | None = None, status: int = 200, preview: bool = False
 ) -> HttpResponse:
     templates = _rendered_templates(review)
+    suggestion = (
+        templates[0] if templates and templates[0]["score"] >= settings.REVIEWS_SUGGESTION_MIN_SCORE * 100 else None
+    )
     responses = getattr(review, "all_responses", [])
     for response in responses:
         response.reasons_text = describe_violations(response.flag_reasons)
@@ -157,6 +165,7 @@ def _seller_review_page(
         "responses": responses,
         "live_own": live_own,
         "templates": templates,
+        "suggestion": suggestion,
         "form": form,
         "can_respond": can_respond,
         "preview_text": body if preview else "",

@@ -326,5 +326,8 @@ REVIEWS_SENIOR_SUPPORT_GROUPS = ["moderator"]
 REVIEWS_ALERT_GROUPS = ["support"]  # told at once about every negative review
 REVIEWS_SWEEP_BATCH_SIZE = 10_000  # a 10,000-review catch-up in one batch: the same statements as one review
 REVIEWS_BODY_MAX_LENGTH = 5000
+# A response template is offered as the suggestion for a review from this score: half its situation's
+# fit to the rating, half its words' closeness to the review (reviews.services.templates).
+REVIEWS_SUGGESTION_MIN_SCORE = 0.5
 REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
 REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts

@@ -37,17 +37,28 @@
       if (previewCheck) previewCheck.hidden = true;  // the server re-checks on publish
     }
 
+    function use(id) {
+      var chosen = templates().find(function (item) { return String(item.id) === String(id); });
+      if (!chosen) return false;
+      box.value = chosen.text;
+      if (field) field.value = chosen.id;
+      box.dispatchEvent(new Event("input"));  // the character counter and the preview follow
+      box.focus();
+      return true;
+    }
+
     var picker = document.querySelector("[data-review-template-picker]");
     if (picker) {
-      picker.addEventListener("change", function () {
-        var chosen = templates().find(function (item) { return String(item.id) === picker.value; });
-        if (!chosen) return;
-        box.value = chosen.text;
-        if (field) field.value = chosen.id;
-        update();
-        box.focus();
-      });
+      picker.addEventListener("change", function () { use(picker.value); });
     }
+    document.querySelectorAll("[data-use-review-template]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        if (use(button.getAttribute("data-use-review-template"))) {
+          event.preventDefault();
+          if (picker) picker.value = button.getAttribute("data-use-review-template");
+        }
+      });
+    });
     box.addEventListener("input", function () {
       if (field && !box.value.trim()) field.value = "";
       update();

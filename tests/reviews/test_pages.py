@@ -314,6 +314,54 @@ def test_seller_responds_from_a_template_with_a_server_rendered_preview(parties:
     assert (answer.status, answer.template_id) == (ResponseStatus.PUBLISHED, template.pk)
 
 
+def _template_order(page: str) -> list[str]:
+    picker = page[
+        page.index("data-review-template-picker") : page.index("</select>", page.index("data-review-template-picker"))
+    ]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*?) —', picker)
+
+
+def test_templates_are_suggested_by_rating_and_words_best_first(parties: dict[str, Any]) -> None:
+    starter_templates_install()
+    client = logged_in(parties["member"])
+    broken = review_create(
+        buyer=parties["buyer"],
+        product=parties["product"],
+        rating=1,
+        title="Arrived broken",
+        body="The lid was cracked and it leaks.",
+        now=timezone.now(),
+    )
+    late = review_create(
+        buyer=parties["other_buyer"],
+        product=parties["product"],
+        rating=2,
+        title="Took weeks",
+        body="The delivery was late, it arrived three weeks after I ordered.",
+        now=timezone.now(),
+    )
+    praise = review_create(
+        buyer=parties["buyer"],
+        product=parties["second_product"],
+        rating=5,
+        title="Love it",
+        body="Excellent quality, works well.",
+        now=timezone.now(),
+    )
+
+    broken_page = client.get(reverse("seller-review", args=[broken.pk])).content.decode()
+    late_page = client.get(reverse("seller-review", args=[late.pk])).content.decode()
+    praise_page = client.get(reverse("seller-review", args=[praise.pk])).content.decode()
+
+    assert _template_order(broken_page)[0] == "Negative: product defect"
+    assert "Positive review" in _template_order(broken_page)[-2:]  # not offered first for a 1★ review
+    assert "Suggested template for this 1★ review" in broken_page
+    assert '<strong class="suggestion-title">Negative: product defect' in broken_page
+    assert _template_order(late_page)[0] == "Negative: late delivery"
+    assert _template_order(praise_page)[0] == "Positive review"
+    assert '<strong class="suggestion-title">Positive review' in praise_page
+
+
 def test_seller_preview_shows_the_standards_check_without_posting(parties: dict[str, Any]) -> None:
     review = write(parties)
     response = logged_in(parties["member"]).post(
