@@ -588,3 +588,17 @@ def test_a_question_over_the_limit_is_refused_next_to_the_field_and_kept_whole(b
     assert "Too long: 5007 characters, the limit is 5000." in html
     assert "the end</textarea>" in html  # nothing dropped: the whole text is back in the box
     assert not Conversation.objects.exists()
+
+
+def test_seller_copies_a_starter_quick_reply_into_their_own(store: Seller, member: User) -> None:
+    starter = ReplyTemplateFactory(seller=None, title="Shipping times", body="Hi {customer_name}, it ships today.")
+    client = logged_in(member)
+    assert f'name="copy" value="{starter.pk}"' in client.get(reverse("seller-quick-replies")).content.decode()
+
+    response = client.post(reverse("seller-quick-replies"), {"copy": starter.pk})
+
+    assert response.status_code == 302
+    copy = ReplyTemplate.objects.get(seller=store)
+    assert (copy.title, copy.body, copy.keywords) == (starter.title, starter.body, starter.keywords)
+    own = ReplyTemplateFactory(seller=SellerFactory())
+    assert client.post(reverse("seller-quick-replies"), {"copy": own.pk}).status_code == 404

@@ -28,6 +28,7 @@ from reviews.services.responses import response_post
 from reviews.services.reviews import review_create
 from reviews.services.templates import starter_templates_install
 from tests.marketplace.factories import OrderFactory, ProductFactory
+from tests.reviews.factories import ResponseTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -422,3 +423,22 @@ def test_seller_manages_own_response_templates(parties: dict[str, Any]) -> None:
     client.post(reverse("seller-review-template-archive", args=[template.pk]))
     template.refresh_from_db()
     assert template.archived_at is not None
+
+
+def test_seller_copies_a_platform_template_into_their_own(parties: dict[str, Any]) -> None:
+    starter_templates_install()
+    starter = ResponseTemplate.objects.get(title="Product defect: replacement or refund")
+    others = ResponseTemplateFactory(seller=parties["other_seller"])
+    client = logged_in(parties["member"])
+    page = client.get(reverse("seller-review-templates")).content.decode()
+    assert f'name="copy" value="{starter.pk}"' in page
+
+    response = client.post(reverse("seller-review-templates"), {"copy": starter.pk})
+
+    assert response.status_code == 302
+    copy = ResponseTemplate.objects.get(seller=parties["seller"])
+    assert (copy.title, copy.body, copy.situation) == (starter.title, starter.body, starter.situation)
+    assert "copied into your own" in client.get(response["Location"]).content.decode()
+    assert client.post(reverse("seller-review-templates"), {"copy": others.pk}).status_code == 404
+    assert client.post(reverse("seller-review-templates"), {"copy": "x"}).status_code == 404
+    assert ResponseTemplate.objects.filter(seller=parties["seller"]).count() == 1
