@@ -267,6 +267,14 @@ def test_seller_queue_puts_negative_reviews_first_with_time_left(parties: dict[s
     assert page.index(f"/seller/reviews/{negative.pk}/") < page.index(f"/seller/reviews/{positive.pk}/")
     assert "1 urgent" in page
     assert "left" in page  # the countdown
+    # "Urgent" never beside a green (calm) countdown: the negative review's is amber until overdue.
+    rows = page.split('<li class="inbox-row')[1:]
+    negative_row = next(row for row in rows if f"/seller/reviews/{negative.pk}/" in row)
+    positive_row = next(row for row in rows if f"/seller/reviews/{positive.pk}/" in row)
+    assert 'class="countdown is-urgent"' in negative_row and "Urgent" in negative_row
+    assert 'class="countdown"' in positive_row and "Urgent" not in positive_row
+    detail = logged_in(parties["member"]).get(reverse("seller-review", args=[negative.pk])).content.decode()
+    assert 'class="countdown is-urgent"' in detail
 
 
 def test_seller_queue_counts_every_waiting_review_beyond_the_page(parties: dict[str, Any], monkeypatch: Any) -> None:
