@@ -1,7 +1,7 @@
 """The seller and buyer pages a newcomer meets first, in a real browser: a seller's header leads to the
 store's own pages, a buyer asks about a product before buying, text over the limit is counted and
 refused without losing a character, the rating is a star picker worked from the keyboard. Each page
-is saved at 1366×768 and at phone width (390×844) in ``tests/e2e/screenshots/``."""
+is saved at 1366x768 and at phone width (390x844) in ``tests/e2e/screenshots/``."""
 
 import re
 
@@ -22,7 +22,7 @@ SCREENSHOTS = __import__("tests.e2e.conftest", fromlist=["SCREENSHOTS"]).SCREENS
 
 
 def shoot_both(page: Page, request: pytest.FixtureRequest, step: str) -> None:
-    """The page full length at 1366×768 and at 390×844; the page must not scroll sideways on a phone."""
+    """The page full length at 1366x768 and at 390x844; the page must not scroll sideways on a phone."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     page.set_viewport_size(LAPTOP)
