@@ -568,3 +568,13 @@ def test_a_moderator_marks_exclusion_flags_reviewed_and_support_may_not_see_them
     flag.refresh_from_db()
     assert flag.reviewed_by == moderator and flag.reviewed_at is not None
     assert client_for(UserFactory(role=Role.SUPPORT)).get(url).status_code == 403
+
+
+def test_conversation_records_are_named_in_words(queue):
+    """The console's history and links name a message or an event in words, not "auto_ack message in #162"."""
+    conversation = queue["hours_two"].conversation
+    acknowledgment = Message.objects.get(conversation=conversation, kind=MessageKind.AUTO_ACK)
+    opened = ConversationEvent.objects.filter(conversation=conversation, kind=ConversationEvent.Kind.INQUIRY_OPENED)
+
+    assert str(acknowledgment) == f"Automatic acknowledgment message in conversation #{conversation.pk}"
+    assert str(opened.get()) == f"Inquiry opened in conversation #{conversation.pk}"

@@ -450,3 +450,17 @@ def test_seller_copies_a_platform_template_into_their_own(parties: dict[str, Any
     assert client.post(reverse("seller-review-templates"), {"copy": others.pk}).status_code == 404
     assert client.post(reverse("seller-review-templates"), {"copy": "x"}).status_code == 404
     assert ResponseTemplate.objects.filter(seller=parties["seller"]).count() == 1
+
+
+def test_records_are_named_in_words_not_raw_values(parties: dict[str, Any]) -> None:
+    """What the console shows for a record (breadcrumbs, history, links): labels, never stored values."""
+    from reviews.models import CaseKind
+    from tests.reviews.factories import ReviewCaseFactory
+
+    case = ReviewCaseFactory(kind=CaseKind.INCORRECT_CONTENT)
+    review = write(parties)
+    response = response_post(review=review, author=parties["member"], body="Sorry, refund sent.", now=timezone.now())
+
+    assert str(case) == f"Case {case.pk}: incorrect content (open)"
+    assert str(response) == f"Response {response.pk} to review {review.pk} (published)"
+    assert "incorrect_content" not in str(case) and "_" not in str(response)
