@@ -125,3 +125,42 @@ def test_the_rating_star_picker_works_from_the_keyboard(
     page.get_by_role("button", name="Publish review").click()
     expect(page.get_by_text("Thank you! Your review is published.")).to_be_visible()
     assert Review.objects.get().rating == 3
+
+
+def test_the_review_lists_fit_a_1366_screen_with_the_rating_readable(
+    page: Page, live_server, request: pytest.FixtureRequest
+) -> None:
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from reviews.services.reviews import review_create
+    from tests.accounts.factories import UserFactory
+
+    store = SellerFactory(name="Harbor & Pine Home")
+    for index, rating in enumerate((1, 2, 5)):
+        review_create(
+            buyer=BuyerFactory(),
+            product=ProductFactory(seller=store, name=f"Chunky Knit Throw Blanket {index} (HPH-104{index})"),
+            rating=rating,
+            title="Stopped working after two uses",
+            body="It broke.",
+            now=timezone.now(),
+        )
+    UserFactory(username="mo", role=Role.MODERATOR, is_staff=True)
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_server.url, "mo")
+
+    for path in ("/admin/reviews/review/", "/admin/reviews/review/?needs_response=negative"):
+        page.goto(live_server.url + path)
+        sizes = page.evaluate(
+            "(() => { const table = document.querySelector('#result_list');"
+            " return [table.scrollWidth, document.querySelector('.results').clientWidth]; })()"
+        )
+        assert sizes[0] <= sizes[1], f"{path}: the list is {sizes[0]} px wide in {sizes[1]} px"
+        expect(page.locator("#result_list th.column-due")).to_be_in_viewport()
+    one_star = page.locator(".sp-stars--1")
+    lit, pale = one_star.evaluate(
+        "stars => [getComputedStyle(stars).color, getComputedStyle(stars.querySelector('.sp-stars__off')).color]"
+    )
+    assert lit != pale  # a 1-star review does not read as five stars
+    page.screenshot(path=str(SCREENSHOTS / "review_list_1366.png"))
