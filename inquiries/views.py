@@ -218,7 +218,7 @@ def seller_messages(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for conversation in page.object_list:
         if show == "waiting":
-            conversation.countdown = countdown(conversation.response_due_at, now)
+            conversation.countdown = countdown(conversation.response_due_at, now)  # type: ignore[attr-defined]
     context = {
         "seller": seller,
         "sellers": sellers,

@@ -404,7 +404,7 @@ class CaseKind(models.TextChoices):
 
 # What a case is about, for staff reading a case's name ("Case 4: incorrect content (open)"); the
 # kinds' labels are worded for the customer who reports ("My review is missing").
-CASE_KIND_SHORT = {
+CASE_KIND_SHORT: dict[str, str] = {
     CaseKind.MISSING_REVIEW: "missing review",
     CaseKind.WRONG_PRODUCT: "review on the wrong product",
     CaseKind.INCORRECT_CONTENT: "incorrect content",

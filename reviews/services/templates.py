@@ -103,7 +103,7 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
 
 # Words customers use about each situation: with the template's own title and text, what a review's
 # words are matched against.
-SITUATION_WORDS = {
+SITUATION_WORDS: dict[str, str] = {
     TemplateSituation.POSITIVE: "great love excellent perfect happy recommend quality fast thanks lovely works well",
     TemplateSituation.LATE_DELIVERY: "late delivery delayed arrived days weeks shipping slow wait waiting never came",
     TemplateSituation.DEFECT: "broken defect defective damaged cracked faulty stopped working poor quality leak",
