@@ -212,6 +212,7 @@ def test_buyer_reviews_are_paged_and_filtered_by_stars_answer_and_words(parties:
     assert answered.count('<article class="card review-card') == 1 and "Toaster 0" in answered
     assert kettles_4.count('<article class="card review-card') == 2  # Kettle 3 and Kettle 13
     assert "No review matches these filters" in none
+    assert f'href="/messages/new/?product={reviews[0].product_id}">Ask Northwind about it</a>' in third
     page_2_of_ones = client.get(reverse("reviews"), {"rating": 1, "q": "", "page": 2}).status_code
     assert page_2_of_ones == 200  # a page past the end shows the last one
 
