@@ -334,29 +334,13 @@ def _template_order(page: str) -> list[str]:
 def test_templates_are_suggested_by_rating_and_words_best_first(parties: dict[str, Any]) -> None:
     starter_templates_install()
     client = logged_in(parties["member"])
-    broken = review_create(
-        buyer=parties["buyer"],
-        product=parties["product"],
-        rating=1,
-        title="Arrived broken",
-        body="The lid was cracked and it leaks.",
-        now=timezone.now(),
-    )
-    late = review_create(
-        buyer=parties["other_buyer"],
-        product=parties["product"],
-        rating=2,
-        title="Took weeks",
-        body="The delivery was late, it arrived three weeks after I ordered.",
-        now=timezone.now(),
-    )
-    praise = review_create(
-        buyer=parties["buyer"],
-        product=parties["second_product"],
-        rating=5,
-        title="Love it",
-        body="Excellent quality, works well.",
-        now=timezone.now(),
+    broken, late, praise = (
+        review_create(buyer=buyer, product=product, rating=rating, title=title, body=body, now=timezone.now())
+        for buyer, product, rating, title, body in (
+            (parties["buyer"], parties["product"], 1, "Arrived broken", "The lid was cracked and it leaks."),
+            (parties["other_buyer"], parties["product"], 2, "Took weeks", "The delivery was late, three weeks."),
+            (parties["buyer"], parties["second_product"], 5, "Love it", "Excellent quality, works well."),
+        )
     )
 
     broken_page = client.get(reverse("seller-review", args=[broken.pk])).content.decode()
