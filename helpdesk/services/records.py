@@ -199,26 +199,16 @@ def ticket_refund(
             now=now,
             amount=amount,
         )
+        money = f"{outcome.amount} {payment.currency}"
+        record: dict[str, Any]
         if outcome.refund is not None:
-            log_action(
-                locked,
-                action="refund_issued",
-                actor=actor,
-                now=now,
-                body=f"Refund of {outcome.amount} {payment.currency} issued: {_statement_days()}",
-                refund=outcome.refund.pk,
-                payment=payment.pk,
-            )
-        elif outcome.grant is not None:
-            log_action(
-                locked,
-                action="refund_granted",
-                actor=actor,
-                now=now,
-                body=f"Refund of {outcome.amount} {payment.currency} granted, waiting for finance to send it.",
-                grant=outcome.grant.pk,
-                payment=payment.pk,
-            )
+            action, body, record = "refund_issued", f"issued: {_statement_days()}", {"refund": outcome.refund.pk}
+        else:  # refund_difference either refunds or grants
+            action, body = "refund_granted", "granted, waiting for finance to send it."
+            record = {"grant": outcome.grant.pk if outcome.grant else None}
+        log_action(
+            locked, action=action, actor=actor, now=now, body=f"Refund of {money} {body}", payment=payment.pk, **record
+        )
     return outcome
 
 
