@@ -1,16 +1,80 @@
 """Reads for orders, shipments and tracking; everything starts from the scoping rules."""
 
-from django.db.models import Prefetch, QuerySet
+from collections import defaultdict
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, Sum
 
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
-from marketplace.models import Order, OrderItem, Shipment, TrackingEvent
+from marketplace.models import Order, OrderItem, OrderTally, Shipment, TrackingEvent
 from marketplace.selectors.scoping import order_visible_queryset, shipment_visible_queryset
 
 
 def order_list(*, actor: User) -> QuerySet[Order]:
     """Orders the actor may see, with their items (one extra query per page, whatever its size)."""
     return order_visible_queryset(actor).prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+
+
+# The columns of an order list row and of its items, in the API's field order (``order_rows``).
+ORDER_ROW_FIELDS = (
+    "id",
+    "number",
+    "buyer_id",
+    "seller_id",
+    "status",
+    "currency",
+    "subtotal",
+    "shipping_fee",
+    "tax",
+    "discount",
+    "total",
+    "placed_at",
+    "created_at",
+    "updated_at",
+)
+ORDER_ITEM_ROW_FIELDS = ("id", "order_id", "product_id", "product_name", "quantity", "unit_price", "line_total")
+
+
+def order_rows(queryset: QuerySet[Order]) -> QuerySet[Order, dict[str, Any]]:
+    """``queryset`` (as scoped, filtered and ordered) as plain rows of ``ORDER_ROW_FIELDS``: no model
+    instances and no prefetch for a list page (``order_items_by_order`` reads the page's items)."""
+    return queryset.prefetch_related(None).values(*ORDER_ROW_FIELDS)
+
+
+def order_items_by_order(order_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The items of these orders as rows of ``ORDER_ITEM_ROW_FIELDS``, by order, in id order: one
+    query whatever the number of orders (none for no orders)."""
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not order_ids:
+        return items
+    for item in OrderItem.objects.filter(order_id__in=order_ids).order_by("id").values(*ORDER_ITEM_ROW_FIELDS):
+        items[item["order_id"]].append(item)
+    return items
+
+
+def is_every_order(queryset: QuerySet[Order, Any]) -> bool:
+    """True when ``queryset`` counts every order there is: no condition (staff, unfiltered), no
+    DISTINCT, no slice, no combination. The ordering does not change a count."""
+    query = queryset.query
+    return bool(
+        queryset.model is Order
+        and not query.where
+        and not query.distinct
+        and not query.is_sliced
+        and not query.combinator
+        and not query.is_empty()
+    )
+
+
+def order_count(queryset: QuerySet[Order, Any]) -> int:
+    """How many rows ``queryset`` has, exactly. Every order (the unfiltered staff list) is read from
+    the tally the database keeps (``OrderTally``, PostgreSQL), a few rows instead of ``COUNT(*)``
+    over the whole table; anything narrower, or SQLite, is ``COUNT(*)``."""
+    if connection.vendor == "postgresql" and is_every_order(queryset):
+        return int(OrderTally.objects.aggregate(orders=Sum("orders", default=0))["orders"])
+    return queryset.count()
 
 
 def shipment_list(*, actor: User) -> QuerySet[Shipment]:
