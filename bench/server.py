@@ -1,8 +1,12 @@
-"""gunicorn as a subprocess on loopback, and a bounded load generator to time requests against it."""
+"""gunicorn as a subprocess on loopback, and two load generators to time requests against it: ``wrk``
+(compiled, keep-alive connections; ``run_wrk``) where it is installed, and a Python thread pool
+(``run_load``) for writes with per-request bodies and as the fallback without wrk."""
 
 import http.client
+import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +20,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+GUNICORN_CONFIG = BASE_DIR / "saypro" / "gunicorn_config.py"
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 
 
 def free_port() -> int:
@@ -25,11 +31,14 @@ def free_port() -> int:
 
 
 class Server:
-    """``gunicorn saypro.wsgi`` in production mode (DEBUG off) against the benchmark database."""
+    """``gunicorn saypro.wsgi`` in production mode (DEBUG off) against the benchmark database, with the
+    production settings file (``saypro/gunicorn_config.py``: gthread workers, keep-alive), only the
+    bind address, the access log (off) and the timeout changed."""
 
-    def __init__(self, *, database_url: str, workers: int = 2) -> None:
+    def __init__(self, *, database_url: str, workers: int = 2, threads: int = 4) -> None:
         self.database_url = database_url
         self.workers = workers
+        self.threads = threads
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.log_file = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
@@ -55,21 +64,14 @@ class Server:
             "API_THROTTLE_TOKEN": "1000000/minute",
             "REDIS_URL": "",
             "LOG_LEVEL": "WARNING",
+            "BIND": f"{HOST}:{self.port}",
+            "WEB_CONCURRENCY": str(self.workers),
+            "GUNICORN_THREADS": str(self.threads),
+            "GUNICORN_ACCESS_LOG": "",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "GUNICORN_TIMEOUT": "120",
         }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "saypro.wsgi:application",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-        ]
+        command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "saypro.wsgi:application"]
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.log_file, stderr=self.log_file)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -112,7 +114,7 @@ def request(
     body: bytes | None = None,
     timeout: float = 60,
 ) -> tuple[int, bytes]:
-    """One request on a fresh connection (gunicorn's sync workers close after every response)."""
+    """One request on a fresh connection."""
     host_port = base_url.split("://", 1)[1]
     host, port = host_port.rsplit(":", 1)
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
@@ -174,3 +176,84 @@ def run_load(
             f"{len(result.failures)} of {total + warmup} {method} requests failed; first: {status} {content!r}"
         )
     return result
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+WRK_MISSING = (
+    "wrk is not installed (Debian: apt-get install -y wrk; .ci/run installs it): timing with the Python "
+    "load generator instead, which itself needs most of a core at a few hundred requests per second on "
+    "the machine it measures, so the numbers understate the server"
+)
+
+
+@dataclass
+class WrkResult:
+    """What ``wrk`` measured: requests in ``seconds``, latency percentiles in milliseconds."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    socket_errors: dict[str, int]
+
+    def summary(self) -> dict[str, float | int]:
+        """The keys of ``bench.registry.latency_summary``."""
+        return {
+            "requests": self.requests,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "p99_ms": self.p99_ms,
+            "mean_ms": self.mean_ms,
+            "max_ms": self.max_ms,
+            "requests_per_second": round(self.requests / self.seconds, 1) if self.seconds else 0.0,
+        }
+
+
+def run_wrk(
+    base_url: str, *, path: str, headers: dict[str, str], connections: int, seconds: float, threads: int = 2
+) -> WrkResult:
+    """GET ``path`` from ``connections`` keep-alive connections for ``seconds`` with ``wrk`` (its
+    ``threads`` event loops), each request timed from send to the last byte. Any response that is not
+    2xx/3xx, and any timeout, fails the run; the Lua script (``wrk_report.lua``) prints the figures."""
+    command = [
+        "wrk",
+        "--threads",
+        str(min(threads, connections)),
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(WRK_SCRIPT),
+    ]
+    for name, value in headers.items():
+        command += ["--header", f"{name}: {value}"]
+    command.append(f"{base_url}{path}")
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 60)
+    report = next((line for line in completed.stdout.splitlines() if line.startswith("WRK_JSON ")), None)
+    if completed.returncode != 0 or report is None:
+        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
+    figures = json.loads(report.removeprefix("WRK_JSON "))
+    if figures["status_errors"] or figures["timeouts"]:
+        raise RuntimeError(
+            f"{figures['status_errors']} responses other than 2xx/3xx and {figures['timeouts']} timeouts "
+            f"of {figures['requests']} GET {path}:\n{completed.stdout}"
+        )
+    return WrkResult(
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50_ms=round(figures["p50_us"] / 1000, 2),
+        p95_ms=round(figures["p95_us"] / 1000, 2),
+        p99_ms=round(figures["p99_us"] / 1000, 2),
+        mean_ms=round(figures["mean_us"] / 1000, 2),
+        max_ms=round(figures["max_us"] / 1000, 2),
+        socket_errors={name: figures[name] for name in ("connect_errors", "read_errors", "write_errors")},
+    )
