@@ -39,10 +39,10 @@ from marketplace.api.filters import OrderFilter, ShipmentFilter
 from marketplace.models import Currency, Order, OrderStatus, Product, Seller, Shipment
 from marketplace.selectors.orders import (
     order_count,
-    order_items_by_order,
     order_latest_shipment,
     order_list,
     order_rows,
+    order_rows_items,
     shipment_list,
     user_may_create_shipments,
 )
@@ -105,7 +105,7 @@ class OrderOutputSerializer(serializers.Serializer):
 
 
 # --- The list's rows, written out ---------------------------------------------------------------
-# A list page is built from plain rows (``order_rows``, ``order_items_by_order``) and formatted here
+# A list page is built from plain rows (``order_rows``, ``order_rows_items``) and formatted here
 # exactly as ``OrderOutputSerializer`` formats an order: the same keys in the same order, money as
 # DRF's DecimalField writes it (quantized to two places, ``"{:f}"``), times as its DateTimeField does
 # (in the current time zone, ISO 8601, ``Z`` for UTC). Serializing a page of 20 orders with their
@@ -116,8 +116,9 @@ _CENT = Decimal("0.01")
 _MONEY_CONTEXT = Context(prec=14)  # max_digits: the serializer's field quantizes in this context
 
 
-def _money_text(value: Decimal) -> str:
-    return f"{value.quantize(_CENT, context=_MONEY_CONTEXT):f}"
+def _money_text(value: Decimal | str) -> str:
+    # Text is PostgreSQL's own rendering of a numeric(14,2): already two places, as DRF writes it.
+    return value if isinstance(value, str) else f"{value.quantize(_CENT, context=_MONEY_CONTEXT):f}"
 
 
 def _time_text(value: datetime, zone: tzinfo) -> str:
@@ -309,15 +310,14 @@ class OrderViewSet(viewsets.GenericViewSet):
         return order_list(actor=self.request.user)  # type: ignore[arg-type]
 
     def list(self, request: Request) -> Response:
-        # Four statements whatever the page size: the token with its user, the count (the tally for
-        # staff's whole list), the page's rows, their items. Plain rows, formatted by
-        # order_list_payload exactly as OrderOutputSerializer would.
+        # Statements, whatever the page size: the token with its user, the count (the tally for
+        # staff's whole list), the page's rows with their items (PostgreSQL; elsewhere the items are
+        # a fourth). Plain rows, formatted by order_list_payload exactly as OrderOutputSerializer would.
         queryset = self.filter_queryset(self.get_queryset())
         paginator = cast(PageNumberPagination, self.paginator)
         page = paginator.paginate_queryset(order_rows(queryset), request, self, count=lambda: order_count(queryset))
         rows = page or []
-        items = order_items_by_order([row["id"] for row in rows])
-        return self.get_paginated_response(order_list_payload(rows, items))
+        return self.get_paginated_response(order_list_payload(rows, order_rows_items(rows)))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(OrderOutputSerializer(self.get_object()).data)
