@@ -17,7 +17,7 @@ class CountedPaginator(Paginator):
         self._count = count
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         if not hasattr(self, "_counted"):
             self._counted = self._count()
         return self._counted
@@ -38,7 +38,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return Paginator(object_list, per_page)
         return CountedPaginator(object_list, per_page, count=self._count)
 
-    def paginate_queryset(  # type: ignore[override]
+    def paginate_queryset(
         self,
         queryset: QuerySet[Any, Any] | Sequence[Any],
         request: Request,
