@@ -6,7 +6,8 @@ silently ignored filter nor a database error (a 500):
 - ``StrictBooleanFilter``: only ``true``/``false`` (``1``/``0``);
 - ``IsoDateTimeFilter``: ISO 8601, compared in UTC;
 - ``SafeSearchFilter``: ``?search=`` without NUL characters, at most 200 characters;
-- ``StableOrderingFilter``: ``?ordering=`` with a stable tie-break and NULLs last everywhere.
+- ``StableOrderingFilter``: ``?ordering=`` with a stable tie-break and NULLs last everywhere;
+- ``FilterBackend``: django-filter's backend, without the FilterSet when no parameter is its.
 """
 
 from datetime import UTC
@@ -15,6 +16,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import F, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
@@ -107,3 +109,20 @@ class StableOrderingFilter(OrderingFilter):
         if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
             ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
         return ordering
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, except that a request carrying none of the FilterSet's parameters
+    gets its queryset back as it is, without building the FilterSet and its form: with every filter
+    empty the result is that queryset anyway, and the building was about a fifth of the Python time
+    of an unfiltered order list page. A parameter is the FilterSet's when its name starts with a
+    filter's name (``placed_after``; also a range filter's ``_min``/``_max``), so nothing it would
+    validate is skipped."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            key.startswith(name) for key in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)  # type: ignore[no-any-return]

@@ -32,6 +32,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import User
 from core.api.errors import error_responses
 from core.api.fields import IdField
+from core.api.filters import FilterBackend
 from core.exceptions import Forbidden
 from core.pagination import PageNumberPagination
 from core.permissions import HasRolePermission
@@ -301,7 +302,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "marketplace.add_order"}
     serializer_class = OrderOutputSerializer
     filterset_class = OrderFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     ordering_fields = ["placed_at", "total", "id"]
     ordering = ["-placed_at", "-id"]
     lookup_value_regex = r"[0-9]+"

@@ -5,12 +5,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, Sum, TextField
+from django.db.models import Prefetch, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
-from core.sql import table
+from core.sql import execute, table
 from marketplace.models import Order, OrderItem, OrderTally, Shipment, TrackingEvent
 from marketplace.selectors.scoping import order_visible_queryset, shipment_visible_queryset
 
@@ -95,7 +95,9 @@ def order_count(queryset: QuerySet[Order, Any]) -> int:
     the tally the database keeps (``OrderTally``, PostgreSQL), a few rows instead of ``COUNT(*)``
     over the whole table; anything narrower, or SQLite, is ``COUNT(*)``."""
     if connection.vendor == "postgresql" and is_every_order(queryset):
-        return int(OrderTally.objects.aggregate(orders=Sum("orders", default=0))["orders"])
+        # Written out: the ORM's aggregate() costs more Python than the statement costs PostgreSQL.
+        rows = execute(f"SELECT COALESCE(SUM(orders), 0) FROM {table(OrderTally)}", ())  # noqa: S608
+        return int(rows[0][0])
     return queryset.count()
 
 

@@ -276,3 +276,24 @@ def test_a_reader_counts_what_its_snapshot_sees_while_an_insert_is_open():
 
     assert results[1] == (1, 1)
     assert _tally() == _exact() == 4
+
+
+def test_an_unfiltered_list_builds_no_filterset_and_a_filtered_one_still_validates(client_for, staff_user, monkeypatch):
+    from marketplace.api.filters import OrderFilter
+
+    built: list[object] = []
+    original_init = OrderFilter.__init__
+
+    def counting_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(OrderFilter, "__init__", counting_init)
+    OrderFactory.create_batch(2)
+    client = client_for(staff_user)
+
+    assert client.get(ORDERS, {"page_size": 1, "ordering": "total", "page": 2}).status_code == 200
+    assert built == []
+    assert client.get(ORDERS, {"placed_after": "yesterday"}).status_code == 400
+    assert client.get(ORDERS, {"status": ""}).json()["count"] == 2
+    assert len(built) == 2
