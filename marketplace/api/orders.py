@@ -11,6 +11,7 @@ sellers' orders, staff all; any other order is a 404. Who may act:
   ``marketplace.add_trackingevent``; a ``delivered`` scan delivers a shipped order.
 """
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from decimal import Context, Decimal
@@ -43,6 +44,7 @@ from marketplace.selectors.orders import (
     order_latest_shipment,
     order_list,
     order_rows,
+    order_rows_as_api_json_supported,
     order_rows_items,
     shipment_list,
     user_may_create_shipments,
@@ -117,9 +119,8 @@ _CENT = Decimal("0.01")
 _MONEY_CONTEXT = Context(prec=14)  # max_digits: the serializer's field quantizes in this context
 
 
-def _money_text(value: Decimal | str) -> str:
-    # Text is PostgreSQL's own rendering of a numeric(14,2): already two places, as DRF writes it.
-    return value if isinstance(value, str) else f"{value.quantize(_CENT, context=_MONEY_CONTEXT):f}"
+def _money_text(value: Decimal) -> str:
+    return f"{value.quantize(_CENT, context=_MONEY_CONTEXT):f}"
 
 
 def _time_text(value: datetime, zone: tzinfo) -> str:
@@ -312,12 +313,19 @@ class OrderViewSet(viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         # Statements, whatever the page size: the token with its user, the count (the tally for
-        # staff's whole list), the page's rows with their items (PostgreSQL; elsewhere the items are
-        # a fourth). Plain rows, formatted by order_list_payload exactly as OrderOutputSerializer would.
+        # staff's whole list), the page's rows with their items as JSON (PostgreSQL; elsewhere the
+        # rows, then their items, formatted by order_list_payload exactly as OrderOutputSerializer).
         queryset = self.filter_queryset(self.get_queryset())
+        # PostgreSQL writes the rows' JSON itself, times in UTC: when they are shown in UTC (always,
+        # unless a time zone was activated), Python formats nothing.
+        as_api_json = order_rows_as_api_json_supported() and timezone.get_current_timezone_name() == "UTC"
         paginator = cast(PageNumberPagination, self.paginator)
-        page = paginator.paginate_queryset(order_rows(queryset), request, self, count=lambda: order_count(queryset))
+        page = paginator.paginate_queryset(
+            order_rows(queryset, as_api_json=as_api_json), request, self, count=lambda: order_count(queryset)
+        )
         rows = page or []
+        if as_api_json:
+            return self.get_paginated_response([json.loads(row["json"]) for row in rows])
         return self.get_paginated_response(order_list_payload(rows, order_rows_items(rows)))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

@@ -1,6 +1,5 @@
 """Reads for orders, shipments and tracking; everything starts from the scoping rules."""
 
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -39,37 +38,63 @@ ORDER_ROW_FIELDS = (
 )
 ORDER_ITEM_ROW_FIELDS = ("id", "product_id", "product_name", "quantity", "unit_price", "line_total")
 
-# PostgreSQL: a page row's items as one JSON array of objects, in id order, money as text (a
-# numeric(14,2) is written with its two places: "19.99", "0.00"), read by the order_id index.
-_ITEMS_JSON_SQL = """
-    SELECT COALESCE(json_agg(json_build_object(
-        'id', i.id, 'product_id', i.product_id, 'product_name', i.product_name, 'quantity', i.quantity,
-        'unit_price', i.unit_price::text, 'line_total', i.line_total::text
-    ) ORDER BY i.id), '[]')::text
-    FROM {items} i WHERE i.order_id = {orders}.id
-"""
+# PostgreSQL, UTC: a list row as the API writes it (``OrderOutputSerializer``), built by the database
+# as JSON text, its items read by the order_id index. Keys in the serializer's order (``json``, not
+# ``jsonb``, keeps them); money as a numeric(14,2)'s text, which has its two places ("19.99",
+# "0.00") as DRF writes it; times as Python's isoformat() of the UTC time with "Z" for "+00:00":
+# the fraction only when there are microseconds.
+_UTC_TIME_SQL = (
+    "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+    "date_trunc('second', {column}) = {column} THEN '' "
+    "ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+)
+_ORDER_JSON_SQL = """json_build_object(
+    'id', {o}.id, 'number', {o}.number, 'buyer', {o}.buyer_id, 'seller', {o}.seller_id,
+    'status', {o}.status, 'currency', {o}.currency,
+    'items', (
+        SELECT COALESCE(json_agg(json_build_object(
+            'id', i.id, 'product', i.product_id, 'product_name', i.product_name, 'quantity', i.quantity,
+            'unit_price', i.unit_price::text, 'line_total', i.line_total::text
+        ) ORDER BY i.id), '[]')
+        FROM {items} i WHERE i.order_id = {o}.id
+    ),
+    'subtotal', {o}.subtotal::text, 'shipping_fee', {o}.shipping_fee::text, 'tax', {o}.tax::text,
+    'discount', {o}.discount::text, 'total', {o}.total::text,
+    'placed_at', {placed_at}, 'created_at', {created_at}, 'updated_at', {updated_at}
+)::text"""
 
 
-def order_rows(queryset: QuerySet[Order]) -> QuerySet[Order, dict[str, Any]]:
-    """``queryset`` (as scoped, filtered and ordered) as plain rows of ``ORDER_ROW_FIELDS`` for a list
-    page: no model instances, no prefetch. On PostgreSQL each row also carries its items
-    (``items_json``), so the page and its items are one statement; ``order_rows_items`` reads them."""
+def order_rows(queryset: QuerySet[Order], *, as_api_json: bool) -> QuerySet[Order, dict[str, Any]]:
+    """``queryset`` (as scoped, filtered and ordered) as plain rows for a list page: no model
+    instances, no prefetch. ``as_api_json`` (PostgreSQL, for times shown in UTC): each row is one
+    column, ``json``, the order with its items as the API writes it, so the page is one statement
+    and no Python builds or formats a row. Otherwise rows of ``ORDER_ROW_FIELDS``, whose items
+    ``order_rows_items`` reads."""
     rows = queryset.prefetch_related(None)
-    if connection.vendor == "postgresql":
-        items_sql = _ITEMS_JSON_SQL.format(items=table(OrderItem), orders=table(Order))
-        return rows.values(*ORDER_ROW_FIELDS, items_json=RawSQL(items_sql, (), output_field=TextField()))  # noqa: S611 — table names from model metadata, no values
+    if as_api_json:
+        orders = table(Order)
+        sql = _ORDER_JSON_SQL.format(
+            o=orders,
+            items=table(OrderItem),
+            **{
+                name: _UTC_TIME_SQL.format(column=f"{orders}.{name}")
+                for name in ("placed_at", "created_at", "updated_at")
+            },
+        )
+        return rows.values(json=RawSQL(sql, (), output_field=TextField()))  # noqa: S611 — identifiers from model metadata, no values
     return rows.values(*ORDER_ROW_FIELDS)
 
 
+def order_rows_as_api_json_supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def order_rows_items(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-    """The items of a page of ``order_rows``, by order id, in id order, as dicts of
-    ``ORDER_ITEM_ROW_FIELDS`` (money as ``Decimal``, or as its text on PostgreSQL). PostgreSQL: from
-    the rows themselves, no query; elsewhere one query whatever the number of rows (none for none)."""
+    """The items of a page of ``order_rows`` (not ``as_api_json``), by order id, in id order, as
+    dicts of ``ORDER_ITEM_ROW_FIELDS``: one query whatever the number of rows (none for none)."""
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not rows:
         return items
-    if "items_json" in rows[0]:
-        return {row["id"]: json.loads(row["items_json"]) for row in rows}
     page_items = OrderItem.objects.filter(order_id__in=[row["id"] for row in rows]).order_by("id")
     for item in page_items.values("order_id", *ORDER_ITEM_ROW_FIELDS):
         items[item.pop("order_id")].append(item)
