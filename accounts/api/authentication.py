@@ -33,5 +33,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # The token as the ORM would give it with .only("key", "user"); its user already at hand.
         token = model.from_db(DEFAULT_DB_ALIAS, ["key", "user_id"], [key, user.pk])
-        token.user = user
+        token.user = user  # type: ignore[attr-defined]
         return user, token

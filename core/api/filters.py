@@ -125,4 +125,4 @@ class FilterBackend(DjangoFilterBackend):
             key.startswith(name) for key in request.query_params for name in filterset_class.base_filters
         ):
             return queryset
-        return super().filter_queryset(request, queryset, view)  # type: ignore[no-any-return]
+        return super().filter_queryset(request, queryset, view)
