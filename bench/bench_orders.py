@@ -14,7 +14,7 @@ from django.urls import Resolver404, resolve
 from rest_framework.test import APIClient
 
 from bench.registry import BenchmarkSkipped, Context, benchmark, latency_summary
-from bench.server import WRK_MISSING, run_load, run_wrk, wrk_available
+from bench.server import WRK_MISSING, process_cpu_seconds, run_load, run_wrk, wrk_available
 from marketplace.models import Order
 
 ORDERS_PATH = "/api/v1/orders/"
@@ -57,6 +57,31 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def database_backend_pids() -> list[int]:
+    """The PostgreSQL backends connected to the benchmark database (gunicorn's, and this process's
+    own, idle while the load runs). Their /proc entries are readable when the server is local."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def cpu_snapshot(context: Context) -> tuple[float | None, float | None]:
+    return context.server.cpu_seconds(), process_cpu_seconds(database_backend_pids())
+
+
+def cpu_per_request(
+    before: tuple[float | None, float | None], after: tuple[float | None, float | None], requests: int
+) -> dict[str, float | None]:
+    """Milliseconds of CPU per request: gunicorn (master and workers) and PostgreSQL's backends."""
+
+    def per_request(start: float | None, end: float | None) -> float | None:
+        if start is None or end is None or not requests:
+            return None
+        return round((end - start) * 1000 / requests, 2)
+
+    return {"gunicorn": per_request(before[0], after[0]), "postgresql": per_request(before[1], after[1])}
+
+
 @benchmark("orders_list")
 def orders_list(context: Context) -> dict[str, Any]:
     """GET /api/v1/orders/?page_size=20 and ?page_size=200 as a support (staff) user, who sees every
@@ -92,8 +117,13 @@ def orders_list(context: Context) -> dict[str, Any]:
         if use_wrk:
             base_url = context.base_url
             run_wrk(base_url, path=path, headers=headers, connections=LIST_CLIENTS, seconds=context.scaled(3, 1))
+            cpu_before = cpu_snapshot(context)
             measured = run_wrk(base_url, path=path, headers=headers, connections=LIST_CLIENTS, seconds=seconds)
-            summary: dict[str, Any] = {**measured.summary(), "socket_errors": measured.socket_errors}
+            summary: dict[str, Any] = {
+                **measured.summary(),
+                "socket_errors": measured.socket_errors,
+                "cpu_ms_per_request": cpu_per_request(cpu_before, cpu_snapshot(context), measured.requests),
+            }
         else:
             load = run_load(
                 context.base_url,
@@ -118,7 +148,8 @@ def orders_list(context: Context) -> dict[str, Any]:
         context.log(
             f"  page_size={page_size}: {statement_count} statements, in-process {in_process} ms, "
             f"{summary['requests_per_second']} req/s, p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-            f"p99 {summary['p99_ms']} ms (load {load_before} -> {load_average()})"
+            f"p99 {summary['p99_ms']} ms (load {load_before} -> {load_average()}), "
+            f"CPU per request {summary.get('cpu_ms_per_request')}"
         )
     goal_case = cases[0]
     return {

@@ -87,6 +87,12 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer /healthz within 60 s:\n{self.log_tail()}")
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by gunicorn's master and workers, from /proc (Linux)."""
+        if self.process is None:
+            return None
+        return process_cpu_seconds(process_tree(self.process.pid))
+
     def log_tail(self, lines: int = 40) -> str:
         self.log_file.flush()
         text = Path(self.log_file.name).read_text(errors="replace")
@@ -257,3 +263,39 @@ def run_wrk(
         max_ms=round(figures["max_us"] / 1000, 2),
         socket_errors={name: figures[name] for name in ("connect_errors", "read_errors", "write_errors")},
     )
+
+
+def process_cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU seconds of these processes (/proc, Linux); None where /proc is not readable.
+    On a machine shared with other work, CPU time per request is the figure that other processes
+    disturb least: they stretch the latency, hardly the work done for each request."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    try:
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (ValueError, OSError):
+        return None
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants (gunicorn's master and its workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
