@@ -148,6 +148,11 @@ class OrderTally(models.Model):
     transaction, so concurrent inserts rarely wait on one row and a reader's snapshot sees exactly
     the orders it sees. ``SUM(orders)`` over the slots is the count (``order_count``). A TRUNCATE of
     the orders empties it. SQLite has no such triggers: there the count stays ``COUNT(*)``.
+
+    Writes that bypass triggers (``session_replication_role = replica``, ``DISABLE TRIGGER``) leave
+    it behind; recount in one transaction with ``LOCK TABLE marketplace_order IN SHARE MODE; DELETE
+    FROM marketplace_ordertally; INSERT INTO marketplace_ordertally (slot, orders) SELECT 0, count(*)
+    FROM marketplace_order;`` (what migration 0004 does).
     """
 
     SLOTS = 16
