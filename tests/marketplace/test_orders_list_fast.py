@@ -309,3 +309,13 @@ def test_an_unfiltered_list_builds_no_filterset_and_a_filtered_one_still_validat
     assert client.get(ORDERS, {"placed_after": "yesterday"}).status_code == 400
     assert client.get(ORDERS, {"status": ""}).json()["count"] == 2
     assert len(built) == 2
+
+
+def test_the_browsable_list_renders_with_the_counted_pages(client_for, staff_user):
+    OrderFactory.create_batch(3)
+
+    response = client_for(staff_user).get(ORDERS, {"page_size": 2}, HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert b"SP-TEST-" in response.content
+    assert b"page=2" in response.content
