@@ -70,6 +70,9 @@ class Server:
             "GUNICORN_ACCESS_LOG": "",
             "GUNICORN_LOG_LEVEL": "warning",
             "GUNICORN_TIMEOUT": "120",
+            # As docker-compose runs gunicorn: each thread keeps its connection (the default, 0, is
+            # for runserver's thread per request).
+            "DATABASE_CONN_MAX_AGE": "60",
         }
         command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG), "saypro.wsgi:application"]
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.log_file, stderr=self.log_file)

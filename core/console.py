@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString
 from core.durations import duration_text
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
 
 SERVICE_FORM_TEMPLATE = "admin/service_form.html"
 BULK_ACTION_TEMPLATE = "admin/bulk_action.html"
@@ -204,6 +205,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return [*pages, *super().get_urls()]
 
     def _action_view(self, page: ActionPage) -> Callable[[HttpRequest, str], HttpResponse]:
+        @one_time_form  # the service form's {% form_token %}: a doubled submit acts once
         def view(request: HttpRequest, object_id: str) -> HttpResponse:
             record = action_object(self, request, object_id, may_act=getattr(self, page.allowed))
             response: HttpResponse = getattr(self, page.view)(request, record)

@@ -6,6 +6,7 @@ when there is one); the API's exception handler turns them into 400 / 404 / 409 
 
 from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -32,6 +33,12 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     """The request asks for something impossible (e.g. a refund beyond what was captured)."""
+
+
+class BadParameter(InvalidInput, BadRequest):
+    """A query parameter no page or endpoint can read (not an id, a NUL character): the API's
+    exception handler answers 400 naming ``field`` (a ``DomainError``), and Django the pages' 400
+    (a ``BadRequest``, which ``core.views.handler400`` shows with the parameter at fault)."""
 
 
 class StateConflict(DomainError):

@@ -6,6 +6,14 @@ from typing import Any
 from django import forms
 
 from core.exceptions import DomainError, StateConflict
+from core.text import refuse_control_characters
+
+
+class SingleLineCharField(forms.CharField):
+    """A subject, name or title on a page form: refuses line breaks, tabs and other control
+    characters with the message next to the field (``core.text.has_control_characters``)."""
+
+    default_validators = [refuse_control_characters]
 
 
 def attach_domain_error(form: forms.Form, error: DomainError) -> None:

@@ -46,3 +46,17 @@ class HasRolePermission(BasePermission):
         if callable(required):
             return bool(required(user))
         return bool(user.has_perm(required))
+
+
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and Swagger UI: everyone when ``API_DOCS_PUBLIC`` (development), else
+    staff only (production mode). Read per request."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return api_docs_visible_to(request.user)
+
+
+def api_docs_visible_to(user: Any) -> bool:
+    from django.conf import settings
+
+    return bool(settings.API_DOCS_PUBLIC or (user and user.is_authenticated and user.is_active and user.is_staff))

@@ -13,15 +13,43 @@ never used: a template or a value could otherwise reach attributes or format spe
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from core.exceptions import InvalidInput
 
 BLANK_MESSAGE = "This field may not be blank."
+SINGLE_LINE_MESSAGE = "Must be a single line: no line breaks, tabs or other control characters."
+# Unicode's own line and paragraph separators break a line as "\n" does (they are not Cc).
+_LINE_SEPARATORS = frozenset({"\u2028", "\u2029"})
+
+
+def has_control_characters(value: str) -> bool:
+    """Any control character (Unicode category Cc: ``\r``, ``\n``, ``\t``, NUL, DEL, C1...) or
+    line separator. A single-line field (subject, name, title) with one would break the headers it
+    ends up in: ``"hi\r\nBcc: x@y"`` as a subject made every email of its thread fail."""
+    return any(character in _LINE_SEPARATORS or unicodedata.category(character) == "Cc" for character in value)
+
+
+_CONTROL_RUNS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """``value`` with every run of control characters and line breaks turned into one space: for
+    a header built from text stored before the single-line rule (an email subject)."""
+    return _CONTROL_RUNS.sub(" ", value).strip()
+
+
+def refuse_control_characters(value: Any) -> None:
+    """The single-line rule as a validator, for Django form fields and DRF serializer fields alike
+    (``core.forms.SingleLineCharField``, ``core.api.fields.SingleLineCharField``)."""
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValidationError(SINGLE_LINE_MESSAGE, code="control_characters")
 
 
 def clean_text(
@@ -31,10 +59,12 @@ def clean_text(
     max_length: int | None,
     required: bool = True,
     blank_message: str = BLANK_MESSAGE,
+    single_line: bool = False,
 ) -> str:
     """``value`` stripped, or ``InvalidInput`` on ``field``: not text, NUL characters, blank (when
     ``required``; ``blank_message`` words it for the form it is on), longer than ``max_length``
-    (None: the column has no limit). ``None`` is the empty text."""
+    (None: the column has no limit), and for a ``single_line`` field (subjects, names, titles) any
+    control character or line break inside it. ``None`` is the empty text."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -44,6 +74,8 @@ def clean_text(
         raise InvalidInput(blank_message, code="blank", field=field)
     if "\x00" in value:
         raise InvalidInput("Null characters are not allowed.", code="null_characters_not_allowed", field=field)
+    if single_line and has_control_characters(value):
+        raise InvalidInput(SINGLE_LINE_MESSAGE, code="control_characters", field=field)
     if max_length is not None and len(value) > max_length:
         raise InvalidInput(f"At most {max_length} characters (this has {len(value)}).", code="max_length", field=field)
     return value

@@ -5,6 +5,8 @@ length limits, closed conversations, who may do what) is the services' and comes
 from django import forms
 from django.conf import settings
 
+from core.forms import SingleLineCharField
+from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 
 
@@ -13,7 +15,7 @@ def _textarea(rows: int, placeholder: str) -> forms.Textarea:
 
 
 class AskSellerForm(forms.Form):
-    subject = forms.CharField(
+    subject = SingleLineCharField(
         max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Does it come in blue?"})
     )
     body = forms.CharField(
@@ -32,11 +34,11 @@ class ReplyForm(forms.Form):
         strip=False,
         widget=_textarea(5, "Write a reply..."),
     )
-    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    template = IdFormField(required=False, widget=forms.HiddenInput)
 
 
 class ExcludeForm(forms.Form):
-    message = forms.IntegerField(widget=forms.HiddenInput)
+    message = IdFormField(widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False,  # inquiry_exclude explains a missing reason
         max_length=300,
@@ -45,13 +47,13 @@ class ExcludeForm(forms.Form):
 
 
 class ReplyTemplateForm(forms.Form):
-    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
+    title = SingleLineCharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
     body = forms.CharField(
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
         widget=_textarea(6, "Hi {customer_name}, thanks for asking about {product}..."),
         help_text=f"Placeholders: {PLACEHOLDERS.listed}",
     )
-    keywords = forms.CharField(
+    keywords = SingleLineCharField(
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "e.g. delivery, shipping, arrive"}),

@@ -8,14 +8,14 @@ from inquiries import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/", views.buyer_conversation_list, name="messages"),
     path("messages/new/", views.buyer_conversation_new, name="messages-new"),
-    path("messages/<int:pk>/", views.buyer_conversation, name="messages-thread"),
-    path("messages/<int:pk>/close/", views.buyer_conversation_close, name="messages-close"),
+    path("messages/<id:pk>/", views.buyer_conversation, name="messages-thread"),
+    path("messages/<id:pk>/close/", views.buyer_conversation_close, name="messages-close"),
     path("seller/", views.seller_dashboard, name="seller-dashboard"),
-    path("seller/conversations/<int:pk>/", views.seller_conversation, name="seller-conversation"),
+    path("seller/conversations/<id:pk>/", views.seller_conversation, name="seller-conversation"),
     path(
-        "seller/conversations/<int:pk>/exclude/", views.seller_conversation_exclude, name="seller-conversation-exclude"
+        "seller/conversations/<id:pk>/exclude/", views.seller_conversation_exclude, name="seller-conversation-exclude"
     ),
     path("seller/quick-replies/", views.quick_replies, name="seller-quick-replies"),
-    path("seller/quick-replies/<int:pk>/", views.quick_reply_edit, name="seller-quick-reply-edit"),
-    path("seller/quick-replies/<int:pk>/delete/", views.quick_reply_delete, name="seller-quick-reply-delete"),
+    path("seller/quick-replies/<id:pk>/", views.quick_reply_edit, name="seller-quick-reply-edit"),
+    path("seller/quick-replies/<id:pk>/delete/", views.quick_reply_delete, name="seller-quick-reply-delete"),
 ]

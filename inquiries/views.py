@@ -22,6 +22,8 @@ from accounts.models import User
 from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
+from core.ids import id_param
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import Period, month_period, quarter_of
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
@@ -266,6 +268,7 @@ def _seller_conversation_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _seller_conversation(user, pk)
@@ -294,6 +297,7 @@ def seller_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def seller_conversation_exclude(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _seller_conversation(user, pk)
@@ -340,18 +344,21 @@ QUICK_REPLIES = OwnTemplates(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def quick_replies(request: HttpRequest) -> HttpResponse:
     return QUICK_REPLIES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def quick_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return QUICK_REPLIES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
+@one_time_form
 def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return QUICK_REPLIES.retire_view(
         request,
@@ -405,6 +412,7 @@ def _buyer_thread_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _buyer_conversation(user, pk)
@@ -424,6 +432,7 @@ def buyer_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def buyer_conversation_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     conversation = _buyer_conversation(user, pk)
@@ -438,18 +447,12 @@ def buyer_conversation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | None, Order | None]:
     """What the buyer asks about: ``?order=`` (one of their own orders), or ``?seller=`` with an
-    optional ``?product=`` of that seller. Anything else is a 404, like a missing page."""
+    optional ``?product=`` of that seller. A value that is no id is a 400 naming it; an id of
+    nothing the buyer may ask about is a 404, like a missing page."""
     params = request.GET
-
-    def number(name: str) -> int | None:
-        value = params.get(name, "")
-        if not value:
-            return None
-        if not value.isdigit():
-            raise Http404(f"No such {name}")
-        return int(value)
-
-    order_id, seller_id, product_id = number("order"), number("seller"), number("product")
+    order_id, seller_id, product_id = (
+        id_param(params.get(name), field=name) for name in ("order", "seller", "product")
+    )
     order = None
     if order_id is not None:
         order = order_visible_queryset(user).filter(pk=order_id, buyer_id=user.pk).select_related("seller").first()
@@ -473,6 +476,7 @@ def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | Non
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     if not any(request.GET.get(name) for name in ("order", "seller")):

@@ -140,7 +140,7 @@ class Order(models.Model):
 
 
 class OrderTally(models.Model):
-    """How many orders there are, kept by the database (PostgreSQL triggers, migration 0004).
+    """How many orders there are, kept by the database (PostgreSQL triggers, migration 0006).
 
     The staff order list shows every order's count on every page; ``COUNT(*)`` over 100,000 orders
     cost about half of that request. Each statement that inserts or deletes orders adds its row
@@ -152,7 +152,7 @@ class OrderTally(models.Model):
     Writes that bypass triggers (``session_replication_role = replica``, ``DISABLE TRIGGER``) leave
     it behind; recount in one transaction with ``LOCK TABLE marketplace_order IN SHARE MODE; DELETE
     FROM marketplace_ordertally; INSERT INTO marketplace_ordertally (slot, orders) SELECT 0, count(*)
-    FROM marketplace_order;`` (what migration 0004 does).
+    FROM marketplace_order;`` (what migration 0006 does).
     """
 
     SLOTS = 16
@@ -198,6 +198,11 @@ class OrderEvent(models.Model):
         PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
         REFUND_ISSUED = "refund_issued", "Refund issued"
         RECEIPT_SENT = "receipt_sent", "Receipt sent"
+        RECEIPT_REISSUED = "receipt_reissued", "Receipt reissued"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        REFUND_GRANTED = "refund_granted", "Refund granted"
+        DELAY_NOTIFIED = "delay_notified", "Delay announced"
+        STATUS_ANSWERED = "status_answered", "Status answer sent"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -248,6 +253,11 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_text(self) -> str:
+        """The carrier status for people: ``out_for_delivery`` → "Out for delivery"."""
+        return self.status.replace("_", " ").capitalize()
 
 
 class InvoiceStatus(models.TextChoices):
@@ -336,6 +346,33 @@ class PaymentMethod(models.TextChoices):
     CASH_ON_DELIVERY = "cash_on_delivery", "Cash on delivery"
 
 
+class PaymentFailureReason(models.TextChoices):
+    """Why a payment failed; each has the next step the buyer is told (``services.billing``)."""
+
+    CARD_DECLINED = "card_declined", "Declined by the card issuer"
+    INSUFFICIENT_FUNDS = "insufficient_funds", "Insufficient funds"
+    EXPIRED_CARD = "expired_card", "Card expired"
+    AUTHENTICATION_FAILED = "authentication_failed", "Authentication (3-D Secure) failed"
+    PROCESSING_ERROR = "processing_error", "Processing error at the payment provider"
+    OTHER = "other", "Other"
+
+
+# What the buyer is told to do next after a failed payment, by reason.
+FAILURE_NEXT_STEPS: dict[str, str] = {
+    PaymentFailureReason.CARD_DECLINED: "Your card issuer declined the payment. Try another card, or ask your bank "
+    "why it was declined and then pay again.",
+    PaymentFailureReason.INSUFFICIENT_FUNDS: "There were not enough funds. Top up the account or use another "
+    "payment method, then pay again.",
+    PaymentFailureReason.EXPIRED_CARD: "The card has expired. Pay again with a card that is still valid.",
+    PaymentFailureReason.AUTHENTICATION_FAILED: "The security check with your bank (3-D Secure) did not complete. "
+    "Pay again and confirm the payment in your banking app or with the code your bank sends.",
+    PaymentFailureReason.PROCESSING_ERROR: "The payment provider had a problem; no money was taken. Please try "
+    "again in a few minutes.",
+    PaymentFailureReason.OTHER: "The payment did not go through; no money was taken. Try again, or use another "
+    "payment method. If it fails again, get help from our support team.",
+}
+
+
 class Payment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     amount = money_field()
@@ -345,6 +382,9 @@ class Payment(models.Model):
     captured_amount = money_field()
     refunded_amount = money_field()
     reference = models.CharField(max_length=64, unique=True)
+    failure_reason = models.CharField(
+        max_length=24, choices=PaymentFailureReason.choices, blank=True, help_text="Why a failed payment failed"
+    )
     captured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -371,6 +411,11 @@ class Payment(models.Model):
     def refundable_amount(self) -> Decimal:
         return self.captured_amount - self.refunded_amount
 
+    @property
+    def failure_next_step(self) -> str:
+        """What the buyer should do after this payment failed."""
+        return FAILURE_NEXT_STEPS[PaymentFailureReason(self.failure_reason or PaymentFailureReason.OTHER)]
+
 
 class Refund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -387,6 +432,43 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund {self.amount} on {self.payment}"
+
+
+class RefundGrantStatus(models.TextChoices):
+    GRANTED = "granted", "Granted, waiting for finance"
+    SENT = "sent", "Sent"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class RefundGrant(models.Model):
+    """A refund above ``MARKETPLACE_REFUND_APPROVAL_THRESHOLD``: granted by support, sent by finance,
+    two different people (the service checks it; the CheckConstraint backs it in the database)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refund_grants")
+    amount = money_field()
+    reason = models.TextField()
+    status = models.CharField(max_length=12, choices=RefundGrantStatus.choices, default=RefundGrantStatus.GRANTED)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="grant")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("grant_refund", "Can grant a refund above the approval threshold")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="marketplace_refund_grant_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(sent_by__isnull=True) | ~Q(sent_by=F("granted_by")),
+                name="marketplace_refund_grant_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Grant {self.amount} on {self.payment}"
 
 
 class PaymentEvent(models.Model):
@@ -444,6 +526,70 @@ class ReceiptDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} → {self.email}"
+
+
+class ReceiptRevision(models.Model):
+    """What a receipt said before it was reissued, and why it was (the receipt row holds the
+    current version)."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="revisions")
+    number = models.CharField(max_length=32)
+    amount = money_field()
+    email = models.EmailField(blank=True)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} was {self.number}"
+
+
+class OrderDelay(models.Model):
+    """One delay of a shipment, told to the buyer once (``services.delays``).
+
+    A delay is identified by what it is about: the expected delivery date that passed, or the
+    last sign of life (tracking event, else shipping) that is too old. A new expected date or a new
+    tracking event that again goes stale is a new delay; the same one is never told twice: the
+    partial unique constraints make a second detection a no-op, and ``notified_at`` is claimed
+    by one conditional UPDATE."""
+
+    class Kind(models.TextChoices):
+        PAST_EXPECTED = "past_expected", "Past the expected delivery date"
+        NO_TRACKING = "no_tracking", "No tracking update"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="delays")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="delays")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    expected_delivery = models.DateField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    detected_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "expected_delivery"],
+                condition=Q(kind="past_expected"),
+                name="marketplace_delay_once_per_expected_date",
+            ),
+            models.UniqueConstraint(
+                fields=["shipment", "last_activity_at"],
+                condition=Q(kind="no_tracking"),
+                name="marketplace_delay_once_per_silence",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(notified_at__isnull=True), name="marketplace_delay_unnotified"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.kind}"
 
 
 class NumberSequence(models.Model):

@@ -16,11 +16,15 @@ _MODELS = [
     "paymentevent",
     "receipt",
     "receiptdelivery",
+    "receiptrevision",
+    "refundgrant",
+    "orderdelay",
 ]
 _VIEW_ALL = [f"marketplace.view_{model}" for model in _MODELS]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "support": [*_VIEW_ALL, "marketplace.resend_receipt"],
+    # Support grants refunds above the approval threshold; finance sends them (two people).
+    "support": [*_VIEW_ALL, "marketplace.resend_receipt", "marketplace.grant_refund"],
     "moderator": _VIEW_ALL,
     "finance": [
         *_VIEW_ALL,

@@ -6,6 +6,6 @@ app_name = "notifications"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.notification_list, name="list"),
-    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("<id:pk>/read/", views.notification_read, name="read"),
     path("read-all/", views.notification_read_all, name="read-all"),
 ]

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from core.forms import SingleLineCharField
+from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
 
@@ -21,7 +23,7 @@ RATING_CHOICES = [(5, "★★★★★ Excellent"), (4, "★★★★ Good"), (3
 class ReviewForm(forms.Form):
     product = forms.TypedChoiceField(label="Product", coerce=int, choices=())
     rating = forms.TypedChoiceField(label="Your rating", coerce=int, choices=RATING_CHOICES, widget=forms.RadioSelect)
-    title = forms.CharField(
+    title = SingleLineCharField(
         label="Title", max_length=200, widget=forms.TextInput(attrs={"placeholder": "Sum it up in a few words"})
     )
     body = forms.CharField(
@@ -46,7 +48,7 @@ class ResponseForm(forms.Form):
         help_text="Shown publicly under the review. Contact details, links and blaming the customer are held "
         "for a moderator.",
     )
-    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    template = IdFormField(required=False, widget=forms.HiddenInput)
 
 
 class FollowUpForm(forms.Form):
@@ -91,7 +93,9 @@ class CaseForm(forms.Form):
 
 class ResponseTemplateForm(forms.Form):
     situation = forms.ChoiceField(choices=TemplateSituation.choices)
-    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"}))
+    title = SingleLineCharField(
+        max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"})
+    )
     body = forms.CharField(
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         widget=_textarea(6, "Thank you {customer_name} for reviewing {product}..."),

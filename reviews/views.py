@@ -22,6 +22,8 @@ from accounts.models import User
 from core.durations import duration_words
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
+from core.idempotency import one_time_form
+from core.ids import id_param
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import month_period, quarter_of
 from marketplace.models import Seller
@@ -166,6 +168,7 @@ def _seller_review_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     review = _seller_review(user, pk)
@@ -223,18 +226,21 @@ RESPONSE_TEMPLATES = OwnTemplates(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review_templates(request: HttpRequest) -> HttpResponse:
     return RESPONSE_TEMPLATES.library_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def seller_review_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return RESPONSE_TEMPLATES.edit_view(request, pk)
 
 
 @require_POST
 @login_required
+@one_time_form
 def seller_review_template_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return RESPONSE_TEMPLATES.retire_view(
         request,
@@ -300,6 +306,7 @@ def buyer_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@one_time_form
 def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     review = _buyer_review(user, pk)
@@ -326,22 +333,21 @@ def buyer_review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_review_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    order_id = request.GET.get("order", "")
-    if not order_id:
+    order_id = id_param(request.GET.get("order"), field="order")
+    if order_id is None:
         flash.info(request, "Choose a product from one of your orders below and use “Write a review”.")
         return redirect("reviews")
-    if not order_id.isdigit():
-        raise Http404("No such order")
-    order = reads.buyer_order(buyer=user, pk=int(order_id))
+    order = reads.buyer_order(buyer=user, pk=order_id)
     if order is None:
         raise Http404("No such order")
     items = list(order.items.all())
     products = {item.product_id: item.product for item in items}
     choices = [(item.product_id, item.product.name) for item in items]
-    wanted = request.GET.get("product", "")
-    if wanted and (not wanted.isdigit() or int(wanted) not in products):
+    wanted = id_param(request.GET.get("product"), field="product")
+    if wanted is not None and wanted not in products:
         raise Http404("No such product in this order")
     status = 200
     if request.method == "POST":
@@ -366,12 +372,13 @@ def buyer_review_new(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = ReviewForm(initial={"product": int(wanted) if wanted else None}, products=choices)
+        form = ReviewForm(initial={"product": wanted}, products=choices)
     return render(request, "reviews/buyer_new.html", {"form": form, "order": order}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@one_time_form
 def buyer_case_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     reviews = {review.pk: review for review in reads.buyer_reviews(buyer=user)}
@@ -408,9 +415,7 @@ def buyer_case_new(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         for name in ("review", "order", "product"):
-            value = request.GET.get(name, "")
-            if value.isdigit():
-                initial[name] = int(value)
+            initial[name] = id_param(request.GET.get(name), field=name)
         kind = request.GET.get("kind", "")
         if kind in CaseKind.values:
             initial["kind"] = kind

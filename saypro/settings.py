@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SAYPRO_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,10 +24,18 @@ DEBUG = env.bool("DJANGO_DEBUG", default=env.bool("DEBUG", default=True))
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me-dev-only-insecure-key-change-me"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=env.str("SECRET_KEY", default=_DEV_SECRET_KEY))
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+if not DEBUG:
+    # A guessable key signs sessions, password-reset links and CSRF tokens: refuse to start.
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
+    from saypro.secret_key import secret_key_problem
+
+    _problem = "is not set" if SECRET_KEY == _DEV_SECRET_KEY else secret_key_problem(SECRET_KEY)
+    if _problem:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY {_problem}: production mode (DJANGO_DEBUG=0) needs 50+ random characters, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -42,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -65,6 +75,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
+    # Inside the header middleware, so its answers (a JSON 413 for an API body over the size limit, a 400 for NUL in
+    # the query string) get every header above and the page knows who is signed in.
+    "core.middleware.InputLimitsMiddleware",
+    # Last: for an API write with an Idempotency-Key it calls the view itself (core/idempotency.py).
+    "core.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "saypro.urls"
@@ -81,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
+                "core.context_processors.api_docs",
             ],
         },
     },
@@ -98,22 +116,59 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    # A persistent connection is checked with a "SELECT 1" round trip at its first use in each
-    # request, so one dropped by a database restart fails no request. 0 saves that round trip.
+    # 0 (a connection per request) by default: `runserver` serves every request on a new thread,
+    # and a kept connection per dead thread would pile up idle on the server. gunicorn's fixed
+    # workers reuse theirs: docker-compose sets DATABASE_CONN_MAX_AGE for them.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+    # A kept connection is checked with a "SELECT 1" round trip at its first use in each request,
+    # so one dropped by a database restart fails no request. 0 saves that round trip.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True))
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: for the KPI
+    # statements that was 0.5 s of compiling for 0.1 s of work (bench/README.md). Off unless asked.
+    if not env.bool("DATABASE_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The login limits' guard first: a locked account or client is refused before any password check.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first: new passwords and every older hash (PBKDF2...) are re-hashed with it at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Clients, login limits and API tokens -------------------------------------------------------
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For. 0: the
+# socket's peer (REMOTE_ADDR) is the client and the header is ignored (core.clients.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Failed logins (the login page, the console's, the API token endpoint: one count) before a lockout.
+ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT = env.int("ACCOUNTS_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+ACCOUNTS_LOGIN_FAILURES_PER_CLIENT = env.int("ACCOUNTS_LOGIN_FAILURES_PER_CLIENT", default=20)
+ACCOUNTS_LOGIN_FAILURE_WINDOW = timedelta(seconds=env.int("ACCOUNTS_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60))
+ACCOUNTS_LOGIN_LOCKOUT = timedelta(seconds=env.int("ACCOUNTS_LOGIN_LOCKOUT_SECONDS", default=15 * 60))
+# Reset emails: requests per client (then refused until the window ends) and emails per address.
+ACCOUNTS_PASSWORD_RESETS_PER_CLIENT = env.int("ACCOUNTS_PASSWORD_RESETS_PER_CLIENT", default=10)
+ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS = env.int("ACCOUNTS_PASSWORD_RESETS_PER_ADDRESS", default=3)
+ACCOUNTS_PASSWORD_RESET_WINDOW = timedelta(seconds=env.int("ACCOUNTS_PASSWORD_RESET_WINDOW_SECONDS", default=3600))
+# An API token stops working this long after it was issued (401); the next token request issues a new one.
+API_TOKEN_TTL = timedelta(seconds=env.int("API_TOKEN_TTL_SECONDS", default=30 * 24 * 3600))
 
 # --- Cache (throttling) ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -164,10 +219,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Content-Security-Policy and Permissions-Policy (every response) -------------------------
+# Scripts only from this site (the pages' scripts are files in static/js; an inline script needs
+# the request's nonce: {{ request.csp_nonce }}). Styles also allow inline `style` attributes: the
+# meters' widths and the console's widgets set them, and a nonce cannot cover an attribute.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
+# The browsable API (HTML renderer) and the schema + Swagger UI for everyone: development only by
+# default. Off in production mode, the API answers JSON only and /api/schema/ and /api/docs/ are
+# for staff.
+API_BROWSABLE = env.bool("API_BROWSABLE", default=DEBUG)
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.api.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every view opens up explicitly with its own permission classes.
@@ -175,20 +259,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # A query parameter no filter reads, or an unknown ordering field, is a 400 naming it.
+        "core.api.filters.FilterBackend",
+        "core.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.clients.ClientAnonRateThrottle"],
+    # DRF's own client rule agrees with core.clients.client_ip (never the raw X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    # DRF's parsers, with a JSON parser that refuses deep nesting and lone surrogates (a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Drops the browsable (HTML) renderer unless API_BROWSABLE, read per request.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.ContentNegotiation",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -198,10 +293,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API v1 for integrators: marketplace records, messaging, reviews, help desk, CSAT, royalty.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Everyone when API_DOCS_PUBLIC, else staff only (read per request).
+    "SERVE_PERMISSIONS": ["core.permissions.ApiDocsPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Record ids in paths (core.ids' `<id:pk>`): positive 64-bit integers.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "marketplace.models.OrderStatus",
@@ -258,10 +357,29 @@ LOGGING = {
 
 # --- Domain thresholds (settings, never literals in code) -----------------------------------
 API_PAGE_SIZE_MAX = 200
+# An API write's answer is kept this long for retries with the same Idempotency-Key.
+API_IDEMPOTENCY_TTL = timedelta(seconds=env.int("API_IDEMPOTENCY_TTL_SECONDS", default=24 * 3600))
+# A duplicate sent while the first is still running waits this long for it, then answers 409.
+API_IDEMPOTENCY_WAIT = timedelta(seconds=10)
+# JSON request bodies nested deeper than this (arrays and objects) are a 400: no request nests
+# more than a few levels, and ~950 levels hit Python's recursion limit.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 MARKETPLACE_DEFAULT_CURRENCY = "USD"
 MARKETPLACE_CURRENCIES = ["USD", "EUR", "GBP", "ZAR"]
 MARKETPLACE_MAX_AMOUNT = Decimal("1000000000.00")  # anything larger is a typo, not an order
 MARKETPLACE_MAX_QUANTITY = 100000
+# Refunds above this amount (in the payment's currency) take two people: granted by support
+# (``marketplace.grant_refund``), sent by finance (``marketplace.add_refund``).
+MARKETPLACE_REFUND_APPROVAL_THRESHOLD = Decimal(env.str("MARKETPLACE_REFUND_APPROVAL_THRESHOLD", default="100.00"))
+# A refund usually reaches the buyer's statement within this many working days (Monday-Friday).
+MARKETPLACE_REFUND_STATEMENT_WORKING_DAYS = (3, 5)
+# The delayed-order sweep: a shipment not delivered after its expected date, or without any
+# tracking event (or, before the first, since it shipped) for this long, is a delay told to the buyer.
+MARKETPLACE_DELAY_NO_TRACKING_AFTER = timedelta(
+    seconds=env.int("MARKETPLACE_DELAY_NO_TRACKING_AFTER_SECONDS", default=3 * 24 * 3600)
+)
+MARKETPLACE_DELAY_SWEEP_BATCH_SIZE = 1000
+MARKETPLACE_BUYER_PAGE_SIZE = 20  # orders per page of /orders/
 NOTIFICATIONS_EMAIL_RETRY_AFTER = timedelta(minutes=10)
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 5
 # Emails are claimed and marked in batches of this many rows (one statement each way).

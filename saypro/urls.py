@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import api_not_found, healthz
 
@@ -13,15 +13,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("saypro.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
     path("", include("accounts.urls")),
     # The buyer's messages (/messages/) and the seller dashboard (/seller/) are the inquiry pages.
     path("", include("inquiries.urls")),
     # The buyer's reviews and cases (/reviews/) and the seller's reviews (/seller/reviews/).
     path("", include("reviews.urls")),
+    # The buyer's own orders, invoices, receipts, payments and refunds (/orders/).
+    path("", include("marketplace.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 
+handler400 = "core.views.handler400"
 handler404 = "core.views.handler404"
 handler500 = "core.views.handler500"

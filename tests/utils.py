@@ -3,6 +3,7 @@
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -37,3 +38,19 @@ def run_at_once(count: int, work: Callable[[int], object], *, timeout: float = 6
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), f"a thread is still running after {timeout:g} s"
     return results
+
+
+def form_token(page_html: str, nth: int = 0) -> str:
+    """The ``nth`` one-time form token (``{% form_token %}``) rendered on a page."""
+    import re
+
+    tokens = re.findall(r'name="form_token" value="([0-9a-f]+)"', page_html)
+    assert len(tokens) > nth, "the page renders no form token"
+    return tokens[nth]
+
+
+def submit_twice(client: Any, url: str, data: dict[str, Any], *, nth: int = 0) -> tuple[Any, Any]:
+    """Open the page at ``url``, then send its ``nth`` form twice with the same one-time token
+    (a double-click); both responses."""
+    token = form_token(client.get(url).content.decode(), nth)
+    return client.post(url, {**data, "form_token": token}), client.post(url, {**data, "form_token": token})

@@ -1,6 +1,7 @@
 """Accounts API: the token endpoint.
 
-- ``POST /auth/token/`` — anyone (throttled per client: the ``anon`` and ``token`` rates).
+- ``POST /auth/token/`` — anyone (throttled per client, ``core.clients.client_ip``: the ``anon`` and
+  ``token`` rates; and the login limits per account and client).
 
 The users resource (``/users/``: a user with the stores they belong to, a seller created with its
 store) is marketplace's (``marketplace.api.users``).
@@ -8,7 +9,9 @@ store) is marketplace's (``marketplace.api.users``).
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -19,8 +22,11 @@ from accounts.api.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
+from accounts.services.logins import LoginLocked
+from accounts.services.tokens import token_expires_at
 from accounts.services.users import token_obtain
 from core.api.errors import error_responses
+from core.clients import ClientIdentMixin
 from core.permissions import AllowAnyone
 
 
@@ -34,16 +40,18 @@ class _LiveRatesMixin:
         return None if rate is None else str(rate)
 
 
-class TokenAnonRateThrottle(_LiveRatesMixin, AnonRateThrottle):
+class TokenAnonRateThrottle(_LiveRatesMixin, ClientIdentMixin, AnonRateThrottle):
     pass
 
 
-class TokenScopedRateThrottle(_LiveRatesMixin, ScopedRateThrottle):
+class TokenScopedRateThrottle(_LiveRatesMixin, ClientIdentMixin, ScopedRateThrottle):
     pass
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for the user's API token."""
+    """Exchange a username and password for the user's API token (valid ``API_TOKEN_TTL`` from
+    when it was issued: ``expires_at``). Failed attempts count towards the login limits shared
+    with the login pages: a locked account or client is 429 with the time it ends."""
 
     authentication_classes: list[Any] = []  # the credentials are in the body
     permission_classes = [AllowAnyone]
@@ -60,9 +68,13 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = token_obtain(
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-            request=request._request,
-        )
-        return Response(TokenOutputSerializer({"token": token.key}).data)
+        try:
+            token = token_obtain(
+                username=serializer.validated_data["username"],
+                password=serializer.validated_data["password"],
+                now=timezone.now(),
+                request=request._request,
+            )
+        except LoginLocked as locked:
+            raise Throttled(wait=locked.seconds_left, detail=locked.message) from locked
+        return Response(TokenOutputSerializer({"token": token.key, "expires_at": token_expires_at(token)}).data)

@@ -5,6 +5,8 @@ calls ``user_create`` and creates the store in the same transaction (accounts si
 marketplace and knows no stores).
 """
 
+from datetime import datetime
+
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -13,11 +15,20 @@ from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from accounts.models import GROUP_NAMES, STAFF_ROLES, Role, User
+from accounts.services.logins import login_check, login_succeeded
+from accounts.services.tokens import token_expired
+from core.clients import client_ip
 from core.exceptions import Forbidden, InvalidInput
 
 
-def token_obtain(*, username: str, password: str, request: HttpRequest | None = None) -> Token:
-    """The user's API token (created on first use). Inactive users cannot log in."""
+def token_obtain(*, username: str, password: str, now: datetime, request: HttpRequest | None = None) -> Token:
+    """The user's API token (created on first use, replaced once expired: ``API_TOKEN_TTL``).
+
+    Failed attempts count towards the login limits (``accounts.services.logins``): a locked
+    account or client gets ``LoginLocked`` before the password is checked. Inactive users cannot
+    log in."""
+    client = client_ip(request) if request is not None else None
+    login_check(username=username, client=client, now=now)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise InvalidInput(
@@ -25,7 +36,14 @@ def token_obtain(*, username: str, password: str, request: HttpRequest | None = 
             code="authorization",
             field="non_field_errors",
         )
-    token, _ = Token.objects.get_or_create(user=user)
+    login_succeeded(username=username)
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and token_expired(token, now=now):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
     return token
 
 

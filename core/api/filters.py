@@ -1,13 +1,18 @@
 """Query-parameter filters every list shares. A bad value is a 400 naming the parameter, never a
 silently ignored filter nor a database error (a 500):
 
-- ``IdFilter``: a positive 64-bit integer (a ``NumberFilter`` would let ``1.5`` through as 1 and an
-  out-of-range number reach the database);
+- ``IdFilter``: an id (``core.ids``: a ``NumberFilter`` would let ``1.5`` through as 1, read
+  Arabic-Indic digits and let an out-of-range number reach the database);
 - ``StrictBooleanFilter``: only ``true``/``false`` (``1``/``0``);
 - ``IsoDateTimeFilter``: ISO 8601, compared in UTC;
 - ``SafeSearchFilter``: ``?search=`` without NUL characters, at most 200 characters;
-- ``StableOrderingFilter``: ``?ordering=`` with a stable tie-break and NULLs last everywhere;
-- ``FilterBackend``: django-filter's backend, without the FilterSet when no parameter is its.
+- ``StableOrderingFilter``: ``?ordering=`` with a stable tie-break and NULLs last everywhere; an
+  unknown ordering field is a 400 naming it rather than silently dropped;
+- ``FilterBackend``: django-filter's backend, and a query parameter that no filter, search,
+  ordering, pagination or ``format`` reads is a 400 naming it (``?stauts=open`` would otherwise
+  list everything, as if the filter had been applied).
+
+Every list endpoint uses ``FilterBackend`` (and ``StableOrderingFilter`` where it sorts).
 """
 
 from datetime import UTC
@@ -15,24 +20,22 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
-from core.api.fields import MAX_ID
+from core.ids import IdFormField
 from core.text import clean_text
 
 SEARCH_MAX_LENGTH = 200
 
 
 class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+    field_class = IdFormField
 
 
 class _StrictBooleanField(forms.Field):
@@ -94,12 +97,35 @@ class StableOrderingFilter(OrderingFilter):
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
-        return queryset.order_by(
-            *(
-                F(key[1:]).desc(nulls_last=True) if key.startswith("-") else F(key).asc(nulls_last=True)
-                for key in ordering
+        return queryset.order_by(*(self._order(queryset, key) for key in ordering))
+
+    @staticmethod
+    def _order(queryset: QuerySet[Any], key: str) -> Any:
+        """``key`` as an ORDER BY term: NULLS LAST only where a NULL can be, so that a
+        non-null column's order matches a plain index on it (PostgreSQL will not read a
+        ``DESC`` index for ``DESC NULLS LAST``)."""
+        name = key.lstrip("-")
+        try:
+            nullable = queryset.model._meta.get_field(name).null
+        except FieldDoesNotExist:
+            nullable = True  # an annotation: it may be NULL
+        if not nullable:
+            return F(name).desc() if key.startswith("-") else F(name).asc()
+        return F(name).desc(nulls_last=True) if key.startswith("-") else F(name).asc(nulls_last=True)
+
+    def remove_invalid_fields(self, queryset: QuerySet[Any], fields: Any, view: Any, request: Request) -> list[str]:
+        valid = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in fields if term.removeprefix("-") not in valid]
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering field: {', '.join(unknown)}. Use one of: {', '.join(valid)}"
+                        " (a leading - for descending)."
+                    ]
+                }
             )
-        )
+        return list(fields)
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         ordering = super().get_ordering(request, queryset, view)
@@ -111,15 +137,48 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
+def known_query_params(queryset: QuerySet[Any], view: Any) -> set[str]:
+    """The query parameters a list reads: its filters' (a range filter's ``_min``/``_max`` and the
+    like by their suffixes), ``search`` and ``ordering`` where it has them, its pagination's and
+    ``format``."""
+    known = {api_settings.URL_FORMAT_OVERRIDE} - {None}
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend):
+            filterset_class = backend.get_filterset_class(view, queryset)
+            filters = filterset_class.base_filters if filterset_class else {}
+            for name, filter_ in filters.items():
+                suffixes = getattr(filter_.field_class.widget, "suffixes", None)
+                known.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes or [""])
+        elif isinstance(backend, SearchFilter):
+            if getattr(view, "search_fields", None):
+                known.add(backend.search_param)
+        elif isinstance(backend, OrderingFilter):
+            known.add(backend.ordering_param)
+    paginator = getattr(view, "paginator", None)
+    for attribute in ("page_query_param", "page_size_query_param", "limit_query_param", "offset_query_param"):
+        name = getattr(paginator, attribute, None)
+        if name:
+            known.add(name)
+    return known
+
+
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, except that a request carrying none of the FilterSet's parameters
-    gets its queryset back as it is, without building the FilterSet and its form: with every filter
-    empty the result is that queryset anyway, and the building was about a fifth of the Python time
-    of an unfiltered order list page. A parameter is the FilterSet's when its name starts with a
-    filter's name (``placed_after``; also a range filter's ``_min``/``_max``), so nothing it would
-    validate is skipped."""
+    """django-filter's backend, refusing query parameters that the list does not read (a 400
+    naming each). Only a list is checked: a record's detail and actions ignore the query string."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        if getattr(view, "action", "list") == "list":
+            known = known_query_params(queryset, view)
+            unknown = sorted(name for name in request.query_params if name not in known)
+            if unknown:
+                listed = ", ".join(sorted(known))
+                raise serializers.ValidationError(
+                    {name: [f"Unknown query parameter. This list reads: {listed}."] for name in unknown}
+                )
+        # No parameter of the FilterSet's: every filter would be empty and the result this queryset,
+        # so the FilterSet and its form are not built (a fifth of the Python time of an unfiltered
+        # order list page). A parameter is the FilterSet's when it starts with a filter's name.
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None and not any(
             key.startswith(name) for key in request.query_params for name in filterset_class.base_filters

@@ -23,19 +23,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden, StateConflict
 from core.permissions import HasRolePermission
 from inquiries.api.filters import ConversationFilter
@@ -142,10 +141,9 @@ class ConversationViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_open_conversations}
     serializer_class = ConversationOutputSerializer
     filterset_class = ConversationFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["last_message_at", "response_due_at", "awaiting_since", "created_at", "id"]
     ordering = ["-last_message_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Conversation]:
         if self.action == "retrieve":
@@ -255,7 +253,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
         return Response(SuggestedReplyOutputSerializer(payload).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("conversations", ConversationViewSet, basename="conversations")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -13,18 +13,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from inquiries.api.filters import EscalationFilter
@@ -62,10 +61,9 @@ class EscalationViewSet(viewsets.GenericViewSet):
     }
     serializer_class = EscalationOutputSerializer
     filterset_class = EscalationFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["escalated_at", "assigned_at", "resolved_at", "id"]
     ordering = ["escalated_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return escalation_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -92,7 +90,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
         return Response(EscalationOutputSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("escalations", EscalationViewSet, basename="escalations")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -43,14 +43,7 @@ from marketplace.selectors.scoping import member_seller_ids, seller_get_visible
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _parse_pk(pk: str) -> int:
-    """Any path segment reaches the view: a non-id is this API's JSON 404."""
-    if not pk.isdigit() or len(pk) > 18 or int(pk) < 1:
-        raise NotFound()
-    return int(pk)
-
-
-def seller_for_metrics(*, user: User, pk: str) -> Seller:
+def seller_for_metrics(*, user: User, pk: int) -> Seller:
     """The seller if the user is one of its members or staff; otherwise 404."""
     seller = seller_get_visible(user=user, pk=pk)
     if seller is None:
@@ -167,7 +160,7 @@ class SellerInquiriesCsvApi(CsvExportApi):
         parameters=PERIOD_PARAMETERS,
         responses=CSV_RESPONSES,
     )
-    def get(self, request: Request, pk: str) -> StreamingHttpResponse:
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
         return _csv_response(seller_id=seller.pk, period=_period(request))
 
@@ -240,7 +233,7 @@ class SellerStandingApi(APIView):
         summary="A seller's projected standing for this quarter and its decided quarters (members and staff)",
         responses={200: SellerStandingOutputSerializer, **error_responses(401, 404)},
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: int) -> Response:
         seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
         projection = standing_project(seller=seller, now=timezone.now())
         history = SellerStanding.objects.filter(seller=seller).order_by("-period")
@@ -276,9 +269,9 @@ class StandingOverrideApi(APIView):
         request=StandingOverrideInputSerializer,
         responses={200: StandingOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]
-        standing = standing_visible_queryset(user).filter(pk=_parse_pk(pk)).first()
+        standing = standing_visible_queryset(user).filter(pk=pk).first()
         if standing is None:
             raise NotFound()
         # The role before the body: a seller member sending nothing gets 403, not 400.
@@ -299,12 +292,12 @@ class StandingOverrideApi(APIView):
 urlpatterns = [
     path("response-metrics/", PlatformResponseMetricsApi.as_view(), name="response-metrics"),
     path("response-metrics/inquiries.csv", PlatformInquiriesCsvApi.as_view(), name="response-metrics-csv"),
-    path("sellers/<str:pk>/response-metrics/", SellerResponseMetricsApi.as_view(), name="seller-response-metrics"),
+    path("sellers/<id:pk>/response-metrics/", SellerResponseMetricsApi.as_view(), name="seller-response-metrics"),
     path(
-        "sellers/<str:pk>/response-metrics/inquiries.csv",
+        "sellers/<id:pk>/response-metrics/inquiries.csv",
         SellerInquiriesCsvApi.as_view(),
         name="seller-response-metrics-csv",
     ),
-    path("sellers/<str:pk>/standing/", SellerStandingApi.as_view(), name="seller-standing"),
-    path("standings/<str:pk>/override/", StandingOverrideApi.as_view(), name="standing-override"),
+    path("sellers/<id:pk>/standing/", SellerStandingApi.as_view(), name="seller-standing"),
+    path("standings/<id:pk>/override/", StandingOverrideApi.as_view(), name="standing-override"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import User
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.text import PLACEHOLDERS
 from inquiries.models import ConversationStatus, MessageKind, ReplyTemplate
 from marketplace.models import Order, Product, Seller
@@ -95,7 +95,7 @@ class ConversationDetailOutputSerializer(ConversationOutputSerializer):
 
 class ConversationOpenInputSerializer(serializers.Serializer):
     seller = IdField()
-    subject = serializers.CharField(max_length=200)
+    subject = SingleLineCharField(max_length=200)
     body = _body_field()
     product = IdField(required=False, allow_null=True, default=None)
     order = IdField(required=False, allow_null=True, default=None, help_text="One of the caller's own orders.")
@@ -214,9 +214,9 @@ class ReplyTemplateOutputSerializer(serializers.Serializer):
 
 
 class ReplyTemplateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120)
+    title = SingleLineCharField(max_length=120)
     body = _body_field(help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
-    keywords = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    keywords = SingleLineCharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class ReplyTemplateCreateInputSerializer(ReplyTemplateInputSerializer):

@@ -13,16 +13,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from core.text import PLACEHOLDERS
@@ -93,9 +92,8 @@ class ReplyTemplateViewSet(viewsets.GenericViewSet):
     }
     serializer_class = ReplyTemplateOutputSerializer
     filterset_class = ReplyTemplateFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["title", "created_at", "updated_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ReplyTemplate]:
         return reply_template_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -141,7 +139,7 @@ class ReplyTemplateViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("reply-templates", ReplyTemplateViewSet, basename="reply-templates")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

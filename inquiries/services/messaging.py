@@ -65,7 +65,9 @@ def conversation_open(
 ) -> Conversation:
     """A buyer asks a seller: the conversation, the buyer's message, the inquiry and its clock,
     the automatic acknowledgment and the sellers' notifications, in one transaction."""
-    subject = clean_text(subject, field="subject", max_length=200, blank_message="Give your question a subject.")
+    subject = clean_text(
+        subject, field="subject", max_length=200, blank_message="Give your question a subject.", single_line=True
+    )
     body = _clean_body(body)
     if not seller.is_active:
         raise InvalidInput("This seller is not active.", code="inactive", field="seller")

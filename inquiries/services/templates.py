@@ -220,9 +220,9 @@ def reply_template_render(*, template: ReplyTemplate, conversation: Conversation
 
 def _clean_fields(title: Any, body: Any, keywords: Any) -> dict[str, str]:
     cleaned = {
-        "title": clean_text(title, field="title", max_length=120),
+        "title": clean_text(title, field="title", max_length=120, single_line=True),
         "body": clean_text(body, field="body", max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH),
-        "keywords": clean_text(keywords, field="keywords", max_length=300, required=False),
+        "keywords": clean_text(keywords, field="keywords", max_length=300, required=False, single_line=True),
     }
     PLACEHOLDERS.check(cleaned["body"])
     return cleaned

@@ -16,6 +16,7 @@ from core.console import (
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
     ServiceCall,
+    Skip,
     admin_link,
     bulk_service_action,
     posted,
@@ -32,8 +33,17 @@ from marketplace.models import (
     Receipt,
     ReceiptDelivery,
     Refund,
+    RefundGrant,
+    RefundGrantStatus,
 )
-from marketplace.services.billing import invoice_reissue, receipt_resend, refund_issue
+from marketplace.services.billing import invoice_reissue, receipt_reissue, receipt_resend, refund_issue
+from marketplace.services.refunds import (
+    DifferenceKind,
+    order_overpaid_amount,
+    refund_difference,
+    refund_grant,
+    refund_grant_send,
+)
 
 #
 # Each page only collects what the service needs and shows its answer: the rules (who may, which
@@ -59,6 +69,22 @@ class RefundForm(forms.Form):
 
 class ResendReceiptForm(forms.Form):
     """Nothing to type: the receipt goes to the buyer's account address."""
+
+
+class ReceiptReissueForm(forms.Form):
+    reason = forms.CharField(label="What was wrong", widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(label="Send to", required=False, help_text="Default: the buyer's account address.")
+
+
+class RefundDifferenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(DifferenceKind.OVERCHARGE, "Overcharge"), (DifferenceKind.DUPLICATE, "Duplicate charge")]
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept with the refund.")
+
+
+class SendGrantForm(forms.Form):
+    """Nothing to type: the granted amount is sent as granted."""
 
 
 # --- Invoices (versioned: nothing is overwritten) -----------------------------------------------
@@ -208,10 +234,62 @@ class PaymentAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     inlines = (RefundInline, PaymentEventInline)
-    action_pages = (ActionPage("refund", "refund_view", "has_refund_permission", "can_refund"),)
+    action_pages = (
+        ActionPage("refund", "refund_view", "has_refund_permission", "can_refund"),
+        ActionPage("grant-refund", "grant_view", "has_grant_refund_permission", "can_grant", name="grant_refund"),
+        ActionPage(
+            "refund-difference",
+            "difference_view",
+            "has_difference_permission",
+            "can_refund_difference",
+            name="refund_difference",
+        ),
+    )
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.add_refund")
+
+    def has_grant_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("marketplace.grant_refund")
+
+    def has_difference_permission(self, request: HttpRequest) -> bool:
+        return self.has_refund_permission(request) or self.has_grant_refund_permission(request)
+
+    def grant_view(self, request: HttpRequest, payment: Payment) -> HttpResponse:
+        return service_form_view(
+            self,
+            request,
+            obj=payment,
+            form=RefundForm(posted(request)),
+            title=f"Grant a refund on payment {payment.reference}",
+            intro="A granted refund is sent by finance (someone other than you). At most "
+            f"{money_text(payment.refundable_amount, payment.currency)} can still be refunded.",
+            submit_label="Grant refund",
+            run=lambda call: refund_grant(
+                payment=payment, amount=call.data["amount"], reason=call.data["reason"], actor=call.actor, now=call.now
+            ),
+            success_message=lambda grant: f"Refund of {grant.amount} granted; finance sends it.",
+        )
+
+    def difference_view(self, request: HttpRequest, payment: Payment) -> HttpResponse:
+        overpaid = order_overpaid_amount(order_id=payment.order_id)
+        return service_form_view(
+            self,
+            request,
+            obj=payment,
+            form=RefundDifferenceForm(posted(request)),
+            title=f"Refund the overcharge on payment {payment.reference}",
+            intro=f"The order is overpaid by {money_text(overpaid, payment.currency)}: exactly that is refunded "
+            "(granted for finance when above the approval threshold).",
+            submit_label="Refund the difference",
+            run=lambda call: refund_difference(
+                payment=payment, kind=call.data["kind"], reason=call.data["reason"], actor=call.actor, now=call.now
+            ),
+            success_message=lambda outcome: (
+                f"{outcome.amount} {payment.currency} "
+                + ("refunded." if outcome.refund else "granted; finance sends it.")
+            ),
+        )
 
     def refund_view(self, request: HttpRequest, payment: Payment) -> HttpResponse:
 
@@ -277,10 +355,29 @@ class ReceiptAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = (ReceiptDeliveryInline,)
     actions = ("resend_to_buyer",)
-    action_pages = (ActionPage("resend", "resend_view", "has_resend_receipt_permission", "can_resend"),)
+    action_pages = (
+        ActionPage("resend", "resend_view", "has_resend_receipt_permission", "can_resend"),
+        ActionPage("reissue", "reissue_view", "has_resend_receipt_permission", "can_reissue"),
+    )
 
     def has_resend_receipt_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("marketplace.resend_receipt")
+
+    def reissue_view(self, request: HttpRequest, receipt: Receipt) -> HttpResponse:
+        return service_form_view(
+            self,
+            request,
+            obj=receipt,
+            form=ReceiptReissueForm(posted(request)),
+            title=f"Reissue receipt {receipt.number}",
+            intro="A new number and the payment's captured amount, sent to the right address; what the receipt "
+            "said before is kept with your reason.",
+            submit_label="Reissue receipt",
+            run=lambda call: receipt_reissue(
+                receipt=receipt, actor=call.actor, reason=call.data["reason"], email=call.data["email"], now=call.now
+            ),
+            success_message=lambda new: f"Receipt reissued as {new.number}, sent to {new.email}.",
+        )
 
     def resend_view(self, request: HttpRequest, receipt: Receipt) -> HttpResponse:
         buyer = receipt.payment.order.buyer
@@ -329,3 +426,46 @@ class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ("prefix", "year", "last_value")
     list_filter = ("prefix", "year")
     search_fields = ("prefix",)
+
+
+@admin.register(RefundGrant)
+class RefundGrantAdmin(ReadOnlyAdmin):
+    """Refunds granted by support, waiting for finance to send them (two different people)."""
+
+    list_display = ("created_at", "payment", "amount", "status", "granted_by", "sent_by", "sent_at", "reason")
+    list_filter = ("status",)
+    search_fields = ("payment__reference", "payment__order__number", "reason")
+    list_select_related = ("payment", "granted_by", "sent_by")
+    date_hierarchy = "created_at"
+    actions = ("send_granted",)
+    action_pages = (ActionPage("send", "send_view", "has_send_refund_permission", "can_send"),)
+
+    def has_send_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("marketplace.add_refund")
+
+    def send_view(self, request: HttpRequest, grant: RefundGrant) -> HttpResponse:
+        return service_form_view(
+            self,
+            request,
+            obj=grant,
+            form=SendGrantForm(posted(request)),
+            title=f"Send the refund of {grant.amount} on {grant.payment}",
+            intro=f"Granted by {grant.granted_by}: {grant.reason}",
+            submit_label="Send refund",
+            run=lambda call: refund_grant_send(grant=grant, actor=call.actor, now=call.now),
+            success_message=lambda refund: f"Refund of {refund.amount} sent.",
+        )
+
+    @admin.action(description="Send the selected granted refunds", permissions=["send_refund"])
+    def send_granted(self, request: HttpRequest, queryset: QuerySet[RefundGrant]) -> None:
+        bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda grant, call: refund_grant_send(grant=grant, actor=call.actor, now=call.now),
+            verb="Sent",
+            label=lambda grant: f"{grant.amount} on {grant.payment}",
+            skip=lambda grant: (
+                None if grant.status == RefundGrantStatus.GRANTED else Skip("Already sent or withdrawn ({count})")
+            ),
+        )

@@ -19,6 +19,7 @@ from marketplace.models import (
     ORDER_TRANSITIONS,
     Invoice,
     Order,
+    OrderDelay,
     OrderEvent,
     OrderItem,
     OrderStatus,
@@ -187,3 +188,14 @@ class TrackingEventAdmin(ReadOnlyAdmin):
     @admin.display(description="Order", ordering="shipment__order__number")
     def order_number(self, obj: TrackingEvent) -> str:
         return obj.shipment.order.number
+
+
+@admin.register(OrderDelay)
+class OrderDelayAdmin(ReadOnlyAdmin):
+    """Delays the sweep found and told the buyer about (once each)."""
+
+    list_display = ("detected_at", "order", "shipment", "kind", "expected_delivery", "last_activity_at", "notified_at")
+    list_filter = ("kind",)
+    search_fields = ("order__number", "shipment__tracking_number")
+    list_select_related = ("order", "shipment")
+    date_hierarchy = "detected_at"

@@ -17,23 +17,27 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden, InvalidInput
 from core.permissions import HasRolePermission
-from marketplace.api.filters import InvoiceFilter, PaymentFilter, ReceiptFilter
+from marketplace.api.filters import InvoiceFilter, PaymentFilter, ReceiptFilter, RefundFilter, RefundGrantFilter
 from marketplace.models import (
     Currency,
     Invoice,
     InvoiceStatus,
     Payment,
+    PaymentFailureReason,
     PaymentMethod,
     PaymentStatus,
     Receipt,
+    Refund,
+    RefundGrant,
+    RefundGrantStatus,
 )
 from marketplace.selectors.billing import (
     invoice_get_for_user,
@@ -41,9 +45,14 @@ from marketplace.selectors.billing import (
     order_get_for_user,
     payment_get_for_user,
     payment_list_for_user,
+    receipt_get_for_user,
     receipt_list_for_user,
+    receipt_verification,
     refund_get,
+    refund_grant_list_for_user,
+    refund_list_for_user,
 )
+from marketplace.selectors.buyer import refund_statement_window
 from marketplace.selectors.scoping import member_seller_ids
 from marketplace.services.billing import (
     CREATABLE_PAYMENT_STATUSES,
@@ -51,9 +60,18 @@ from marketplace.services.billing import (
     invoice_issue,
     invoice_reissue,
     payment_capture,
+    payment_fail,
     payment_record,
+    receipt_reissue,
     receipt_resend,
     refund_issue,
+)
+from marketplace.services.refunds import (
+    DifferenceKind,
+    refund_difference,
+    refund_grant,
+    refund_grant_send,
+    refund_grant_withdraw,
 )
 
 # --- Shared fields and error bodies -----------------------------------------------------------
@@ -81,7 +99,7 @@ class InvoiceCreateInputSerializer(serializers.Serializer):
 
 
 class InvoiceLineInputSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300)
+    description = SingleLineCharField(max_length=300)
     quantity = serializers.IntegerField(min_value=1, max_value=settings.MARKETPLACE_MAX_QUANTITY)
     unit_price = money_input(positive=False)
     product = IdField(required=False, allow_null=True, help_text="A product of the order's seller.")
@@ -138,14 +156,15 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     validated (so an empty body from a caller without the permission is still a 403)."""
 
     permission_classes = [HasRolePermission]
-    object_action_permissions: dict[str, str] = {}
-    # Any path segment reaches the view, so `/payments/0.5/` is this API's JSON 404, not a page's.
-    lookup_value_regex = "[^/]+"
+    # action -> a permission name, or a predicate on the user
+    object_action_permissions: dict[str, Any] = {}
 
     def get_object(self) -> Any:
         instance = super().get_object()
         required = self.object_action_permissions.get(self.action or "")
-        if required and not user_has_permission(self.request.user, required):  # type: ignore[arg-type]
+        user: User = self.request.user  # type: ignore[assignment]
+        allowed = required(user) if callable(required) else user_has_permission(user, required) if required else True
+        if not allowed:
             raise Forbidden("Your role may not take this action.", code="permission_denied")
         return instance
 
@@ -153,6 +172,11 @@ class BillingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 def _may_issue_some_invoice(user: User) -> bool:
     """Pre-check for ``POST /invoices/``; the service decides for the given order."""
     return user_has_permission(user, "marketplace.add_invoice") or member_seller_ids(user).exists()
+
+
+def _may_refund_some_way(user: User) -> bool:
+    """Refund at once (finance) or grant (support); the service decides which for the amount."""
+    return user_has_permission(user, "marketplace.add_refund") or user_has_permission(user, "marketplace.grant_refund")
 
 
 def _order_from_input(user: User, order_id: int) -> Any:
@@ -251,6 +275,46 @@ class PaymentCreateInputSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(
         choices=Currency.choices, required=False, help_text="Default: the order's currency (and must match it)."
     )
+    failure_reason = serializers.ChoiceField(
+        choices=PaymentFailureReason.choices, required=False, help_text="Only with status failed (default other)."
+    )
+
+
+class PaymentFailInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=PaymentFailureReason.choices)
+
+
+class RefundDifferenceInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(kind, kind.replace("_", " ")) for kind in DifferenceKind.CHOICES])
+    reason = serializers.CharField(max_length=2000)
+    amount = money_input(
+        positive=True, required=False, help_text="If given, must be exactly the difference (a check, not a choice)."
+    )
+
+
+class RefundGrantOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    payment = serializers.IntegerField(source="payment_id")
+    amount = money_output()
+    currency = serializers.CharField(source="payment.currency")
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=RefundGrantStatus.choices)
+    granted_by = serializers.IntegerField(source="granted_by_id")
+    sent_by = serializers.IntegerField(source="sent_by_id", allow_null=True)
+    refund = serializers.IntegerField(source="refund_id", allow_null=True)
+    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class RefundDifferenceOutputSerializer(serializers.Serializer):
+    amount = money_output(help_text="The difference: what the order was paid beyond what it owes.")
+    outcome = serializers.ChoiceField(choices=[("refunded", "refunded"), ("granted", "granted, finance sends it")])
+    refund = serializers.IntegerField(allow_null=True)
+    grant = serializers.IntegerField(allow_null=True)
+
+
+class RefundGrantWithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class RefundCreateInputSerializer(serializers.Serializer):
@@ -265,6 +329,18 @@ class RefundOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     created_at = serializers.DateTimeField()
+    on_statement_from = serializers.SerializerMethodField(
+        help_text="Refunds usually reach the statement between this date and on_statement_by (working days)."
+    )
+    on_statement_by = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateField())
+    def get_on_statement_from(self, refund: Refund) -> str:
+        return refund_statement_window(refund)[0].isoformat()
+
+    @extend_schema_field(serializers.DateField())
+    def get_on_statement_by(self, refund: Refund) -> str:
+        return refund_statement_window(refund)[1].isoformat()
 
 
 class PaymentOutputSerializer(serializers.Serializer):
@@ -278,6 +354,8 @@ class PaymentOutputSerializer(serializers.Serializer):
     captured_amount = money_output()
     refunded_amount = money_output()
     refundable_amount = serializers.SerializerMethodField()
+    failure_reason = serializers.CharField(help_text="Why a failed payment failed (blank otherwise).")
+    failure_next_step = serializers.SerializerMethodField(help_text="What the buyer should do next (failed only).")
     captured_at = serializers.DateTimeField(allow_null=True)
     receipt = serializers.IntegerField(source="receipt_pk", allow_null=True)
     refunds = RefundOutputSerializer(many=True)
@@ -287,6 +365,10 @@ class PaymentOutputSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
     def get_refundable_amount(self, payment: Payment) -> str:
         return f"{payment.refundable_amount:.2f}"
+
+    @extend_schema_field(serializers.CharField())
+    def get_failure_next_step(self, payment: Payment) -> str:
+        return payment.failure_next_step if payment.status == PaymentStatus.FAILED else ""
 
 
 @extend_schema_view(
@@ -301,7 +383,13 @@ class PaymentOutputSerializer(serializers.Serializer):
 class PaymentViewSet(BillingViewSet):
     permission_classes = [HasRolePermission]
     action_permissions = {"create": "marketplace.add_payment"}
-    object_action_permissions = {"capture": "marketplace.change_payment", "refunds": "marketplace.add_refund"}
+    object_action_permissions = {
+        "capture": "marketplace.change_payment",
+        "refunds": "marketplace.add_refund",
+        "fail": "marketplace.change_payment",
+        "refund_grants": "marketplace.grant_refund",
+        "refund_difference": _may_refund_some_way,
+    }
     serializer_class = PaymentOutputSerializer
     filterset_class = PaymentFilter
     ordering_fields = ["created_at", "amount", "id"]
@@ -328,6 +416,7 @@ class PaymentViewSet(BillingViewSet):
             method=values["method"],
             status=values["status"],
             currency=values.get("currency"),
+            failure_reason=values.get("failure_reason", ""),
             actor=user,
             now=timezone.now(),
         )
@@ -366,6 +455,139 @@ class PaymentViewSet(BillingViewSet):
         )
         return Response(RefundOutputSerializer(refund_get(refund_id=refund.pk)).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Mark a pending or authorized payment failed (the buyer is told why and what next)",
+        request=PaymentFailInputSerializer,
+        responses={200: PaymentOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def fail(self, request: Request, pk: str | None = None) -> Response:
+        payment = self.get_object()
+        data = PaymentFailInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]
+        payment_fail(payment=payment, reason=data.validated_data["reason"], actor=user, now=timezone.now())
+        return Response(PaymentOutputSerializer(payment_get_for_user(user=user, payment_id=payment.pk)).data)
+
+    @extend_schema(
+        summary="Grant a refund for finance to send (refunds above the approval threshold take two people)",
+        request=RefundCreateInputSerializer,
+        responses={201: RefundGrantOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="refund-grants", url_name="refund-grants")
+    def refund_grants(self, request: Request, pk: str | None = None) -> Response:
+        payment = self.get_object()
+        data = RefundCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = refund_grant(
+            payment=payment,
+            amount=data.validated_data["amount"],
+            reason=data.validated_data["reason"],
+            actor=request.user,  # type: ignore[arg-type]
+            now=timezone.now(),
+        )
+        return Response(RefundGrantOutputSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Refund exactly what the order was overcharged (overcharge or duplicate charge)",
+        description="The difference is what the order's payments took, net of refunds, beyond what it owes "
+        "(the current invoice's total, else the order's). Never more than the payment can still refund "
+        "(400). Up to the approval threshold a finance user refunds it at once; above it, or for support, "
+        "it is granted and finance sends it (`POST /refund-grants/<id>/send/`). Not overpaid: 409.",
+        request=RefundDifferenceInputSerializer,
+        responses={201: RefundDifferenceOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="refund-difference", url_name="refund-difference")
+    def refund_difference(self, request: Request, pk: str | None = None) -> Response:
+        payment = self.get_object()
+        data = RefundDifferenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = refund_difference(
+            payment=payment,
+            kind=data.validated_data["kind"],
+            reason=data.validated_data["reason"],
+            amount=data.validated_data.get("amount"),
+            actor=request.user,  # type: ignore[arg-type]
+            now=timezone.now(),
+        )
+        payload = {
+            "amount": outcome.amount,
+            "outcome": "refunded" if outcome.refund else "granted",
+            "refund": outcome.refund.pk if outcome.refund else None,
+            "grant": outcome.grant.pk if outcome.grant else None,
+        }
+        return Response(RefundDifferenceOutputSerializer(payload).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Refunds the caller may see (a buyer: their own), with when they reach the statement",
+        responses={200: RefundOutputSerializer, **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(summary="One refund", responses={200: RefundOutputSerializer, **error_responses(401, 404)}),
+)
+class RefundViewSet(BillingViewSet):
+    serializer_class = RefundOutputSerializer
+    filterset_class = RefundFilter
+    ordering_fields = ["created_at", "amount", "id"]
+
+    def get_queryset(self) -> QuerySet[Refund]:
+        if getattr(self, "swagger_fake_view", False):
+            return Refund.objects.none()
+        return refund_list_for_user(user=self.request.user)  # type: ignore[arg-type]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Refund grants the caller may see (a buyer: their own)",
+        responses={200: RefundGrantOutputSerializer, **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One refund grant", responses={200: RefundGrantOutputSerializer, **error_responses(401, 404)}
+    ),
+)
+class RefundGrantViewSet(BillingViewSet):
+    """Refunds granted by support, sent by finance: two different people."""
+
+    object_action_permissions = {"send": "marketplace.add_refund", "withdraw": _may_refund_some_way}
+    serializer_class = RefundGrantOutputSerializer
+    filterset_class = RefundGrantFilter
+    ordering_fields = ["created_at", "amount", "id"]
+
+    def get_queryset(self) -> QuerySet[RefundGrant]:
+        if getattr(self, "swagger_fake_view", False):
+            return RefundGrant.objects.none()
+        return refund_grant_list_for_user(user=self.request.user)  # type: ignore[arg-type]
+
+    @extend_schema(
+        summary="Send a granted refund (finance; not the person who granted it: 403)",
+        request=None,
+        responses={201: RefundOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: str | None = None) -> Response:
+        grant = self.get_object()
+        refund = refund_grant_send(grant=grant, actor=request.user, now=timezone.now())  # type: ignore[arg-type]
+        return Response(RefundOutputSerializer(refund_get(refund_id=refund.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Withdraw a grant not yet sent",
+        request=RefundGrantWithdrawInputSerializer,
+        responses={200: RefundGrantOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        grant = self.get_object()
+        data = RefundGrantWithdrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawn = refund_grant_withdraw(
+            grant=grant,
+            actor=request.user,  # type: ignore[arg-type]
+            reason=data.validated_data["reason"],
+            now=timezone.now(),
+        )
+        return Response(RefundGrantOutputSerializer(withdrawn).data)
+
 
 # --- Receipts ---------------------------------------------------------------------------------
 
@@ -375,6 +597,21 @@ class ReceiptResendInputSerializer(serializers.Serializer):
         required=False,
         help_text="Staff: any address (default the buyer's). The buyer: only their own account address.",
     )
+
+
+class ReceiptReissueInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="What was wrong with the receipt.")
+    email = serializers.EmailField(required=False, help_text="The right address (default the buyer's).")
+
+
+class ReceiptCheckOutputSerializer(serializers.Serializer):
+    is_correct = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    captured_amount = money_output()
+    buyer_email = serializers.CharField()
+    deliveries = serializers.IntegerField()
+    last_sent_to = serializers.CharField()
 
 
 class ReceiptDeliveryOutputSerializer(serializers.Serializer):
@@ -410,6 +647,7 @@ class ReceiptOutputSerializer(serializers.Serializer):
 )
 class ReceiptViewSet(BillingViewSet):
     permission_classes = [HasRolePermission]
+    object_action_permissions = {"reissue": "marketplace.resend_receipt", "verification": "marketplace.view_receipt"}
     # Resend: staff with marketplace.resend_receipt, or the buyer to their own address (service).
     serializer_class = ReceiptOutputSerializer
     filterset_class = ReceiptFilter
@@ -436,10 +674,41 @@ class ReceiptViewSet(BillingViewSet):
         )
         return Response(ReceiptDeliveryOutputSerializer(delivery).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Reissue an incorrect receipt: a new number, the captured amount, the right address",
+        request=ReceiptReissueInputSerializer,
+        responses={200: ReceiptOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reissue(self, request: Request, pk: str | None = None) -> Response:
+        receipt = self.get_object()
+        data = ReceiptReissueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]
+        receipt_reissue(
+            receipt=receipt,
+            actor=user,
+            reason=data.validated_data["reason"],
+            email=data.validated_data.get("email"),
+            now=timezone.now(),
+        )
+        return Response(ReceiptOutputSerializer(receipt_get_for_user(user=user, receipt_id=receipt.pk)).data)
 
-router = SimpleRouter()
+    @extend_schema(
+        summary="Verify a receipt against its payment and the buyer's address (staff)",
+        responses={200: ReceiptCheckOutputSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def verification(self, request: Request, pk: str | None = None) -> Response:
+        receipt = self.get_object()
+        return Response(ReceiptCheckOutputSerializer(receipt_verification(receipt=receipt)).data)
+
+
+router = IdRouter()
 router.register("invoices", InvoiceViewSet, basename="invoices")
 router.register("payments", PaymentViewSet, basename="payments")
 router.register("receipts", ReceiptViewSet, basename="receipts")
+router.register("refunds", RefundViewSet, basename="refunds")
+router.register("refund-grants", RefundGrantViewSet, basename="refund-grants")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

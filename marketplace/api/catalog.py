@@ -11,17 +11,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from core.api.errors import error_responses
-from core.api.fields import IdField
-from core.api.filters import SafeSearchFilter
+from core.api.fields import IdField, SingleLineCharField
+from core.api.filters import FilterBackend, SafeSearchFilter, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.api.filters import ProductFilter, SellerFilter
 from marketplace.models import Currency, Product, Seller
@@ -52,7 +50,7 @@ class SellerOutputSerializer(serializers.Serializer):
 
 
 class SellerCreateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = SingleLineCharField(max_length=200)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
 
 
@@ -70,8 +68,8 @@ class ProductOutputSerializer(serializers.Serializer):
 
 class ProductCreateInputSerializer(serializers.Serializer):
     seller = IdField()
-    name = serializers.CharField(max_length=200)
-    sku = serializers.CharField(max_length=64)
+    name = SingleLineCharField(max_length=200)
+    sku = SingleLineCharField(max_length=64)
     price = _money(min_value=0)
     currency = serializers.ChoiceField(choices=Currency.choices)
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
@@ -100,10 +98,9 @@ class SellerViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "marketplace.add_seller"}
     serializer_class = SellerOutputSerializer
     filterset_class = SellerFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Seller]:
         return seller_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -138,11 +135,10 @@ class ProductViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": lambda user: user_may_create_products(actor=user)}
     serializer_class = ProductOutputSerializer
     filterset_class = ProductFilter
-    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, SafeSearchFilter, StableOrderingFilter]
     search_fields = ["name"]
     ordering_fields = ["price", "created_at", "id"]
     ordering = ["id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Product]:
         return product_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -161,7 +157,7 @@ class ProductViewSet(viewsets.GenericViewSet):
         return Response(ProductOutputSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("sellers", SellerViewSet, basename="sellers")
 router.register("products", ProductViewSet, basename="products")
 

@@ -17,6 +17,9 @@ from marketplace.models import (
     PaymentStatus,
     Product,
     Receipt,
+    Refund,
+    RefundGrant,
+    RefundGrantStatus,
     Seller,
     Shipment,
 )
@@ -94,3 +97,22 @@ class ReceiptFilter(filters.FilterSet):
     class Meta:
         model = Receipt
         fields = ["order", "payment", "number"]
+
+
+class RefundFilter(filters.FilterSet):
+    order = IdFilter(field_name="payment__order_id", help_text="Refunds of this order.")
+    payment = IdFilter(field_name="payment_id", help_text="Refunds of this payment.")
+
+    class Meta:
+        model = Refund
+        fields = ["order", "payment"]
+
+
+class RefundGrantFilter(filters.FilterSet):
+    order = IdFilter(field_name="payment__order_id", help_text="Grants on this order's payments.")
+    payment = IdFilter(field_name="payment_id")
+    status = filters.ChoiceFilter(choices=RefundGrantStatus.choices)
+
+    class Meta:
+        model = RefundGrant
+        fields = ["order", "payment", "status"]

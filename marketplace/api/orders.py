@@ -21,19 +21,18 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
+from accounts.selectors.users import user_has_permission
 from core.api.errors import error_responses
-from core.api.fields import IdField
-from core.api.filters import FilterBackend
+from core.api.fields import IdField, SingleLineCharField
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.pagination import PageNumberPagination
 from core.permissions import HasRolePermission
@@ -46,6 +45,7 @@ from marketplace.selectors.orders import (
     order_rows,
     order_rows_as_api_json_supported,
     order_rows_items,
+    order_status_answer_text,
     shipment_list,
     user_may_create_shipments,
 )
@@ -53,6 +53,7 @@ from marketplace.selectors.scoping import order_visible_queryset
 from marketplace.services.orders import (
     OrderLine,
     order_place,
+    order_status_answer_send,
     order_status_change,
     shipment_create,
     tracking_event_add,
@@ -215,6 +216,17 @@ class OrderStatusInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class StatusAnswerInputSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=5000, required=False, help_text="Default: the answer built from the order and its shipment."
+    )
+
+
+class StatusAnswerOutputSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    text = serializers.CharField()
+
+
 class TrackingEventOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     shipment = serializers.IntegerField(source="shipment_id")
@@ -227,8 +239,8 @@ class TrackingEventOutputSerializer(serializers.Serializer):
 
 class TrackingEventInputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
-    status = serializers.CharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    status = SingleLineCharField(max_length=40, help_text="Carrier status, e.g. in_transit, delivered.")
+    location = SingleLineCharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -261,8 +273,8 @@ class ShipmentOutputSerializer(serializers.Serializer):
 
 class ShipmentCreateInputSerializer(serializers.Serializer):
     order = IdField()
-    carrier = serializers.CharField(max_length=100)
-    tracking_number = serializers.CharField(max_length=100)
+    carrier = SingleLineCharField(max_length=100)
+    tracking_number = SingleLineCharField(max_length=100)
     expected_delivery = serializers.DateField(required=False, allow_null=True, default=None)
     shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -303,10 +315,9 @@ class OrderViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "marketplace.add_order"}
     serializer_class = OrderOutputSerializer
     filterset_class = OrderFilter
-    filter_backends = [FilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["placed_at", "total", "id"]
     ordering = ["-placed_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Order]:
         return order_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -385,6 +396,43 @@ class OrderViewSet(viewsets.GenericViewSet):
         }
         return Response(TrackingOutputSerializer(payload).data)
 
+    @extend_schema(
+        methods=["GET"],
+        responses={200: StatusAnswerOutputSerializer, **error_responses(401, 404)},
+        description='The answer to "where is my order?", built from the order and its shipment events.',
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=StatusAnswerInputSerializer,
+        responses={201: StatusAnswerOutputSerializer, **error_responses(400, 401, 403, 404)},
+        description="Send the buyer that answer (staff): the built text, or `text` as edited. Logged as an "
+        "order event; the buyer is notified.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="status-answer",
+        url_name="status-answer",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def status_answer(self, request: Request, pk: str | None = None) -> Response:
+        order = self.get_object()
+        now = timezone.now()
+        if request.method == "GET":
+            return Response({"order": order.pk, "text": order_status_answer_text(order=order, now=now)})
+        if not user_has_permission(request.user, "marketplace.view_order"):  # type: ignore[arg-type]
+            raise Forbidden("Only staff send order-status answers.", code="permission_denied")
+        serializer = StatusAnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = order_status_answer_send(
+            order=order,
+            actor=request.user,  # type: ignore[arg-type]
+            now=now,
+            text=serializer.validated_data.get("text"),
+        )
+        return Response({"order": order.pk, "text": text}, status=status.HTTP_201_CREATED)
+
 
 @extend_schema_view(
     list=extend_schema(responses={200: ShipmentOutputSerializer(many=True), **error_responses(400, 401)}),
@@ -406,10 +454,9 @@ class ShipmentViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": lambda user: user_may_create_shipments(actor=user)}
     serializer_class = ShipmentOutputSerializer
     filterset_class = ShipmentFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "shipped_at", "id"]
     ordering = ["-created_at", "-id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return shipment_list(actor=self.request.user)  # type: ignore[arg-type]
@@ -445,7 +492,7 @@ class ShipmentViewSet(viewsets.GenericViewSet):
         return Response(TrackingEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("orders", OrderViewSet, basename="orders")
 router.register("shipments", ShipmentViewSet, basename="shipments")
 

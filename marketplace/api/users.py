@@ -13,19 +13,18 @@ import django_filters
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role, User
 from accounts.selectors.users import user_list, user_list_self
 from core.api.errors import error_responses
-from core.api.filters import SafeSearchFilter
+from core.api.fields import SingleLineCharField
+from core.api.filters import FilterBackend, SafeSearchFilter, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.services.catalog import user_create_with_store
 
@@ -39,11 +38,11 @@ class UserCreateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
     role = serializers.ChoiceField(choices=[(role.value, role.label) for role in CREATABLE_ROLES])
-    store_name = serializers.CharField(
+    store_name = SingleLineCharField(
         max_length=200, required=False, allow_blank=True, help_text="Required when role is `seller`."
     )
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = SingleLineCharField(max_length=150, required=False, allow_blank=True)
+    last_name = SingleLineCharField(max_length=150, required=False, allow_blank=True)
 
 
 class UserSellerSerializer(serializers.Serializer):
@@ -101,8 +100,7 @@ class UserViewSet(viewsets.GenericViewSet):
     action_permissions = {"create": "accounts.add_user", "list": "accounts.view_user"}
     serializer_class = UserOutputSerializer
     filterset_class = UserFilter
-    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
-    lookup_value_regex = r"[0-9]+"
+    filter_backends = [FilterBackend, SafeSearchFilter, StableOrderingFilter]
     search_fields = ["username", "email"]
     ordering_fields = ["id", "username", "created_at"]
     ordering = ["id"]
@@ -141,7 +139,7 @@ class UserViewSet(viewsets.GenericViewSet):
         return Response(UserOutputSerializer(own).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("users", UserViewSet, basename="users")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

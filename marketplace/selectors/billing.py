@@ -6,11 +6,25 @@ that the API serializes are joined or prefetched, so a page costs the same numbe
 whatever its size.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import F, Prefetch, QuerySet
 
 from accounts.models import User
 from core.exceptions import NotFound
-from marketplace.models import Invoice, InvoiceLine, Order, Payment, Receipt, ReceiptDelivery, Refund
+from marketplace.models import (
+    REFUNDABLE_PAYMENT_STATUSES,
+    Invoice,
+    InvoiceLine,
+    Order,
+    Payment,
+    PaymentStatus,
+    Receipt,
+    ReceiptDelivery,
+    Refund,
+    RefundGrant,
+)
 from marketplace.selectors.scoping import order_visibility_q, order_visible_queryset
 
 
@@ -70,3 +84,62 @@ def receipt_get_for_user(*, user: User, receipt_id: int) -> Receipt:
     if receipt is None:
         raise NotFound("No such receipt.")
     return receipt
+
+
+def refund_list_for_user(*, user: User) -> QuerySet[Refund]:
+    """Refunds of the payments the user may see (a buyer: their own orders')."""
+    return (
+        Refund.objects.filter(order_visibility_q(user, prefix="payment__order__"))
+        .select_related("payment")
+        .order_by("-created_at", "-id")
+    )
+
+
+def refund_grant_list_for_user(*, user: User) -> QuerySet[RefundGrant]:
+    """Refund grants of the payments the user may see (the buyer sees theirs: "approved, on its way")."""
+    return (
+        RefundGrant.objects.filter(order_visibility_q(user, prefix="payment__order__"))
+        .select_related("payment")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What support sees when a buyer says a receipt is missing or wrong."""
+
+    is_correct: bool
+    problems: list[str]
+    payment_status: str
+    captured_amount: Decimal
+    buyer_email: str
+    deliveries: int
+    last_sent_to: str
+
+
+def receipt_verification(*, receipt: Receipt) -> ReceiptCheck:
+    """Check a receipt against its payment and buyer: the payment was taken, the receipt states the
+    captured amount in the payment's currency, it went to the buyer's current address."""
+    payment = receipt.payment
+    buyer = payment.order.buyer
+    problems = []
+    if payment.status not in REFUNDABLE_PAYMENT_STATUSES and payment.status != PaymentStatus.REFUNDED:
+        problems.append(f"The payment is {payment.status}: it was not taken.")
+    if receipt.amount != payment.captured_amount:
+        problems.append(f"The receipt says {receipt.amount}, the payment took {payment.captured_amount}.")
+    if receipt.currency != payment.currency:
+        problems.append(f"The receipt is in {receipt.currency}, the payment in {payment.currency}.")
+    deliveries = list(receipt.deliveries.order_by("-created_at", "-id"))
+    if not deliveries:
+        problems.append("The receipt was never sent.")
+    elif buyer.email and deliveries[0].email.lower() != buyer.email.lower():
+        problems.append(f"It was last sent to {deliveries[0].email}, not to the buyer's address {buyer.email}.")
+    return ReceiptCheck(
+        is_correct=not problems,
+        problems=problems,
+        payment_status=payment.status,
+        captured_amount=payment.captured_amount,
+        buyer_email=buyer.email,
+        deliveries=len(deliveries),
+        last_sent_to=deliveries[0].email if deliveries else "",
+    )

@@ -1,6 +1,7 @@
 """Reads for orders, shipments and tracking; everything starts from the scoping rules."""
 
 from collections import defaultdict
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -10,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
 from core.sql import execute, table
-from marketplace.models import Order, OrderItem, OrderTally, Shipment, TrackingEvent
+from marketplace.models import Order, OrderItem, OrderStatus, OrderTally, Shipment, TrackingEvent
 from marketplace.selectors.scoping import order_visible_queryset, shipment_visible_queryset
 
 
@@ -147,3 +148,43 @@ def user_may_create_shipments(*, actor: User) -> bool:
     if user_has_permission(actor, "marketplace.add_shipment"):
         return True
     return bool(actor.is_authenticated and actor.is_active and actor.seller_memberships.exists())
+
+
+def _day(value: date | datetime) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def order_status_answer_text(*, order: Order, now: datetime) -> str:
+    """The answer to "where is my order?", built from the order and its latest shipment's events
+    (what support sends in one click, and what the order page says)."""
+    shipment = order_latest_shipment(order=order)
+    lines = [f"Your order {order.number} (placed {_day(order.placed_at)}) is {order.get_status_display().lower()}."]
+    if order.status == OrderStatus.CANCELLED:
+        lines.append("It was cancelled, so nothing will be delivered; any payment taken is refunded.")
+        return " ".join(lines)
+    if shipment is None:
+        lines.append("It has not shipped yet; you will get the carrier and tracking number as soon as it does.")
+        return " ".join(lines)
+    lines.append(f"It travels with {shipment.carrier}, tracking number {shipment.tracking_number}.")
+    events = list(shipment.events.all())
+    if shipment.delivered_at is not None:
+        lines.append(f"It was delivered on {_day(shipment.delivered_at)}.")
+    elif shipment.expected_delivery is not None:
+        if shipment.expected_delivery < now.date():
+            lines.append(
+                f"It was expected on {_day(shipment.expected_delivery)} and is late; we are following it up "
+                "with the carrier."
+            )
+        else:
+            lines.append(f"It is expected on {_day(shipment.expected_delivery)}.")
+    if events:
+        last = events[-1]
+        where = f" in {last.location}" if last.location else ""
+        detail = f": {last.description}" if last.description else ""
+        lines.append(
+            f"Latest carrier update, {_day(last.occurred_at)} {last.occurred_at:%H:%M} UTC: "
+            f"{last.status.replace('_', ' ')}{where}{detail}."
+        )
+    elif shipment.delivered_at is None:
+        lines.append("The carrier has not reported any scan yet.")
+    return " ".join(lines)

@@ -27,11 +27,8 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
+from core.ids import parse_id
 from marketplace.models import Order, Seller, SellerMembership, Shipment
-
-# A seller id in a path or a query string: digits, at most 18 of them (a bigint); anything else is
-# "no such seller" rather than a database error.
-_MAX_ID_DIGITS = 18
 
 
 def _is_active_user(user: Any) -> bool:
@@ -79,18 +76,11 @@ def shipment_visible_queryset(user: User) -> QuerySet[Shipment]:
     return Shipment.objects.filter(order_visibility_q(user, prefix="order__"))
 
 
-def _seller_id(pk: str | int) -> int | None:
-    text = str(pk)
-    if not text.isdigit() or len(text) > _MAX_ID_DIGITS or int(text) < 1:
-        return None
-    return int(text)
-
-
 def seller_get_visible(*, user: User, pk: str | int) -> Seller | None:
     """The seller ``pk`` if ``user`` may see its own figures (response metrics, review metrics,
     standing): its members and staff. None when there is no such seller or it is not the user's:
     both are the same 404."""
-    seller_id = _seller_id(pk)
+    seller_id = parse_id(pk)  # the routes' <id:pk> already is one; a caller's text may not be
     if seller_id is None:
         return None
     seller = Seller.objects.filter(pk=seller_id).first()

@@ -45,12 +45,16 @@ from marketplace.models import (
     OrderStatus,
     Payment,
     PaymentEvent,
+    PaymentFailureReason,
     PaymentMethod,
     PaymentStatus,
     Product,
     Receipt,
     ReceiptDelivery,
+    ReceiptRevision,
     Refund,
+    RefundGrant,
+    RefundGrantStatus,
 )
 from marketplace.notices import Kind
 from marketplace.selectors.scoping import user_is_seller_member
@@ -190,7 +194,7 @@ def _reissue_lines(*, old: Invoice, order: Order, lines: list[InvoiceLineData] |
                 field="lines",
             )
         description = clean_text(
-            line.description, field="lines", max_length=column_max_length(InvoiceLine, "description")
+            line.description, field="lines", max_length=column_max_length(InvoiceLine, "description"), single_line=True
         )
         if not 1 <= line.quantity <= settings.MARKETPLACE_MAX_QUANTITY:
             raise InvalidInput(
@@ -291,6 +295,7 @@ def invoice_reissue(
             title=f"Invoice {new.number} corrected (version {new.version})",
             body=f"Invoice {new.number} for order {order.number} was corrected: {reason}\n"
             f"New total: {new.total} {new.currency}.",
+            link=f"/orders/{order.pk}/",
         )
     return new
 
@@ -323,10 +328,12 @@ def payment_record(
     actor: User,
     now: datetime,
     currency: str | None = None,
+    failure_reason: str = "",
 ) -> Payment:
     """Record a payment on ``order``. ``amount`` may not exceed what is still unpaid (the order
     total minus captured payments net of refunds); the order row is locked so two payments recorded
-    at once cannot both fit into the same balance. A payment recorded as captured gets its receipt."""
+    at once cannot both fit into the same balance. A payment recorded as captured gets its receipt;
+    one recorded as failed tells the buyer at once why and what to do next."""
     _require_permission(actor, "marketplace.add_payment", "You may not record payments.")
     if status not in CREATABLE_PAYMENT_STATUSES:
         raise InvalidInput(
@@ -335,8 +342,9 @@ def payment_record(
     if method not in PaymentMethod.values:
         raise InvalidInput(f"Must be one of: {', '.join(PaymentMethod.values)}.", code="invalid_choice", field="method")
     amount = _check_amount(amount, field="amount", allow_zero=False)
+    failure_reason = _failure_reason(failure_reason, status=status)
     with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+        locked = Order.objects.select_for_update().select_related("buyer").get(pk=order.pk)
         if locked.status == OrderStatus.CANCELLED:
             raise StateConflict("Payments cannot be recorded on a cancelled order.", code="order_cancelled")
         currency = currency or locked.currency
@@ -361,6 +369,7 @@ def payment_record(
             captured_amount=amount if is_captured else ZERO,
             captured_at=now if is_captured else None,
             reference=number_next(prefix="PAY", now=now),
+            failure_reason=failure_reason,
         )
         _payment_event(payment=payment, actor=actor, from_status="", to_status=status, amount=amount)
         OrderEvent.objects.create(
@@ -371,7 +380,66 @@ def payment_record(
         )
         if is_captured:
             _receipt_issue(payment=payment, order=locked, actor=actor)
+        if status == PaymentStatus.FAILED:
+            _payment_failed_notify(payment=payment, order=locked)
     return payment
+
+
+def _failure_reason(value: str, *, status: str) -> str:
+    if status != PaymentStatus.FAILED:
+        if value:
+            raise InvalidInput("Only a failed payment has a failure reason.", code="invalid", field="failure_reason")
+        return ""
+    value = value or PaymentFailureReason.OTHER
+    if value not in PaymentFailureReason.values:
+        raise InvalidInput(
+            f"Must be one of: {', '.join(PaymentFailureReason.values)}.", code="invalid_choice", field="failure_reason"
+        )
+    return value
+
+
+def _payment_failed_notify(*, payment: Payment, order: Order) -> None:
+    why = PaymentFailureReason(payment.failure_reason or PaymentFailureReason.OTHER).label
+    notify(
+        recipients=[order.buyer],
+        kind=Kind.PAYMENT_FAILED,
+        title=f"Your payment of {payment.amount} {payment.currency} for order {order.number} failed",
+        body=f"Why: {why}.\nWhat to do next: {payment.failure_next_step}",
+        link=f"/orders/{order.pk}/",
+    )
+
+
+def payment_fail(*, payment: Payment, reason: str, actor: User, now: datetime) -> Payment:
+    """A pending or authorized payment failed or was declined (``marketplace.change_payment``):
+    status failed with its reason, a history row, and the buyer told at once why and what next."""
+    _require_permission(actor, "marketplace.change_payment", "You may not change payments.")
+    reason = _failure_reason(reason, status=PaymentStatus.FAILED)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if PaymentStatus.FAILED not in PAYMENT_TRANSITIONS.get(locked.status, set()):
+            raise StateConflict(f"A {locked.status} payment cannot fail.", code="invalid_transition")
+        previous = locked.status
+        Payment.objects.filter(pk=locked.pk, status=previous).update(
+            status=PaymentStatus.FAILED, failure_reason=reason, updated_at=now
+        )
+        locked.refresh_from_db()
+        _payment_event(
+            payment=locked,
+            actor=actor,
+            from_status=previous,
+            to_status=PaymentStatus.FAILED,
+            amount=None,
+            note=PaymentFailureReason(reason).label,
+        )
+        order = Order.objects.select_related("buyer").get(pk=locked.order_id)
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.PAYMENT_FAILED,
+            actor=actor,
+            note=f"Payment {locked.reference} failed: {PaymentFailureReason(reason).label}",
+        )
+        _payment_failed_notify(payment=locked, order=order)
+    return locked
 
 
 def payment_capture(*, payment: Payment, actor: User, now: datetime) -> Payment:
@@ -408,8 +476,15 @@ def payment_capture(*, payment: Payment, actor: User, now: datetime) -> Payment:
     return locked
 
 
+def refund_needs_grant(amount: Decimal) -> bool:
+    """Above ``MARKETPLACE_REFUND_APPROVAL_THRESHOLD`` a refund is granted by one person and sent
+    by another (``services.refunds``)."""
+    return amount > settings.MARKETPLACE_REFUND_APPROVAL_THRESHOLD
+
+
 def refund_issue(*, payment: Payment, amount: Decimal, reason: str, actor: User, now: datetime) -> Refund:
-    """Refund part or all of a captured payment.
+    """Refund part or all of a captured payment, up to ``MARKETPLACE_REFUND_APPROVAL_THRESHOLD``
+    (above it: 409 ``approval_required``; ``refund_grant`` then ``refund_grant_send``).
 
     The payment row is locked (``SELECT ... FOR UPDATE``) before the refundable amount is read, so
     two refunds arriving together are serialized and the second sees the first; the UPDATE is also
@@ -419,48 +494,75 @@ def refund_issue(*, payment: Payment, amount: Decimal, reason: str, actor: User,
     _require_permission(actor, "marketplace.add_refund", "You may not issue refunds.")
     reason = clean_text(reason, field="reason", max_length=None)
     amount = _check_amount(amount, field="amount", allow_zero=False)
+    if refund_needs_grant(amount):
+        raise StateConflict(
+            f"Refunds above {settings.MARKETPLACE_REFUND_APPROVAL_THRESHOLD} are granted by support and sent by "
+            "finance: grant it first.",
+            code="approval_required",
+        )
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status not in REFUNDABLE_PAYMENT_STATUSES:
-            raise StateConflict(f"A {locked.status} payment cannot be refunded.", code="not_refundable")
-        refundable = locked.captured_amount - locked.refunded_amount
-        if amount > refundable:
-            raise InvalidInput(
-                f"At most {refundable} {locked.currency} can still be refunded on this payment.",
-                code="exceeds_refundable",
-                field="amount",
+        return refund_apply(payment=payment, amount=amount, reason=reason, actor=actor, now=now)
+
+
+def refund_reserved_amount(*, payment_id: int, excluding_grant: int | None = None) -> Decimal:
+    """What open refund grants hold of a payment's refundable amount (not available to others)."""
+    grants = RefundGrant.objects.filter(payment_id=payment_id, status=RefundGrantStatus.GRANTED)
+    if excluding_grant is not None:
+        grants = grants.exclude(pk=excluding_grant)
+    total = grants.aggregate(total=Sum("amount"))["total"]
+    return round_money(total) if total is not None else ZERO
+
+
+def refund_apply(
+    *, payment: Payment, amount: Decimal, reason: str, actor: User, now: datetime, grant_id: int | None = None
+) -> Refund:
+    """The refund itself, for services that already checked who may send it (``refund_issue``,
+    ``refunds.refund_grant_send``); inside the caller's transaction. What open grants other than
+    ``grant_id`` (the one being sent) reserve is not available to it."""
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.status not in REFUNDABLE_PAYMENT_STATUSES:
+        raise StateConflict(f"A {locked.status} payment cannot be refunded.", code="not_refundable")
+    reserved = refund_reserved_amount(payment_id=locked.pk, excluding_grant=grant_id)
+    refundable = locked.captured_amount - locked.refunded_amount - reserved
+    if amount > refundable:
+        raise InvalidInput(
+            f"At most {max(refundable, ZERO)} {locked.currency} can still be refunded on this payment.",
+            code="exceeds_refundable",
+            field="amount",
+        )
+    refunded = locked.refunded_amount + amount
+    new_status = PaymentStatus.REFUNDED if refunded == locked.captured_amount else PaymentStatus.PARTIALLY_REFUNDED
+    try:
+        with transaction.atomic():
+            updated = Payment.objects.filter(pk=locked.pk, refunded_amount=locked.refunded_amount).update(
+                refunded_amount=F("refunded_amount") + amount, status=new_status, updated_at=now
             )
-        refunded = locked.refunded_amount + amount
-        new_status = PaymentStatus.REFUNDED if refunded == locked.captured_amount else PaymentStatus.PARTIALLY_REFUNDED
-        try:
-            with transaction.atomic():
-                updated = Payment.objects.filter(pk=locked.pk, refunded_amount=locked.refunded_amount).update(
-                    refunded_amount=F("refunded_amount") + amount, status=new_status, updated_at=now
-                )
-        except IntegrityError as error:  # the CheckConstraint: only reachable without the row lock
-            raise InvalidInput(
-                "Exceeds what can still be refunded on this payment.", code="exceeds_refundable", field="amount"
-            ) from error
-        if updated != 1:  # pragma: no cover - another refund slipped in where row locks do not exist
-            raise StateConflict("The payment changed meanwhile; try again.", code="concurrent_update")
-        refund = Refund.objects.create(payment=locked, amount=amount, reason=reason, created_by=actor)
-        _payment_event(
-            payment=locked, actor=actor, from_status=locked.status, to_status=new_status, amount=amount, note=reason
-        )
-        order = Order.objects.select_related("buyer").get(pk=locked.order_id)
-        OrderEvent.objects.create(
-            order=order,
-            kind=OrderEvent.Kind.REFUND_ISSUED,
-            actor=actor,
-            note=f"Refund of {amount} {locked.currency} on payment {locked.reference}: {reason}",
-        )
-        notify(
-            recipients=[order.buyer],
-            kind=Kind.REFUND_ISSUED,
-            title=f"Refund of {amount} {locked.currency} on order {order.number}",
-            body=f"We refunded {amount} {locked.currency} of payment {locked.reference} on order {order.number}.\n"
-            f"Reason: {reason}",
-        )
+    except IntegrityError as error:  # the CheckConstraint: only reachable without the row lock
+        raise InvalidInput(
+            "Exceeds what can still be refunded on this payment.", code="exceeds_refundable", field="amount"
+        ) from error
+    if updated != 1:  # pragma: no cover - another refund slipped in where row locks do not exist
+        raise StateConflict("The payment changed meanwhile; try again.", code="concurrent_update")
+    refund = Refund.objects.create(payment=locked, amount=amount, reason=reason, created_by=actor)
+    _payment_event(
+        payment=locked, actor=actor, from_status=locked.status, to_status=new_status, amount=amount, note=reason
+    )
+    order = Order.objects.select_related("buyer").get(pk=locked.order_id)
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.REFUND_ISSUED,
+        actor=actor,
+        note=f"Refund of {amount} {locked.currency} on payment {locked.reference}: {reason}",
+    )
+    low, high = settings.MARKETPLACE_REFUND_STATEMENT_WORKING_DAYS
+    notify(
+        recipients=[order.buyer],
+        kind=Kind.REFUND_ISSUED,
+        title=f"Refund of {amount} {locked.currency} on order {order.number}",
+        body=f"We refunded {amount} {locked.currency} of payment {locked.reference} on order {order.number}.\n"
+        f"Reason: {reason}\nIt is usually on your statement in {low}-{high} working days.",
+        link=f"/orders/{order.pk}/",
+    )
     return refund
 
 
@@ -535,6 +637,60 @@ def receipt_resend(*, receipt: Receipt, actor: User, now: datetime, email: str |
             note=f"Receipt {receipt.number} resent to {target}",
         )
     return delivery
+
+
+def receipt_reissue(*, receipt: Receipt, actor: User, reason: str, now: datetime, email: str | None = None) -> Receipt:
+    """Reissue an incorrect receipt (``marketplace.resend_receipt``): a new number, the payment's
+    captured amount and the right address (``email``, default the buyer's), sent there at once. What
+    it said before is kept as a ``ReceiptRevision`` with the reason; the send is a logged delivery."""
+    _require_permission(actor, "marketplace.resend_receipt", "You may not reissue receipts.")
+    reason = clean_text(reason, field="reason", max_length=None)
+    requested = (email or "").strip()
+    if requested:
+        try:
+            validate_email(requested)
+        except ValidationError as error:
+            raise InvalidInput("Enter a valid email address.", code="invalid", field="email") from error
+    with transaction.atomic():
+        locked = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        payment = Payment.objects.get(pk=locked.payment_id)
+        order = Order.objects.select_related("buyer").get(pk=payment.order_id)
+        target = requested or order.buyer.email
+        if not target:
+            raise InvalidInput("The buyer has no email address; give one.", code="required", field="email")
+        if payment.status not in (*REFUNDABLE_PAYMENT_STATUSES, PaymentStatus.REFUNDED):
+            raise StateConflict(f"A {payment.status} payment has no receipt to reissue.", code="not_captured")
+        ReceiptRevision.objects.create(
+            receipt=locked,
+            number=locked.number,
+            amount=locked.amount,
+            email=locked.email,
+            reason=reason,
+            actor=actor,
+            created_at=now,
+        )
+        old_number = locked.number
+        locked.number = number_next(prefix="RCT", now=now)
+        locked.amount = payment.captured_amount
+        locked.email = target
+        locked.save(update_fields=["number", "amount", "email"])
+        _receipt_delivery_create(receipt=locked, email=target, is_resend=True, actor=actor)
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.RECEIPT_REISSUED,
+            actor=actor,
+            note=f"Receipt {old_number} reissued as {locked.number}, sent to {target}: {reason}",
+        )
+        notify(
+            recipients=[order.buyer],
+            kind=Kind.RECEIPT_SENT,
+            title=f"Corrected receipt {locked.number} for order {order.number}",
+            body=f"Receipt {old_number} was corrected and reissued as {locked.number} "
+            f"({locked.amount} {locked.currency}), sent to {target}. Why: {reason}",
+            link=f"/orders/{order.pk}/",
+            send_email=False,
+        )
+    return locked
 
 
 def receipt_email_message(*, delivery: ReceiptDelivery) -> EmailMessage:

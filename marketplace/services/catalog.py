@@ -35,7 +35,11 @@ def seller_create(*, name: str, email: str = "", owner: User | None = None, acto
     same one first, the unique constraint refuses it and we pick again (inside a savepoint, so the
     caller's transaction survives)."""
     name = clean_text(
-        name, field="name", max_length=column_max_length(Seller, "name"), blank_message="A store name is required."
+        name,
+        field="name",
+        max_length=column_max_length(Seller, "name"),
+        blank_message="A store name is required.",
+        single_line=True,
     )
     base = slugify(name)[:200].strip("-") or "store"
     with transaction.atomic():
@@ -76,6 +80,7 @@ def user_create_with_store(
         max_length=column_max_length(Seller, "name"),
         required=role == Role.SELLER,
         blank_message="A seller needs a store name.",
+        single_line=True,
     )
     with transaction.atomic():
         user = user_create(
@@ -113,9 +118,19 @@ def product_create(
 ) -> Product:
     """Add a product to ``seller``'s catalog. The SKU is unique within the seller."""
     name = clean_text(
-        name, field="name", max_length=column_max_length(Product, "name"), blank_message="A product name is required."
+        name,
+        field="name",
+        max_length=column_max_length(Product, "name"),
+        blank_message="A product name is required.",
+        single_line=True,
     )
-    sku = clean_text(sku, field="sku", max_length=column_max_length(Product, "sku"), blank_message="A SKU is required.")
+    sku = clean_text(
+        sku,
+        field="sku",
+        max_length=column_max_length(Product, "sku"),
+        blank_message="A SKU is required.",
+        single_line=True,
+    )
     if currency not in Currency.values:
         raise InvalidInput(f"Unknown currency {currency!r}.", code="invalid_choice", field="currency")
     _check_money(price, field="price")

@@ -29,6 +29,8 @@ from marketplace.models import (
     Shipment,
     TrackingEvent,
 )
+from marketplace.notices import Kind
+from marketplace.selectors.orders import order_status_answer_text
 from marketplace.selectors.scoping import user_is_seller_member
 from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
@@ -230,12 +232,14 @@ def shipment_create(
         field="carrier",
         max_length=column_max_length(Shipment, "carrier"),
         blank_message="A carrier is required.",
+        single_line=True,
     )
     tracking_number = clean_text(
         tracking_number,
         field="tracking_number",
         max_length=column_max_length(Shipment, "tracking_number"),
         blank_message="A tracking number is required.",
+        single_line=True,
     )
     if order.status not in _SHIPPABLE_STATUSES:
         raise StateConflict(f"A {order.status} order cannot get a shipment.", code="invalid_state")
@@ -285,6 +289,7 @@ def tracking_event_add(
         field="status",
         max_length=column_max_length(TrackingEvent, "status"),
         blank_message="A status is required.",
+        single_line=True,
     )
     with transaction.atomic():
         event = TrackingEvent.objects.create(
@@ -302,3 +307,25 @@ def tracking_event_add(
                     now=now,
                 )
     return event
+
+
+def order_status_answer_send(*, order: Order, actor: User, now: datetime, text: str | None = None) -> str:
+    """Send the buyer the answer to "where is my order?" (staff who may see orders): by default
+    built from the order and its shipment events (``order_status_answer_text``); an edited ``text``
+    is sent as written. Logged as an order event; returns the text sent."""
+    if not user_has_permission(actor, "marketplace.view_order"):
+        raise Forbidden("You may not answer for this order.", code="permission_denied")
+    if text is None:
+        text = order_status_answer_text(order=order, now=now)
+    text = clean_text(text, field="text", max_length=None)
+    with transaction.atomic():
+        locked = Order.objects.select_related("buyer").get(pk=order.pk)
+        OrderEvent.objects.create(order=locked, kind=OrderEvent.Kind.STATUS_ANSWERED, actor=actor, note=text)
+        notify(
+            recipients=[locked.buyer],
+            kind=Kind.ORDER_STATUS_ANSWER,
+            title=f"Where your order {locked.number} is",
+            body=text,
+            link=f"/orders/{locked.pk}/",
+        )
+    return text

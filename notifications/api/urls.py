@@ -1,9 +1,9 @@
 from django.urls import URLPattern, URLResolver
-from rest_framework.routers import SimpleRouter
 
+from core.api.routers import IdRouter
 from notifications.api.views import NotificationViewSet
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("notifications", NotificationViewSet, basename="notifications")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

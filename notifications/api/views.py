@@ -67,8 +67,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = NotificationOutputSerializer
     filterset_class = NotificationFilter
     ordering_fields = ["created_at", "id"]
-    # Any path segment reaches the view, so `/notifications/0.5/` is this API's JSON 404.
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):

@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from accounts.models import User
 from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
+from core.text import one_line
 from notifications.models import EmailStatus, Notification, notification_kind
 from notifications.services.bulk import emails_send_after_commit, emails_wanted
 
@@ -110,7 +111,7 @@ def _deliver(rows: Sequence[tuple[Any, ...]], *, now: datetime) -> tuple[int, in
                 failed.append(pk)
                 continue
             message = EmailMessage(
-                subject=f"[SayPro] {title}",
+                subject=f"[SayPro] {one_line(title)}",  # a line break would fail the send every time
                 body=_email_body(body=body, title=title, link=link),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[address],

@@ -28,6 +28,8 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.forms import SingleLineCharField
+from core.ids import parse_id
 from marketplace.models import Product, Seller
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
 from reviews.services.access import user_may_work_cases
@@ -81,7 +83,7 @@ class ResolveForm(forms.Form):
         decimal_places=2,
         help_text="Optional: recorded against the case's order, in the order's currency.",
     )
-    coupon_code = forms.CharField(label="Coupon code", required=False, max_length=64)
+    coupon_code = SingleLineCharField(label="Coupon code", required=False, max_length=64)
 
 
 class CaseEventInline(ReadOnlyTabularInline):
@@ -113,8 +115,7 @@ class CaseSellerFilter(admin.SimpleListFilter):
     parameter_name = "seller"
 
     def _seller_id(self) -> int | None:
-        value = self.value() or ""
-        return int(value) if value.isdigit() and len(value) <= 18 else None
+        return parse_id(self.value())
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         seller_id = self._seller_id()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from core.durations import duration_text
 from core.exceptions import InvalidInput
 from core.figures import percent_text
+from core.ids import parse_id
 from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
 from marketplace.models import Seller
 from reviews.models import ResponseStatus, Review
@@ -77,9 +78,10 @@ def period_title(period: Period) -> str:
 
 
 def _seller_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18 or int(text) < 1:
+    seller_id = parse_id(text)
+    if seller_id is None:
         raise InvalidInput("Choose a seller from the list (a seller's id).", code="invalid", field="seller")
-    return int(text)
+    return seller_id
 
 
 class _Links:

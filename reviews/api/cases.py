@@ -13,18 +13,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from reviews.api.filters import ReviewCaseFilter
@@ -103,9 +102,8 @@ class ReviewCaseViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_open_cases}
     serializer_class = ReviewCaseOutputSerializer
     filterset_class = ReviewCaseFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ReviewCase]:
         cases = review_case_list(actor=_user(self.request))
@@ -182,7 +180,7 @@ class ReviewCaseViewSet(viewsets.GenericViewSet):
         return self._out(case)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("review-cases", ReviewCaseViewSet, basename="review-cases")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

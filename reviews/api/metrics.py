@@ -44,5 +44,5 @@ class PlatformReviewMetricsApi(PlatformFiguresApi):
 
 urlpatterns = [
     path("review-metrics/", PlatformReviewMetricsApi.as_view(), name="review-metrics"),
-    path("sellers/<str:pk>/review-metrics/", SellerReviewMetricsApi.as_view(), name="seller-review-metrics"),
+    path("sellers/<id:pk>/review-metrics/", SellerReviewMetricsApi.as_view(), name="seller-review-metrics"),
 ]

@@ -21,19 +21,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from reviews.api.filters import ReviewFilter, ReviewResponseFilter
@@ -126,9 +125,8 @@ class ReviewViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"create": user_may_write_reviews}
     serializer_class = ReviewOutputSerializer
     filterset_class = ReviewFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "rating", "response_due_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Review]:
         return review_list(actor=_user(self.request))
@@ -264,9 +262,8 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     serializer_class = ReviewResponseOutputSerializer
     filterset_class = ReviewResponseFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["created_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ReviewResponse]:
         return review_response_list(actor=_user(self.request))
@@ -327,7 +324,7 @@ class ReviewResponseViewSet(viewsets.GenericViewSet):
         return self._send_back(request, response_hide)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("reviews", ReviewViewSet, basename="reviews")
 router.register("review-responses", ReviewResponseViewSet, basename="review-responses")
 

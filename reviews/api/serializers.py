@@ -20,7 +20,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
-from core.api.fields import IdField
+from core.api.fields import IdField, SingleLineCharField
 from core.api.metrics import PeriodFiguresSerializer
 from core.text import PLACEHOLDERS
 from marketplace.models import Order, Product, Seller, SellerMembership
@@ -178,7 +178,7 @@ class ReviewOutputSerializer(serializers.Serializer):
 class ReviewCreateInputSerializer(serializers.Serializer):
     product = IdField()
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    title = serializers.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     body = serializers.CharField(max_length=BODY_MAX_LENGTH)
     order = IdField(required=False, allow_null=True, default=None, help_text="One of the caller's own orders.")
 
@@ -255,7 +255,7 @@ class ResponseTemplateOutputSerializer(serializers.Serializer):
 
 class ResponseTemplateInputSerializer(serializers.Serializer):
     situation = serializers.ChoiceField(choices=TemplateSituation.choices)
-    title = serializers.CharField(max_length=120)
+    title = SingleLineCharField(max_length=120)
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, help_text=f"Placeholders: {PLACEHOLDERS.listed}.")
 
 
@@ -380,7 +380,7 @@ class CaseResolveInputSerializer(serializers.Serializer):
         default=None,
         help_text="Goodwill recorded against the case's order, in the order's currency.",
     )
-    coupon_code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    coupon_code = SingleLineCharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 # --- Metrics -----------------------------------------------------------------------------------

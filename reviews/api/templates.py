@@ -14,17 +14,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.filters import StableOrderingFilter
+from core.api.filters import FilterBackend, StableOrderingFilter
+from core.api.routers import IdRouter
 from core.exceptions import Forbidden
 from core.permissions import HasRolePermission
 from core.text import PLACEHOLDERS
@@ -99,9 +98,8 @@ class ResponseTemplateViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     serializer_class = ResponseTemplateOutputSerializer
     filterset_class = ResponseTemplateFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     ordering_fields = ["title", "situation", "created_at", "id"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ResponseTemplate]:
         return response_template_list(actor=_user(self.request))
@@ -153,7 +151,7 @@ class ResponseTemplateViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("response-templates", ResponseTemplateViewSet, basename="response-templates")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

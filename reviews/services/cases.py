@@ -227,7 +227,7 @@ def review_case_resolve(
     """Close the case with what was done and, optionally, goodwill: an amount recorded against the
     case's order in the order's currency, and/or a coupon code. 409 if already resolved."""
     resolution = clean_text(resolution, field="resolution", max_length=2000)
-    coupon_code = clean_text(coupon_code, field="coupon_code", max_length=64, required=False)
+    coupon_code = clean_text(coupon_code, field="coupon_code", max_length=64, required=False, single_line=True)
     with transaction.atomic():
         locked = _lock_open_case(case, actor)
         order = Order.objects.filter(pk=locked.order_id).first() if locked.order_id else None

@@ -67,7 +67,7 @@ def review_create(
     without one, the buyer's latest order containing it is attached when there is one. Either way
     the review is a ``verified_purchase`` exactly when such an order is attached."""
     rating = _clean_rating(rating)
-    title = clean_text(title, field="title", max_length=200)
+    title = clean_text(title, field="title", max_length=200, single_line=True)
     body = clean_body(body)
     if user_is_seller_member(buyer, product.seller_id):
         raise InvalidInput("You cannot review your own store's product.", code="own_store", field="product")

@@ -126,7 +126,7 @@ def _clean_fields(*, situation: Any, title: Any, body: Any) -> dict[str, str]:
         raise InvalidInput("Unknown situation.", code="invalid_choice", field="situation")
     cleaned = {
         "situation": situation,
-        "title": clean_text(title, field="title", max_length=120),
+        "title": clean_text(title, field="title", max_length=120, single_line=True),
         "body": clean_body(body),
     }
     PLACEHOLDERS.check(cleaned["body"])

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
@@ -23,7 +24,11 @@ def test_valid_credentials_return_the_users_token(api_client):
     response = api_client.post(URL, {"username": "alice", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    token = Token.objects.get(user=user)
+    assert response.json() == {
+        "token": token.key,
+        "expires_at": (token.created + settings.API_TOKEN_TTL).isoformat().replace("+00:00", "Z"),
+    }
 
 
 def test_the_same_token_is_returned_twice(api_client):

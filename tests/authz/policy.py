@@ -111,7 +111,29 @@ ROUTES: dict[str, Route] = {
     "payments-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="payment_a"),
     "payments-capture": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"),
     "payments-refunds": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"),
+    # Refunds: over the approval threshold granted by support, sent by finance (two people); the
+    # difference of an overcharge refunded at once by finance or granted by support.
+    "payments-fail": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"),
+    "payments-refund-grants": Route({"POST": api(("support", "admin"), hidden=B_SIDE)}, obj="payment_a"),
+    "payments-refund-difference": Route(
+        {"POST": api(("support", "finance", "admin", "integration"), hidden=B_SIDE)}, obj="payment_a"
+    ),
+    "refunds-list": Route({"GET": api()}),
+    "refunds-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="refund_a"),
+    "refund-grants-list": Route({"GET": api()}),
+    "refund-grants-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="grant_a"),
+    "refund-grants-send": Route({"POST": api(("finance", "admin", "integration"), hidden=B_SIDE)}, obj="grant_a"),
+    "refund-grants-withdraw": Route(
+        {"POST": api(("support", "finance", "admin", "integration"), hidden=B_SIDE)}, obj="grant_a"
+    ),
+    "orders-status-answer": Route(
+        {"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE), "POST": api(STAFF, hidden=B_SIDE)}, obj="order_a"
+    ),
     "receipts-list": Route({"GET": api()}),
+    "receipts-reissue": Route(
+        {"POST": api(("support", "finance", "admin", "integration"), hidden=B_SIDE)}, obj="receipt_a"
+    ),
+    "receipts-verification": Route({"GET": api(STAFF, hidden=B_SIDE)}, obj="receipt_a"),
     "receipts-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="receipt_a"),
     "receipts-resend": Route(
         {"POST": api(("buyer_a", "support", "finance", "admin", "integration"), hidden=B_SIDE)}, obj="receipt_a"
@@ -216,6 +238,15 @@ ROUTES: dict[str, Route] = {
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
     "logout": Route({"POST": PUBLIC}),
+    "account": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "account-token-revoke": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "password_change": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "password_change_done": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "password_reset": Route({"GET": PUBLIC, "POST": PUBLIC}),
+    "admin_password_reset": Route({"GET": PUBLIC, "POST": PUBLIC}),
+    "password_reset_done": Route({"GET": PUBLIC}),
+    "password_reset_confirm": Route({"GET": PUBLIC, "POST": PUBLIC}, kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": Route({"GET": PUBLIC}),
     # --- inquiry pages: a buyer's own conversations; a seller member's store's (others: 404) ---
     "messages": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "messages-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
@@ -252,6 +283,10 @@ ROUTES: dict[str, Route] = {
     ),
     "seller-review-template-edit": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="review_template_a"),
     "seller-review-template-archive": Route({"POST": SELLER_A_PAGE}, obj="review_template_a"),
+    # --- the buyer's own order pages (staff and sellers see orders elsewhere: 404 here) ---
+    "orders": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "orders-detail-page": Route({"GET": BUYER_A_PAGE}, obj="order_a"),
+    "orders-receipt-resend-page": Route({"POST": BUYER_A_PAGE}, obj="receipt_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

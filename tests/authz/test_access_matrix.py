@@ -30,7 +30,13 @@ from tests.marketplace.factories import (
     ShipmentFactory,
     TrackingEventFactory,
 )
-from tests.marketplace.factories_billing import InvoiceFactory, PaymentFactory, ReceiptFactory
+from tests.marketplace.factories_billing import (
+    InvoiceFactory,
+    PaymentFactory,
+    ReceiptFactory,
+    RefundFactory,
+    RefundGrantFactory,
+)
 from tests.notifications.factories import NotificationFactory
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
 
@@ -108,6 +114,8 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "invoice_a": InvoiceFactory(order=order_a),
         "payment_a": payment_a,
         "receipt_a": ReceiptFactory(payment=payment_a),
+        "refund_a": RefundFactory(payment=payment_a),
+        "grant_a": RefundGrantFactory(payment=payment_a, granted_by=principals["support"]),
         "notification_a": NotificationFactory(recipient=principals["buyer_a"]),
         "standing_a": SellerStandingFactory(seller=seller_a),
         "conversation_a": conversation_a,

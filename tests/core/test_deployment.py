@@ -61,7 +61,7 @@ def test_check_deploy_fails_when_production_mode_lacks_https_settings():
 def test_production_mode_refuses_to_start_with_the_development_secret_key():
     result = _manage("check", DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="saypro.settings")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
 @pytest.mark.django_db

@@ -227,7 +227,10 @@ def test_ask_about_someone_elses_order_or_an_unknown_seller_is_not_found(buyer: 
 
     assert client.get(f"{reverse('messages-new')}?order={others_order.pk}").status_code == 404
     assert client.get(f"{reverse('messages-new')}?seller=999999").status_code == 404
-    assert client.get(f"{reverse('messages-new')}?seller=abc").status_code == 404
+    # Not an id at all: a 400 naming the parameter (core.ids), not a missing page.
+    odd = client.get(f"{reverse('messages-new')}?seller=abc")
+    assert odd.status_code == 400
+    assert "seller: Enter a record" in odd.content.decode()
     url = f"{reverse('messages-new')}?seller={store.pk}&product={product_of_other_store.pk}"
     assert client.get(url).status_code == 404
     assert (

@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import Role
 from marketplace.models import (
     Order,
+    OrderDelay,
     OrderItem,
     Product,
     Seller,
@@ -113,3 +114,17 @@ class TrackingEventFactory(DjangoModelFactory[TrackingEvent]):
     status = "in_transit"
     location = "Johannesburg"
     description = "Departed facility"
+
+
+class OrderDelayFactory(DjangoModelFactory[OrderDelay]):
+    """A delay row as the sweep writes it (past the expected date, told)."""
+
+    class Meta:
+        model = OrderDelay
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    order = factory.SelfAttribute("shipment.order")
+    kind = "past_expected"
+    expected_delivery = factory.LazyFunction(lambda: timezone.now().date())
+    detected_at = factory.LazyFunction(timezone.now)
+    notified_at = factory.LazyFunction(timezone.now)

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from marketplace.models import Invoice, InvoiceLine, Payment, Receipt
+from marketplace.models import Invoice, InvoiceLine, Payment, Receipt, Refund, RefundGrant
 from tests.marketplace.factories import OrderFactory
 
 
@@ -67,3 +67,25 @@ class ReceiptFactory(DjangoModelFactory[Receipt]):
     amount = factory.SelfAttribute("payment.captured_amount")
     currency = factory.SelfAttribute("payment.currency")
     email = factory.LazyAttribute(lambda receipt: receipt.payment.order.buyer.email)
+
+
+class RefundFactory(DjangoModelFactory[Refund]):
+    """A refund row only (the payment's refunded amount is not changed: use ``refund_issue`` for flows)."""
+
+    class Meta:
+        model = Refund
+
+    payment = factory.SubFactory(PaymentFactory)
+    amount = Decimal("5.00")
+    reason = "Damaged box"
+
+
+class RefundGrantFactory(DjangoModelFactory[RefundGrant]):
+    class Meta:
+        model = RefundGrant
+
+    payment = factory.SubFactory(PaymentFactory)
+    amount = Decimal("10.00")
+    reason = "Duplicate charge"
+    granted_by = factory.SubFactory("tests.accounts.factories.UserFactory", role="support")
+    created_at = factory.LazyFunction(timezone.now)

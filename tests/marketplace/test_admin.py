@@ -23,6 +23,7 @@ from marketplace.models import (
     InvoiceStatus,
     NumberSequence,
     Order,
+    OrderDelay,
     OrderEvent,
     OrderItem,
     Payment,
@@ -31,6 +32,7 @@ from marketplace.models import (
     Receipt,
     ReceiptDelivery,
     Refund,
+    RefundGrant,
     Seller,
     SellerMembership,
     Shipment,
@@ -38,7 +40,14 @@ from marketplace.models import (
 )
 from marketplace.services.billing import invoice_issue, invoice_reissue, payment_record
 from tests.accounts.factories import BuyerFactory, UserFactory
-from tests.marketplace.factories import OrderFactory, ProductFactory, SellerFactory, SellerMemberFactory
+from tests.marketplace.factories import (
+    OrderDelayFactory,
+    OrderFactory,
+    ProductFactory,
+    SellerFactory,
+    SellerMemberFactory,
+)
+from tests.marketplace.factories_billing import RefundGrantFactory
 
 MARKETPLACE_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "marketplace"),
@@ -59,6 +68,8 @@ SERVICE_WRITTEN_MODELS = {
     Receipt,
     ReceiptDelivery,
     NumberSequence,
+    RefundGrant,
+    OrderDelay,
 }
 EVENT_MODELS = [OrderEvent, TrackingEvent, PaymentEvent, ReceiptDelivery, Refund]
 
@@ -210,6 +221,8 @@ ROW_BUILDERS: dict[type[Model], Callable[[], Model]] = {
     Receipt: ReceiptFactory,
     ReceiptDelivery: ReceiptDeliveryFactory,
     NumberSequence: NumberSequenceFactory,
+    RefundGrant: RefundGrantFactory,
+    OrderDelay: OrderDelayFactory,
 }
 
 
@@ -700,3 +713,52 @@ def test_the_seller_autocomplete_lists_stores_by_name_without_an_unordered_page(
     assert response.status_code == 200
     names = [result["text"] for result in response.json()["results"]]
     assert names == sorted(names) and {"Alder", "Birch", "Cedar"} <= set(names)
+
+
+@pytest.mark.django_db
+def test_console_support_grants_a_refund_and_finance_sends_it_but_not_the_same_person() -> None:
+    payment = PaymentFactory()
+    support = UserFactory(role=Role.SUPPORT)
+    finance = UserFactory(role=Role.FINANCE)
+
+    granted = _logged_in(support).post(
+        _url(Payment, "grant_refund", payment.pk), {"amount": "30.00", "reason": "Arrived broken"}
+    )
+    assert granted.status_code == 302
+    grant = RefundGrant.objects.get()
+    assert (grant.amount, grant.granted_by) == (Decimal("30.00"), support)
+    # Support may not send it; finance may.
+    assert _logged_in(support).get(_url(RefundGrant, "send", grant.pk)).status_code == 403
+    sent = _logged_in(finance).post(_url(RefundGrant, "send", grant.pk), {})
+    assert sent.status_code == 302
+    grant.refresh_from_db()
+    assert (grant.status, grant.sent_by) == ("sent", finance)
+
+
+@pytest.mark.django_db
+def test_console_refuses_a_grant_sent_by_whoever_granted_it(admin_user: User) -> None:
+    payment = PaymentFactory()
+    client = _logged_in(admin_user)
+    client.post(_url(Payment, "grant_refund", payment.pk), {"amount": "30.00", "reason": "x"})
+    grant = RefundGrant.objects.get()
+
+    response = client.post(_url(RefundGrant, "send", grant.pk), {})
+
+    assert response.status_code == 400  # the console shows the refusal on the form
+    assert "someone other than who granted it" in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.status == "granted" and not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_console_reissues_a_receipt_to_the_right_address(superuser_client: Client) -> None:
+    receipt = ReceiptFactory(email="wrong@example.com")
+
+    response = superuser_client.post(
+        _url(Receipt, "reissue", receipt.pk), {"reason": "Sent to an old address", "email": "right@example.com"}
+    )
+
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.email == "right@example.com"
+    assert receipt.revisions.get().email == "wrong@example.com"

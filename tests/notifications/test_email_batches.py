@@ -112,3 +112,18 @@ def test_the_send_task_and_the_retry_sweep_at_once_send_each_email_once(settings
     assert not [result for result in results if isinstance(result, Exception)], results
     assert sum(result["sent"] for result in results) == 300  # type: ignore[index]
     assert _sent_titles() == sorted(f"[SayPro] Refund {index}" for index in range(300))
+    # Each row was claimed once, by one of them: one attempt counted, whoever sent it.
+    assert Notification.objects.filter(email_status=EmailStatus.SENT, email_attempts=1).count() == 300
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_claim_is_one_update_returning_over_skip_locked_rows():
+    ids = _pending(3)
+    with CaptureQueriesContext(connection) as queries:
+        notification_emails_send(notification_ids=ids, now=timezone.now())
+    claim = " ".join(queries.captured_queries[0]["sql"].split())
+    assert claim.startswith("UPDATE ")
+    assert "FOR UPDATE SKIP LOCKED" in claim
+    assert "RETURNING id, recipient_id, title, body, link, email_attempts" in claim

@@ -52,7 +52,7 @@ def drop_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0003_role_permissions"),
+        ("marketplace", "0005_role_permissions_refund_grants"),
     ]
 
     operations = [
