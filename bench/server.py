@@ -62,6 +62,10 @@ class Server:
             # Throttling is not what is measured; per-process local memory cache, no Redis round trip.
             "API_THROTTLE_ANON": "1000000/minute",
             "API_THROTTLE_TOKEN": "1000000/minute",
+            "API_THROTTLE_WRITE_BURST": "1000000/minute",
+            "API_THROTTLE_WRITE_SUSTAINED": "1000000/hour",
+            "API_THROTTLE_INTEGRATION_WRITE_BURST": "1000000/minute",
+            "API_THROTTLE_INTEGRATION_WRITE_SUSTAINED": "1000000/hour",
             "REDIS_URL": "",
             "LOG_LEVEL": "WARNING",
             "BIND": f"{HOST}:{self.port}",

@@ -168,6 +168,7 @@ class InquiryStatus(models.TextChoices):
 FIGURE_COLUMNS = [
     "id",
     "status",
+    "is_over_open_limit",
     "response_due_at",
     "closed_at",
     "is_within_target",
@@ -199,6 +200,15 @@ class Inquiry(models.Model):
     )
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
     is_within_target = models.BooleanField(null=True, blank=True)
+    # Opened while the same buyer already had ``INQUIRIES_KPI_OPEN_PER_BUYER`` inquiries waiting at
+    # this seller: it gets its clock and its answer like any other, but counts in no KPI figure, so
+    # one buyer's flood cannot sink a seller's rate (inquiries.selectors.kpis, README "Response KPIs").
+    is_over_open_limit = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written in SQL (the benchmark's data set) are counted
+        help_text="Opened while this buyer already had the limit of inquiries waiting at this seller: "
+        "left out of the response KPIs.",
+    )
     excluded_at = models.DateTimeField(null=True, blank=True)
     excluded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

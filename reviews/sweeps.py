@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from core.sweeps import register_sweep
+from reviews.services.purchases import reviews_verified_purchase_sync
 from reviews.services.sweep import reviews_sweep
 
 
@@ -8,3 +9,9 @@ from reviews.services.sweep import reviews_sweep
 def reviews_response_clock(*, now: datetime) -> dict[str, int]:
     """Escalate negative reviews unanswered past 48 h and recovery follow-ups left unresolved."""
     return reviews_sweep(now=now)
+
+
+@register_sweep("reviews_verified_purchase", schedule=timedelta(hours=1))
+def reviews_verified_purchase(*, now: datetime) -> dict[str, int]:
+    """Keep the verified purchase badge true to the order (cancelled, refunded in full, paid, delivered)."""
+    return reviews_verified_purchase_sync(now=now)

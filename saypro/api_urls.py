@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("inquiries.api.urls")),
     path("", include("reviews.api.urls")),
+    path("", include("helpdesk.api.urls")),
 ]

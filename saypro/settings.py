@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "notifications",
     "inquiries",
     "reviews",
+    "helpdesk",
     "demo",
 ]
 
@@ -265,12 +266,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["core.clients.ClientAnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.clients.ClientAnonRateThrottle",
+        # Per-user write limits (core.api.throttling): a burst and a sustained window.
+        "core.api.throttling.UserWriteThrottle",
+    ],
     # DRF's own client rule agrees with core.clients.client_ip (never the raw X-Forwarded-For).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
+        # A person's API writes (buyers, sellers, staff): generous for a human, a wall for a script.
+        "write_burst": env.str("API_THROTTLE_WRITE_BURST", default="20/minute"),
+        "write_sustained": env.str("API_THROTTLE_WRITE_SUSTAINED", default="300/hour"),
+        # Machine accounts (role integration) push catalogues and order books in bulk.
+        "integration_write_burst": env.str("API_THROTTLE_INTEGRATION_WRITE_BURST", default="600/minute"),
+        "integration_write_sustained": env.str("API_THROTTLE_INTEGRATION_WRITE_SUSTAINED", default="20000/hour"),
     },
     # DRF's parsers, with a JSON parser that refuses deep nesting and lone surrogates (a 400, not a 500).
     "DEFAULT_PARSER_CLASSES": [
@@ -313,6 +324,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewCaseKindEnum": "reviews.models.CaseKind",
         "FollowUpStatusEnum": "reviews.models.FollowUpStatus",
         "ViolationEnum": "reviews.models.Violation",
+        "TicketStatusEnum": "helpdesk.models.TicketStatus",
+        "TicketCategoryEnum": "helpdesk.models.Category",
+        "TicketChannelEnum": "helpdesk.models.Channel",
+        "TicketPriorityEnum": "helpdesk.models.Priority",
+        "TicketDepartmentEnum": "helpdesk.models.Department",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -392,6 +408,10 @@ INQUIRIES_RESPONSE_TARGET = timedelta(seconds=env.int("INQUIRIES_RESPONSE_TARGET
 INQUIRIES_WARN_AFTER = timedelta(seconds=env.int("INQUIRIES_WARN_AFTER_SECONDS", default=3 * 3600))
 INQUIRIES_TARGET_PCT = Decimal("90")
 INQUIRIES_MESSAGE_MAX_LENGTH = 5000
+# A buyer's inquiries waiting at one seller that count in the response KPIs at a time: one opened
+# while this many are already waiting is left out of the figures (one buyer's flood of questions
+# cannot sink a seller's rate; the first ones count until answered).
+INQUIRIES_KPI_OPEN_PER_BUYER = env.int("INQUIRIES_KPI_OPEN_PER_BUYER", default=3)
 # Rows per sweep transaction. Each batch costs ~10 statements whatever its size (the writes are
 # INSERT ... SELECT / UPDATE ... RETURNING in the database), so a 10,000-row catch-up after an
 # outage is one batch: 17 statements and ~2 s on the benchmark data set (batches of 1,000: 107
@@ -421,3 +441,34 @@ REVIEWS_SWEEP_BATCH_SIZE = 10_000  # a 10,000-review catch-up in one batch: the 
 REVIEWS_BODY_MAX_LENGTH = 5000
 REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
 REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts
+
+# Help desk: ticket targets, escalation to departments, follow-ups, waiting on the customer.
+# The *_SECONDS variables shorten them for a demo.
+HELPDESK_FIRST_RESPONSE_TARGET = timedelta(seconds=env.int("HELPDESK_FIRST_RESPONSE_TARGET_SECONDS", default=48 * 3600))
+# Payment problems (category ``payment``) are answered first: 24 h.
+HELPDESK_PAYMENT_FIRST_RESPONSE_TARGET = timedelta(
+    seconds=env.int("HELPDESK_PAYMENT_FIRST_RESPONSE_TARGET_SECONDS", default=24 * 3600)
+)
+# Resolution, counted from the ticket's creation (time waiting on the customer not counted).
+HELPDESK_RESOLUTION_TARGET = timedelta(seconds=env.int("HELPDESK_RESOLUTION_TARGET_SECONDS", default=5 * 24 * 3600))
+HELPDESK_PAYMENT_RESOLUTION_TARGET = timedelta(
+    seconds=env.int("HELPDESK_PAYMENT_RESOLUTION_TARGET_SECONDS", default=3 * 24 * 3600)
+)
+# A department's own target, from the moment a ticket is escalated to it.
+HELPDESK_DEPARTMENT_TARGETS = {
+    "finance": timedelta(hours=24),
+    "billing": timedelta(hours=48),
+    "logistics": timedelta(hours=48),
+    "technical": timedelta(hours=72),
+}
+HELPDESK_WARN_BEFORE = timedelta(seconds=env.int("HELPDESK_WARN_BEFORE_SECONDS", default=4 * 3600))
+HELPDESK_BREACH_GROUPS = ["support"]  # told when a ticket's target is about to pass or passed unassigned
+HELPDESK_REOPEN_WINDOW = timedelta(days=7)  # a customer's reply within it reopens a resolved ticket
+HELPDESK_CUSTOMER_REMINDER_INTERVAL = timedelta(
+    seconds=env.int("HELPDESK_CUSTOMER_REMINDER_INTERVAL_SECONDS", default=48 * 3600)
+)
+HELPDESK_CUSTOMER_REMINDERS = 3  # reminders while pending the customer; then the ticket closes with a note
+HELPDESK_SWEEP_BATCH_SIZE = 10_000
+HELPDESK_BODY_MAX_LENGTH = 5000
+# Words that make a ticket urgent whatever its category (matched case-insensitively).
+HELPDESK_URGENT_WORDS = ["charged twice", "double charged", "fraud", "unauthorised", "unauthorized", "stolen"]

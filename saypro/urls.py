@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("reviews.urls")),
     # The buyer's own orders, invoices, receipts, payments and refunds (/orders/).
     path("", include("marketplace.urls")),
+    # The buyer's support requests (/support/).
+    path("", include("helpdesk.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

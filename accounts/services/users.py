@@ -48,17 +48,33 @@ def token_obtain(*, username: str, password: str, now: datetime, request: HttpRe
 
 
 CREATABLE_ROLES = frozenset({Role.BUYER, Role.SELLER, Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.INTEGRATION})
+# What a holder of ``accounts.add_user`` who is not an admin (the integration client) may create.
+# A staff account made by a machine would be a staff login whose password that machine chose.
+NON_ADMIN_CREATABLE_ROLES = frozenset({Role.BUYER, Role.SELLER})
+
+
+def user_is_admin(user: User) -> bool:
+    """Superusers and accounts of role ``admin``: the only ones who make staff accounts."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def user_creatable_roles(actor: User) -> frozenset[str]:
+    """The roles ``actor`` may give a new account (nothing without ``accounts.add_user``)."""
+    if not actor.has_perm("accounts.add_user"):
+        return frozenset()
+    return CREATABLE_ROLES if user_is_admin(actor) else NON_ADMIN_CREATABLE_ROLES
 
 
 def user_create_check(*, actor: User, role: str) -> None:
     """Whether ``actor`` may create a user of ``role`` at all: 403 without ``accounts.add_user``;
-    ``admin`` is never created here and ``integration`` only by an admin (400 on ``role``)."""
+    ``admin`` is never created here (400 on ``role``); staff roles (support, moderator, finance,
+    integration) only by an admin (403 for everyone else, the integration client included)."""
     if not actor.has_perm("accounts.add_user"):
         raise Forbidden("You may not create users.")
     if role not in CREATABLE_ROLES:
         raise InvalidInput(f"Role {role!r} cannot be created here.", code="invalid_choice", field="role")
-    if role == Role.INTEGRATION and not actor.is_superuser:
-        raise InvalidInput("Only an admin may create integration accounts.", code="invalid_choice", field="role")
+    if role not in user_creatable_roles(actor):
+        raise Forbidden("Only an admin may create staff accounts; this client creates buyers and sellers.")
 
 
 def user_create(

@@ -1,7 +1,8 @@
 """Conversations API (``/api/v1/conversations/``): buyer-seller messaging.
 
 Who sees what (``inquiries.selectors.conversations``): a buyer their own conversations, a seller
-member their stores', staff all; any other conversation is a 404. Who may act on one they see
+member their stores', support staff, moderators and admins all (finance and the integration client
+none: a private conversation is not their work); any other conversation is a 404. Who may act on one they see
 (403 otherwise, decided before the body is read):
 
 - ``POST /conversations/`` — any logged-in user who is not platform staff opens a conversation
@@ -11,8 +12,7 @@ member their stores', staff all; any other conversation is a 404. Who may act on
 - ``POST .../messages/`` — the buyer, the seller's members, and staff who work the support queue
   (support, moderators, admins: ``inquiries.services.escalations.user_may_work_escalations``). A
   staff message answers the buyer as support, resolves the escalation and counts as "answered by
-  support" in the seller's figures, so finance and integration users, who may read every
-  conversation, may not write in one.
+  support" in the seller's figures.
 - ``POST .../close/`` — the buyer and queue staff (sellers: 403).
 - ``POST .../exclude/`` and ``GET .../suggested-reply/`` — the seller's members only.
 """
@@ -88,7 +88,8 @@ def _require_seller_member(user: User, conversation: Conversation) -> None:
 
 
 CONVERSATION_DESCRIPTION = (
-    "Conversations the caller may see: a buyer their own, a seller member their stores', staff all."
+    "Conversations the caller may see: a buyer their own, a seller member their stores', support staff, "
+    "moderators and admins all (finance and integration clients: none but their own as a buyer)."
 )
 
 

@@ -1,10 +1,11 @@
 """The support queue API (``/api/v1/escalations/``): inquiries the sweep escalated.
 
-Staff only. Every other caller gets 403 on every route, decided before any lookup (so an id reveals
-nothing): the queue is a staff tool, and the buyer and the seller see the escalation on the
-conversation itself (``status``, ``escalated_at``). Any staff member reads it; assigning is for
-those who work the queue — support, moderators, admins, holders of ``inquiries.change_escalation``
-(``user_may_work_escalations``); finance and integration users get 403 there.
+The staff whose work it is only: support, moderators, admins, holders of
+``inquiries.view_escalation`` (``user_reads_escalations``). Every other caller — finance and the
+integration client included, as in the console — gets 403 on every route, decided before any lookup
+(so an id reveals nothing): the queue is a support tool, and the buyer and the seller see the
+escalation on the conversation itself (``status``, ``escalated_at``). Assigning is for those who work
+the queue (``user_may_work_escalations``).
 """
 
 from typing import Any
@@ -20,7 +21,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.selectors.users import is_staff_member
 from core.api.errors import error_responses
 from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
@@ -29,19 +29,19 @@ from core.permissions import HasRolePermission
 from inquiries.api.filters import EscalationFilter
 from inquiries.api.serializers import EscalationAssignInputSerializer, EscalationOutputSerializer
 from inquiries.models import Escalation
-from inquiries.selectors.conversations import escalation_list
+from inquiries.selectors.conversations import escalation_list, user_reads_escalations
 from inquiries.services.escalations import escalation_assign, user_may_work_escalations
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The support queue (staff)",
+        summary="The support queue (support staff)",
         description="Escalated inquiries, oldest first. `resolved=false` is the open queue; "
         "`unassigned=true` what nobody has taken yet.",
         responses={200: EscalationOutputSerializer(many=True), **error_responses(400, 401, 403)},
     ),
     retrieve=extend_schema(
-        summary="An escalation (staff)",
+        summary="An escalation (support staff)",
         responses={200: EscalationOutputSerializer, **error_responses(401, 403, 404)},
     ),
     assign=extend_schema(
@@ -55,9 +55,9 @@ from inquiries.services.escalations import escalation_assign, user_may_work_esca
 class EscalationViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     action_permissions: dict[str, Any] = {
-        "list": is_staff_member,
-        "retrieve": is_staff_member,
-        "assign": is_staff_member,
+        "list": user_reads_escalations,
+        "retrieve": user_reads_escalations,
+        "assign": user_reads_escalations,
     }
     serializer_class = EscalationOutputSerializer
     filterset_class = EscalationFilter
@@ -80,7 +80,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
     def assign(self, request: Request, pk: str | None = None) -> Response:
         user: User = request.user  # type: ignore[assignment]
         escalation = self.get_object()
-        # The role before the body: a reader (finance, integration) sending nothing gets 403, not 400.
+        # The role before the body: a reader who does not work the queue sending nothing gets 403, not 400.
         if not user_may_work_escalations(user):
             raise Forbidden("Only support staff can assign escalations.")
         serializer = EscalationAssignInputSerializer(data=request.data)

@@ -34,6 +34,7 @@ from core.api.metrics import (
 from core.periods import Period
 from core.permissions import IsAuthenticatedUser
 from inquiries.models import SellerStanding, StandingLevel
+from inquiries.selectors.conversations import user_reads_all_conversations
 from inquiries.selectors.exports import export_filename, export_lines
 from inquiries.selectors.kpis import response_metrics
 from inquiries.services.standing import standing_override, standing_project, user_may_override_standing
@@ -133,8 +134,10 @@ CSV_RESPONSES: dict[Any, Any] = {
 }
 
 
-def _csv_response(*, seller_id: int | None, period: Period) -> StreamingHttpResponse:
-    lines = export_lines(seller_id=seller_id, start=period.start, end=period.end, now=timezone.now())
+def _csv_response(*, seller_id: int | None, period: Period, with_subject: bool) -> StreamingHttpResponse:
+    lines = export_lines(
+        seller_id=seller_id, start=period.start, end=period.end, now=timezone.now(), with_subject=with_subject
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{export_filename(seller_id=seller_id, label=period.label)}"'
@@ -161,8 +164,13 @@ class SellerInquiriesCsvApi(CsvExportApi):
         responses=CSV_RESPONSES,
     )
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
-        seller = seller_for_metrics(user=request.user, pk=pk)  # type: ignore[arg-type]
-        return _csv_response(seller_id=seller.pk, period=_period(request))
+        user: User = request.user  # type: ignore[assignment]
+        seller = seller_for_metrics(user=user, pk=pk)
+        # The subjects are the buyers' words: for the store's members and the staff who read
+        # conversations, not for finance or the integration client (the figures are theirs).
+        # (Who is not staff got here as the store's member: no query to ask again.)
+        with_subject = not is_staff_member(user) or user_reads_all_conversations(user)
+        return _csv_response(seller_id=seller.pk, period=_period(request), with_subject=with_subject)
 
 
 class PlatformInquiriesCsvApi(CsvExportApi):
@@ -173,8 +181,9 @@ class PlatformInquiriesCsvApi(CsvExportApi):
         responses=CSV_RESPONSES,
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        _require_staff(request.user)  # type: ignore[arg-type]
-        return _csv_response(seller_id=None, period=_period(request))
+        user: User = request.user  # type: ignore[assignment]
+        _require_staff(user)
+        return _csv_response(seller_id=None, period=_period(request), with_subject=user_reads_all_conversations(user))
 
 
 # --- standing -----------------------------------------------------------------------------------

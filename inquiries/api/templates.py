@@ -1,8 +1,8 @@
 """Quick replies API (``/api/v1/reply-templates/``): a seller's reply templates.
 
 - Reading: seller members see their stores' own templates and the platform's starters (``seller``
-  null); staff see all; anyone else (a buyer with no store) gets 403 — quick replies are a
-  seller's tool. Another store's template is a 404.
+  null); support staff and moderators see all; anyone else (a buyer with no store, finance, the
+  integration client) gets 403 — quick replies are a seller's tool. Another store's template is a 404.
 - Writing: seller members, on their stores' own templates. Starters are readable but not
   changeable (403), and staff, who may read every template, may not change any (403) — decided
   before the lookup, so a staff caller gets 403 whatever the id.

@@ -3,11 +3,13 @@ acting user and N+1-free (a page of 2 rows costs the same number of queries as a
 
 Who sees what (anything outside the set is a 404 for that user):
 
-- conversations: a buyer their own; a seller member those of their stores; staff
-  (``accounts.selectors.users.is_staff_member``: support, moderator, finance, integration, admins) all —
-  the same rule as orders (``marketplace.selectors.scoping``).
-- escalations (the support queue): staff only.
-- reply templates: a seller member their stores' own and the platform's starters; staff all.
+- conversations: a buyer their own; a seller member those of their stores; the staff whose work
+  they are (``user_reads_all_conversations``: support, moderators, admins, holders of
+  ``inquiries.view_conversation``) all. Finance and the integration client are staff but read no
+  private buyer-seller conversation (their own as a buyer aside), as in the console.
+- escalations (the support queue): the same staff only (``user_reads_escalations``).
+- reply templates: a seller member their stores' own and the platform's starters; support and
+  moderators all (``user_reads_all_reply_templates``).
 """
 
 from typing import Any
@@ -17,8 +19,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 
-from accounts.models import User
-from accounts.selectors.users import is_staff_member
+from accounts.models import Role, User
+from accounts.selectors.users import is_staff_whose_work_it_is
 from inquiries.models import (
     Conversation,
     ConversationStatus,
@@ -59,10 +61,28 @@ class _InSubqueryArray(Func):
         return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
+# The staff roles whose work buyer-seller conversations are: those who answer escalations (and
+# moderators, who watch the sellers). Admins always; other staff by the permission the console uses.
+CONVERSATION_STAFF_ROLES = frozenset({Role.SUPPORT, Role.MODERATOR})
+
+
+def user_reads_all_conversations(user: User) -> bool:
+    return is_staff_whose_work_it_is(user, roles=CONVERSATION_STAFF_ROLES, permission="inquiries.view_conversation")
+
+
+def user_reads_escalations(user: User) -> bool:
+    """The support queue's readers (the API's 403 for everyone else, before any lookup)."""
+    return is_staff_whose_work_it_is(user, roles=CONVERSATION_STAFF_ROLES, permission="inquiries.view_escalation")
+
+
+def user_reads_all_reply_templates(user: User) -> bool:
+    return is_staff_whose_work_it_is(user, roles=CONVERSATION_STAFF_ROLES, permission="inquiries.view_replytemplate")
+
+
 def conversation_visibility_q(user: User) -> Q:
     if not _is_active_user(user):
         return Q(pk__in=[])
-    if is_staff_member(user):
+    if user_reads_all_conversations(user):
         return Q()
     stores = member_seller_ids(user)
     if connection.vendor == "postgresql":
@@ -134,8 +154,8 @@ def conversation_latest_buyer_message(*, conversation: Conversation) -> Message 
 
 
 def escalation_list(*, actor: User) -> QuerySet[Escalation]:
-    """The support queue, oldest first: staff only (nobody else sees any escalation)."""
-    if not (_is_active_user(actor) and is_staff_member(actor)):
+    """The support queue, oldest first: its staff only (nobody else sees any escalation)."""
+    if not (_is_active_user(actor) and user_reads_escalations(actor)):
         return Escalation.objects.none()
     return (
         Escalation.objects.select_related("conversation")
@@ -155,17 +175,17 @@ def open_escalated_at_of_conversation() -> QuerySet[InquiryClock, Any]:
 
 
 def user_may_use_reply_templates(user: User) -> bool:
-    """Quick replies are a seller's tool: members of a store (and staff, read-only)."""
+    """Quick replies are a seller's tool: members of a store (and support staff, read-only)."""
     if not _is_active_user(user):
         return False
-    return is_staff_member(user) or user.seller_memberships.exists()
+    return user_reads_all_reply_templates(user) or user.seller_memberships.exists()
 
 
 def reply_template_list(*, actor: User) -> QuerySet[ReplyTemplate]:
-    """The actor's stores' own quick replies first, then the platform's starters (staff: all)."""
+    """The actor's stores' own quick replies first, then the platform's starters (support staff: all)."""
     if not _is_active_user(actor):
         return ReplyTemplate.objects.none()
     templates = ReplyTemplate.objects.all()
-    if not is_staff_member(actor):
+    if not user_reads_all_reply_templates(actor):
         templates = templates.filter(Q(seller_id__in=member_seller_ids(actor)) | Q(seller__isnull=True))
     return templates.order_by(F("seller_id").asc(nulls_last=True), "title", "id")

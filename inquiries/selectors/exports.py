@@ -74,7 +74,9 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def inquiry_row(inquiry: Any) -> list[str]:
+def inquiry_row(inquiry: Any, *, with_subject: bool = True) -> list[str]:
+    """One inquiry's cells. ``with_subject`` False leaves the conversation's subject (the buyer's
+    words) empty: for staff who read the figures but no private conversation (finance, integration)."""
     counted = bool(inquiry.is_counted)
     answered_by = inquiry.answered_by.username if inquiry.answered_by_id else None
     values: list[Any] = [
@@ -82,7 +84,7 @@ def inquiry_row(inquiry: Any) -> list[str]:
         inquiry.conversation_id,
         inquiry.seller_id,
         inquiry.seller.name,
-        inquiry.conversation.subject,
+        inquiry.conversation.subject if with_subject else None,
         inquiry.awaiting_since,
         inquiry.response_due_at,
         inquiry.status,
@@ -110,16 +112,18 @@ class _Echo:
         return value
 
 
-def csv_lines(inquiries: Iterable[Inquiry]) -> Iterator[str]:
+def csv_lines(inquiries: Iterable[Inquiry], *, with_subject: bool = True) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(COLUMNS)
     for inquiry in inquiries:
-        yield writer.writerow(inquiry_row(inquiry))
+        yield writer.writerow(inquiry_row(inquiry, with_subject=with_subject))
 
 
-def export_lines(*, seller_id: int | None, start: datetime, end: datetime, now: datetime) -> Iterator[str]:
+def export_lines(
+    *, seller_id: int | None, start: datetime, end: datetime, now: datetime, with_subject: bool = True
+) -> Iterator[str]:
     queryset = inquiries_for_export(seller_id=seller_id, start=start, end=end, now=now)
-    return csv_lines(queryset.iterator(chunk_size=CHUNK_SIZE))
+    return csv_lines(queryset.iterator(chunk_size=CHUNK_SIZE), with_subject=with_subject)
 
 
 def export_filename(*, seller_id: int | None, label: str) -> str:

@@ -5,6 +5,9 @@ The rule (also in the README, "Response KPIs"): an inquiry counts in the period 
 (``awaiting_since``, half-open UTC range ``[start, end)``).
 
 - Excluded inquiries ("no response needed") are left out (reported separately as ``excluded``).
+- An inquiry opened while its buyer already had ``INQUIRIES_KPI_OPEN_PER_BUYER`` (3) inquiries
+  waiting at the seller (``is_over_open_limit``, decided when it opens) is left out: one buyer's
+  flood counts as its first few questions, until the seller answers them.
 - An inquiry still open and not yet due is left out of the denominator until it is answered or
   falls due — it has not had its chance yet.
 - An inquiry closed by the buyer before its deadline without an answer is left out too; one closed
@@ -85,6 +88,7 @@ def counted_inquiries_q(*, now: datetime) -> Q:
     """Inquiries that count in a KPI denominator at ``now`` (see the module docstring)."""
     return (
         ~Q(status=InquiryStatus.EXCLUDED)
+        & Q(is_over_open_limit=False)
         & ~Q(status=InquiryStatus.OPEN, response_due_at__gt=now)
         & ~Q(status=InquiryStatus.CLOSED, closed_at__lte=F("response_due_at"))
     )

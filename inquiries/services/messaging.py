@@ -112,6 +112,21 @@ def _open_inquiry(conversation: Conversation) -> Inquiry | None:
     return Inquiry.objects.filter(conversation=conversation, status=InquiryStatus.OPEN).first()
 
 
+def _buyer_is_at_open_limit(*, buyer_id: int, seller_id: int) -> bool:
+    """Whether the buyer already has ``INQUIRIES_KPI_OPEN_PER_BUYER`` counted inquiries waiting at
+    the seller (in any of their conversations with it): a further one counts in no KPI figure; once
+    the seller answers one of them, the buyer's next question counts again. Read from the buyer's
+    conversations (their index), at most ``limit`` rows."""
+    limit = settings.INQUIRIES_KPI_OPEN_PER_BUYER
+    waiting = Inquiry.objects.filter(
+        status=InquiryStatus.OPEN,
+        is_over_open_limit=False,
+        conversation__buyer_id=buyer_id,
+        conversation__seller_id=seller_id,
+    )
+    return len(waiting.values_list("pk", flat=True)[:limit]) >= limit
+
+
 def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: datetime) -> Message:
     message = Message.objects.create(
         conversation=conversation, kind=MessageKind.BUYER, author=buyer, body=body, created_at=now
@@ -126,6 +141,7 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
         opening_message=message,
         awaiting_since=now,
         response_due_at=now + settings.INQUIRIES_RESPONSE_TARGET,
+        is_over_open_limit=_buyer_is_at_open_limit(buyer_id=buyer.pk, seller_id=conversation.seller_id),
     )
     InquiryClock.objects.create(
         inquiry=inquiry,

@@ -1,8 +1,10 @@
 """The users API (``/api/v1/users/``): a user with the stores they belong to; a seller account is
 created with its store (``user_create_with_store``).
 
-- ``POST /users/`` — admins and integration accounts (``accounts.add_user``).
-- ``GET /users/`` — staff with ``accounts.view_user``; ``GET /users/<id>/`` — those staff for
+- ``POST /users/`` — admins any role; integration accounts (``accounts.add_user``) buyers and
+  sellers only (a staff role is 403, ``accounts.services.users.user_create_check``).
+- ``GET /users/`` — staff with ``accounts.view_user`` (the integration client: buyers and sellers
+  only, ``accounts.selectors.users.user_list``); ``GET /users/<id>/`` — those staff for
   anyone, everyone else for themselves only (another id is a 404); ``GET /users/me/`` — anyone
   logged in.
 
@@ -28,7 +30,7 @@ from core.api.routers import IdRouter
 from core.permissions import HasRolePermission
 from marketplace.services.catalog import user_create_with_store
 
-# Roles the API may create. ``integration`` is for admins only (checked by the service); ``admin``
+# Roles the API may create. Staff roles are for admins only (checked by the service); ``admin``
 # accounts are made with ``createsuperuser``, never over the API.
 CREATABLE_ROLES = [Role.BUYER, Role.SELLER, Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.INTEGRATION]
 
@@ -112,7 +114,8 @@ class UserViewSet(viewsets.GenericViewSet):
         request=UserCreateInputSerializer,
         responses={201: UserOutputSerializer, **error_responses(400, 401, 403)},
         description="Create a user. Role `seller` needs `store_name` and creates the store with the user as "
-        "owner; staff roles join the group of that name. `integration` accounts: admins only.",
+        "owner; staff roles join the group of that name. Only admins create staff roles (`support`, `moderator`, "
+        "`finance`, `integration`); an integration client creates buyers and sellers (others 403).",
     )
     def create(self, request: Request) -> Response:
         serializer = UserCreateInputSerializer(data=request.data)

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, TextField
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from accounts.selectors.users import user_has_permission
 from core.sql import execute, table
-from marketplace.models import Order, OrderItem, OrderStatus, OrderTally, Shipment, TrackingEvent
+from marketplace.models import Order, OrderItem, OrderStatus, OrderTally, Payment, Shipment, TrackingEvent
 from marketplace.selectors.scoping import order_visible_queryset, shipment_visible_queryset
 
 
@@ -188,3 +188,21 @@ def order_status_answer_text(*, order: Order, now: datetime) -> str:
     elif shipment.delivered_at is None:
         lines.append("The carrier has not reported any scan yet.")
     return " ".join(lines)
+
+
+def order_is_purchase_q(prefix: str = "") -> Q:
+    """Orders that prove a purchase (a review's "verified purchase" badge): never cancelled, never
+    refunded in full, and delivered or paid — some captured money not refunded. A delivered order
+    with no payment recorded counts (paid on delivery, or paid outside the platform); a pending or
+    processing order counts only once paid. ``prefix`` reaches the order through a relation
+    (``"order__"`` from an order item)."""
+    order = OuterRef(f"{prefix}id")
+    money_kept = Exists(Payment.objects.filter(order_id=order, captured_amount__gt=F("refunded_amount")))
+    ever_paid = Exists(Payment.objects.filter(order_id=order, captured_amount__gt=0))
+    cancelled = Q(**{f"{prefix}status": OrderStatus.CANCELLED})
+    delivered = Q(**{f"{prefix}status": OrderStatus.DELIVERED})
+    return ~cancelled & (Q(money_kept) | (delivered & ~Q(ever_paid)))
+
+
+def order_is_purchase(*, order_id: int) -> bool:
+    return Order.objects.filter(order_is_purchase_q(), pk=order_id).exists()

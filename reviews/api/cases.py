@@ -1,10 +1,11 @@
 """Review cases API (``/api/v1/review-cases/``).
 
-A buyer opens a case about one of their reviews (or a missing one) and sees their own cases; staff
-see all (with the audit trail). Staff who work cases (``reviews.change_reviewcase``: support,
-moderators, admins) reassign, restore, remove the review and resolve; other staff get 403, and so
-does the buyer on their own case. Unknown ids are 400s on their field; actions on a resolved case,
-restoring a published review or removing a removed one are 409s.
+A buyer opens a case about one of their reviews (or a missing one) and sees their own cases; the
+staff who work cases (support, moderators, admins) see all (with the audit trail); finance and the
+integration client none but their own (another's case is a 404). Staff who work cases
+(``reviews.change_reviewcase``) reassign, restore, remove the review and resolve; the buyer gets 403
+on their own case. Unknown ids are 400s on their field; actions on a resolved case, restoring a
+published review or removing a removed one are 409s.
 """
 
 from typing import Any
@@ -37,7 +38,7 @@ from reviews.api.serializers import (
     viewer_context,
 )
 from reviews.models import ReviewCase
-from reviews.selectors.reviews import review_case_list
+from reviews.selectors.reviews import review_case_list, user_reads_all_cases
 from reviews.services.access import user_may_work_cases
 from reviews.services.cases import (
     review_case_open,
@@ -107,7 +108,7 @@ class ReviewCaseViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[ReviewCase]:
         cases = review_case_list(actor=_user(self.request))
-        return cases.prefetch_related("events") if is_staff_member(_user(self.request)) else cases
+        return cases.prefetch_related("events") if user_reads_all_cases(_user(self.request)) else cases
 
     def _out(self, case: ReviewCase, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=case.pk)

@@ -19,7 +19,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.selectors.users import is_staff_member
 from core.api.fields import IdField, SingleLineCharField
 from core.api.metrics import PeriodFiguresSerializer
 from core.text import PLACEHOLDERS
@@ -38,6 +37,7 @@ from reviews.models import (
     TemplateSituation,
     Violation,
 )
+from reviews.selectors.reviews import user_reads_all_reviews
 
 BODY_MAX_LENGTH = settings.REVIEWS_BODY_MAX_LENGTH
 
@@ -59,7 +59,7 @@ class Viewer:
 def viewer_context(user: User) -> dict[str, Viewer]:
     """One query (the caller's stores) for a whole page of serialized records."""
     stores = frozenset(SellerMembership.objects.filter(user_id=user.pk).values_list("seller_id", flat=True))
-    return {"viewer": Viewer(user_id=user.pk, is_staff=is_staff_member(user), member_seller_ids=stores)}
+    return {"viewer": Viewer(user_id=user.pk, is_staff=user_reads_all_reviews(user), member_seller_ids=stores)}
 
 
 class OptionalMethodField(serializers.SerializerMethodField):

@@ -16,6 +16,7 @@ from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
+from marketplace.selectors.orders import order_is_purchase
 from notifications.services.notify import notify
 from reviews.models import (
     CaseKind,
@@ -118,8 +119,12 @@ def review_case_reassign(
             raise InvalidInput("The review is already on this product.", code="same_product", field="product")
         if Review.objects.filter(buyer_id=review.buyer_id, product_id=product.pk).exists():
             raise StateConflict("The customer already has a review of this product.", code="already_reviewed")
+        # The badge follows the order to the right product only if the order has it and proves the
+        # purchase (delivered or paid, never cancelled nor refunded in full).
         verified = bool(
-            review.order_id and OrderItem.objects.filter(order_id=review.order_id, product_id=product.pk).exists()
+            review.order_id
+            and OrderItem.objects.filter(order_id=review.order_id, product_id=product.pk).exists()
+            and order_is_purchase(order_id=review.order_id)
         )
         old_product, old_seller = review.product_id, review.seller_id
         try:

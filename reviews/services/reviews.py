@@ -11,11 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import clean_text
 from marketplace.models import Order, OrderItem, Product
+from marketplace.selectors.orders import order_is_purchase, order_is_purchase_q
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.services.notify import notify
 from reviews.models import (
@@ -42,15 +44,18 @@ def _clean_rating(rating: Any) -> int:
     return rating
 
 
-def _order_with_product(*, buyer: User, product: Product) -> Order | None:
-    """The buyer's latest order containing the product, if any: the proof of a verified purchase."""
+def _order_with_product(*, buyer: User, product: Product) -> tuple[Order | None, bool]:
+    """The buyer's order containing the product to attach, and whether it proves the purchase
+    (``order_is_purchase_q``): the latest one that does, else the latest one (a cancelled or
+    refunded order is still the buyer's context, but earns no badge). One query."""
     item = (
         OrderItem.objects.filter(order__buyer_id=buyer.pk, product_id=product.pk)
+        .annotate(proves_purchase=ExpressionWrapper(order_is_purchase_q("order__"), output_field=BooleanField()))
         .select_related("order")
-        .order_by("-order__placed_at", "-order_id")
+        .order_by("-proves_purchase", "-order__placed_at", "-order_id")
         .first()
     )
-    return item.order if item is not None else None
+    return (item.order, bool(item.proves_purchase)) if item is not None else (None, False)
 
 
 def review_create(
@@ -64,8 +69,10 @@ def review_create(
     now: datetime,
 ) -> Review:
     """A buyer reviews a product, once. ``order`` must be the buyer's and contain the product;
-    without one, the buyer's latest order containing it is attached when there is one. Either way
-    the review is a ``verified_purchase`` exactly when such an order is attached."""
+    without one, the buyer's latest order containing it is attached when there is one (preferring
+    one that proves the purchase). The review is a ``verified_purchase`` exactly when the attached
+    order proves the purchase (``marketplace.selectors.orders.order_is_purchase_q``: delivered or
+    paid, never cancelled nor refunded in full); a cancelled order earns no badge."""
     rating = _clean_rating(rating)
     title = clean_text(title, field="title", max_length=200, single_line=True)
     body = clean_body(body)
@@ -76,8 +83,9 @@ def review_create(
             raise InvalidInput("This is not one of your orders.", code="not_yours", field="order")
         if not OrderItem.objects.filter(order_id=order.pk, product_id=product.pk).exists():
             raise InvalidInput("This order does not contain this product.", code="mismatch", field="order")
+        verified = order_is_purchase(order_id=order.pk)
     else:
-        order = _order_with_product(buyer=buyer, product=product)
+        order, verified = _order_with_product(buyer=buyer, product=product)
     negative = rating <= settings.REVIEWS_NEGATIVE_MAX_RATING
     target = settings.REVIEWS_NEGATIVE_RESPONSE_TARGET if negative else settings.REVIEWS_RESPONSE_TARGET
     with transaction.atomic():
@@ -90,7 +98,7 @@ def review_create(
                     seller_id=product.seller_id,
                     buyer=buyer,
                     order=order,
-                    verified_purchase=order is not None,
+                    verified_purchase=verified,
                     rating=rating,
                     title=title,
                     body=body,

@@ -156,3 +156,16 @@ def test_admin_index_is_branded_as_the_moderators_console(admin_user: User) -> N
     assert response.status_code == 200
     assert "SayPro moderators&#x27; console" in content
     assert "staff only" in content
+
+
+@pytest.mark.django_db
+def test_the_integration_client_has_no_console_door_to_make_accounts(integration_user: User) -> None:
+    """``accounts.add_user`` (the API's ``POST /users/``, buyers and sellers only) opens no add page
+    in the console, where the role would be free: Django's user admin needs the change permission
+    too, which no staff group has."""
+    response = _logged_in(integration_user).post(
+        reverse("admin:accounts_user_add"), {"username": "mole", "role": "moderator"}
+    )
+
+    assert response.status_code == 403
+    assert not User.objects.filter(username="mole").exists()

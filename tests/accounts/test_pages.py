@@ -148,14 +148,17 @@ def test_navigation_shows_the_seller_dashboard_only_to_seller_members() -> None:
 @pytest.mark.parametrize(
     ("make_user", "labels"),
     [
-        (BuyerFactory, ["Messages", "Orders", "Reviews", "Notifications"]),
-        (SellerMemberFactory, ["Seller dashboard", "Messages", "Orders", "Reviews", "Notifications"]),
-        (lambda: UserFactory(role=Role.SUPPORT), ["Messages", "Orders", "Reviews", "Notifications", "Console"]),
+        (BuyerFactory, ["Messages", "Orders", "Reviews", "Support", "Notifications"]),
+        (SellerMemberFactory, ["Seller dashboard", "Messages", "Orders", "Reviews", "Support", "Notifications"]),
+        (
+            lambda: UserFactory(role=Role.SUPPORT),
+            ["Messages", "Orders", "Reviews", "Support", "Notifications", "Console"],
+        ),
         (
             lambda: UserFactory(role=Role.INTEGRATION),
-            ["Messages", "Orders", "Reviews", "Notifications", "Console", "API docs"],
+            ["Messages", "Orders", "Reviews", "Support", "Notifications", "Console", "API docs"],
         ),
-        (AdminFactory, ["Messages", "Orders", "Reviews", "Notifications", "Console", "API docs"]),
+        (AdminFactory, ["Messages", "Orders", "Reviews", "Support", "Notifications", "Console", "API docs"]),
     ],
 )
 def test_the_header_lists_each_roles_links_in_order(make_user, labels) -> None:  # type: ignore[no-untyped-def]

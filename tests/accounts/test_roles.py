@@ -27,11 +27,13 @@ APPS_ABOVE_ACCOUNTS = {
 
 
 def _group_permissions() -> dict[str, set[str]]:
+    # The staff roles' groups and any an app declares (the help desk's departments).
+    names = {*GROUP_NAMES.values(), *role_permissions()}
     return {
         group.name: {
             f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
         }
-        for group in Group.objects.filter(name__in=GROUP_NAMES.values())
+        for group in Group.objects.filter(name__in=names)
     }
 
 

@@ -74,8 +74,8 @@ def test_a_store_name_without_latin_letters_still_gets_a_slug(client_for, integr
 
 
 @pytest.mark.parametrize("role", ["support", "moderator", "finance"])
-def test_staff_roles_join_their_group(client_for, integration_user, role):
-    response = client_for(integration_user).post(URL, _body(role=role))
+def test_staff_roles_join_their_group(client_for, admin_user, role):
+    response = client_for(admin_user).post(URL, _body(role=role))
 
     assert response.status_code == 201
     user = User.objects.get(username="newbie")
@@ -93,12 +93,39 @@ def test_admin_may_create_an_integration_account(client_for, admin_user):
     assert user.has_perm("marketplace.add_order")
 
 
-def test_integration_may_not_create_an_integration_account(client_for, integration_user):
-    response = client_for(integration_user).post(URL, _body(role="integration"))
+@pytest.mark.parametrize("role", ["support", "moderator", "finance", "integration"])
+def test_integration_may_not_create_a_staff_account(client_for, integration_user, role):
+    """The exploit: a machine account made itself a moderator with a password it chose, which then
+    logged into the console and hid reviews. Staff accounts are made by admins only."""
+    users_before = User.objects.count()
 
-    assert response.status_code == 400
-    assert "role" in response.json()
-    assert not User.objects.filter(username="newbie").exists()
+    response = client_for(integration_user).post(URL, _body(role=role, store_name="Acme"))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert User.objects.count() == users_before
+    assert not Seller.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_integration_still_creates_buyers_and_sellers(client_for, integration_user, role):
+    response = client_for(integration_user).post(URL, _body(role=role, store_name="Acme"))
+
+    assert response.status_code == 201
+    assert response.json()["role"] == role
+
+
+def test_an_account_of_role_admin_creates_staff_roles(client_for):
+    """``role=admin`` without the superuser flag, given ``accounts.add_user``: an admin too."""
+    from django.contrib.auth.models import Permission
+
+    admin = UserFactory(username="ops-admin", role=Role.ADMIN, is_staff=True)
+    admin.user_permissions.add(Permission.objects.get(codename="add_user", content_type__app_label="accounts"))
+
+    response = client_for(admin).post(URL, _body(role="moderator"))
+
+    assert response.status_code == 201
+    assert User.objects.get(username="newbie").groups.filter(name="moderator").exists()
 
 
 @pytest.mark.parametrize("role", ["admin", "superuser", "", None])
@@ -220,6 +247,23 @@ def test_bad_list_parameters_are_400(client_for, staff_user, params):
     response = client_for(staff_user).get(URL, params)
 
     assert response.status_code == 400
+
+
+def test_the_integration_client_lists_buyers_and_sellers_but_no_staff(client_for, integration_user, staff_user):
+    """A machine account works with the accounts it may create; the staff's (names, emails) are not
+    its business."""
+    buyer = UserFactory(username="carol")
+    seller = SellerMemberFactory(username="sam-seller")
+    admin = UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(integration_user)
+
+    listed = {row["username"] for row in client.get(URL, {"page_size": 50}).json()["results"]}
+
+    assert listed == {"carol", "sam-seller", "integration1"}
+    assert client.get(f"{URL}{staff_user.pk}/").status_code == 404
+    assert client.get(f"{URL}{admin.pk}/").status_code == 404
+    assert client.get(f"{URL}{buyer.pk}/").status_code == 200
+    assert client.get(f"{URL}{seller.pk}/").json()["role"] == "seller"
 
 
 def test_buyers_may_not_list_users(client_for):

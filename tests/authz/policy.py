@@ -69,6 +69,14 @@ B_SIDE = ("buyer_b", "seller_b")
 SELLERS = ("seller_a", "seller_b")
 # Staff who work the inquiries support queue (``inquiries.services.escalations.QUEUE_ROLES``).
 QUEUE_STAFF = ("support", "moderator", "admin")
+# Staff who are not support: finance and the integration client see no private buyer-seller
+# record (conversations, the support queue, quick replies, a buyer's review cases).
+BACK_OFFICE = ("finance", "integration")
+
+# Help desk: who reads every ticket, who works them, and who cannot see buyer A's.
+TICKET_READERS = ("support", "moderator", "finance", "admin")
+TICKET_WORKERS = ("support", "finance", "admin")
+TICKET_HIDDEN = ("buyer_b", "seller_a", "seller_b", "integration")
 
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
@@ -158,23 +166,32 @@ ROUTES: dict[str, Route] = {
     "standing-override": Route(
         {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="standing_a"
     ),
-    # --- inquiries: conversations (a buyer's own, a seller member's store's, staff all; others 404).
-    # Staff open none on a buyer's behalf; staff writes are for those who work the support queue.
+    # --- inquiries: conversations (a buyer's own, a seller member's store's, queue staff all; others
+    # 404, finance and integration included). Staff open none on a buyer's behalf; staff writes are
+    # for those who work the support queue.
     "conversations-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
-    "conversations-detail": Route({"GET": api((*A_SIDE, *STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-messages": Route({"POST": api((*A_SIDE, *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-close": Route({"POST": api(("buyer_a", *QUEUE_STAFF), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-exclude": Route({"POST": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
-    "conversations-suggested-reply": Route({"GET": api(("seller_a",), hidden=B_SIDE)}, obj="conversation_a"),
-    # --- inquiries: the support queue (staff read it, queue staff assign; everyone else 403) ---
-    "escalations-list": Route({"GET": api(STAFF)}),
-    "escalations-detail": Route({"GET": api(STAFF)}, obj="escalation_a"),
+    "conversations-detail": Route(
+        {"GET": api((*A_SIDE, *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-messages": Route(
+        {"POST": api((*A_SIDE, *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-close": Route(
+        {"POST": api(("buyer_a", *QUEUE_STAFF), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    "conversations-exclude": Route({"POST": api(("seller_a",), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"),
+    "conversations-suggested-reply": Route(
+        {"GET": api(("seller_a",), hidden=(*B_SIDE, *BACK_OFFICE))}, obj="conversation_a"
+    ),
+    # --- inquiries: the support queue (queue staff read and assign; everyone else 403) ---
+    "escalations-list": Route({"GET": api(QUEUE_STAFF)}),
+    "escalations-detail": Route({"GET": api(QUEUE_STAFF)}, obj="escalation_a"),
     "escalations-assign": Route({"POST": api(QUEUE_STAFF)}, obj="escalation_a"),
-    # --- inquiries: quick replies (seller members: own + starters; staff read all, change none) ---
-    "reply-templates-list": Route({"GET": api((*SELLERS, *STAFF)), "POST": api(SELLERS)}),
+    # --- inquiries: quick replies (seller members: own + starters; queue staff read all, change none) ---
+    "reply-templates-list": Route({"GET": api((*SELLERS, *QUEUE_STAFF)), "POST": api(SELLERS)}),
     "reply-templates-detail": Route(
         {
-            "GET": api(("seller_a", *STAFF), hidden=("seller_b",)),
+            "GET": api(("seller_a", *QUEUE_STAFF), hidden=("seller_b",)),
             "PUT": api(("seller_a",), hidden=("seller_b",)),
             "PATCH": api(("seller_a",), hidden=("seller_b",)),
             "DELETE": api(("seller_a",), hidden=("seller_b",)),
@@ -185,13 +202,13 @@ ROUTES: dict[str, Route] = {
     # buyer's behalf); the product seller's members and queue staff respond; moderators moderate ---
     "reviews-list": Route(
         {"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))},
-        hidden_fields=dict.fromkeys((*A_SIDE, *B_SIDE), ("moderation_note", "moderated_by")),
+        hidden_fields=dict.fromkeys((*A_SIDE, *B_SIDE, *BACK_OFFICE), ("moderation_note", "moderated_by")),
     ),
     "reviews-detail": Route(
         {"GET": api()},
         obj="review_a",
         hidden_fields={
-            **dict.fromkeys((*A_SIDE, *B_SIDE), ("moderation_note", "moderated_by")),
+            **dict.fromkeys((*A_SIDE, *B_SIDE, *BACK_OFFICE), ("moderation_note", "moderated_by")),
             **dict.fromkeys(("buyer_b", "seller_b"), ("follow_up",)),
         },
     ),
@@ -200,40 +217,63 @@ ROUTES: dict[str, Route] = {
     "reviews-remove": Route({"POST": api(("moderator", "admin"))}, obj="review_a"),
     "reviews-restore": Route({"POST": api(("moderator", "admin"))}, obj="review_a"),
     "reviews-follow-up": Route({"POST": api(("buyer_a",))}, obj="review_a"),
-    # A flagged response waiting for moderation: its store's members and staff see it.
+    # A flagged response waiting for moderation: its store's members and the staff who work reviews see it.
     "review-responses-list": Route({"GET": api()}),
     "review-responses-detail": Route(
-        {"GET": api(("seller_a", *STAFF), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"GET": api(("seller_a", *QUEUE_STAFF), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
+    # The moderator (asked before finance and integration) publishes it: they then see it, and get 403.
     "review-responses-approve": Route(
         {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
     ),
     "review-responses-request-edit": Route(
-        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
     "review-responses-hide": Route(
-        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b"))}, obj="response_a"
+        {"POST": api(("moderator", "admin"), hidden=("buyer_a", "buyer_b", "seller_b", *BACK_OFFICE))},
+        obj="response_a",
     ),
-    # Response templates: seller members (own + platform), staff read all; moderators write platform ones.
-    "response-templates-list": Route({"GET": api((*SELLERS, *STAFF)), "POST": api((*SELLERS, "moderator", "admin"))}),
+    # Response templates: seller members (own + platform), review staff read all; moderators write platform ones.
+    "response-templates-list": Route(
+        {"GET": api((*SELLERS, *QUEUE_STAFF)), "POST": api((*SELLERS, "moderator", "admin"))}
+    ),
     "response-templates-detail": Route(
         {
-            "GET": api(("seller_a", *STAFF), hidden=("seller_b",)),
+            "GET": api(("seller_a", *QUEUE_STAFF), hidden=("seller_b",)),
             "PATCH": api(("seller_a",), hidden=("seller_b",)),
             "DELETE": api(("seller_a",), hidden=("seller_b",)),
         },
         obj="review_template_a",
     ),
-    # Review cases: a buyer's own, staff all; queue staff work them.
+    # Review cases: a buyer's own, queue staff all and work them (finance, integration: 404).
     "review-cases-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
-    "review-cases-detail": Route({"GET": api(("buyer_a", *STAFF), hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-reassign": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-restore": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-remove-review": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
-    "review-cases-resolve": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS))}, obj="case_a"),
+    "review-cases-detail": Route(
+        {"GET": api(("buyer_a", *QUEUE_STAFF), hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-reassign": Route(
+        {"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-restore": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"),
+    "review-cases-remove-review": Route(
+        {"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"
+    ),
+    "review-cases-resolve": Route({"POST": api(QUEUE_STAFF, hidden=("buyer_b", *SELLERS, *BACK_OFFICE))}, obj="case_a"),
     # Review metrics: a seller's for its members and staff; the platform's for staff.
     "review-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "seller-review-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    # --- help desk: a customer's own tickets; staff with helpdesk.view_ticket read all; support,
+    # finance and the departments work them (moderators read only). Staff open none via the API. ---
+    "tickets-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
+    "tickets-detail": Route({"GET": api(("buyer_a", *TICKET_READERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-interactions": Route({"POST": api(("buyer_a", *TICKET_WORKERS), hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-escalate": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    "help-articles-list": Route({"GET": PUBLIC}),
+    "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
@@ -287,6 +327,13 @@ ROUTES: dict[str, Route] = {
     "orders": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "orders-detail-page": Route({"GET": BUYER_A_PAGE}, obj="order_a"),
     "orders-receipt-resend-page": Route({"POST": BUYER_A_PAGE}, obj="receipt_a"),
+    # --- help desk pages: a buyer's own requests (staff work tickets in the console) ---
+    "support": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-new": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "support-ticket": Route({"GET": BUYER_A_PAGE, "POST": BUYER_A_PAGE}, obj="ticket_a"),
+    # The help centre is public (published articles only).
+    "help": Route({"GET": PUBLIC}),
+    "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

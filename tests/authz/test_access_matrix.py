@@ -16,6 +16,7 @@ from accounts.services.roles import role_permissions
 from reviews.models import Review
 from tests.accounts.factories import AdminFactory, BuyerFactory, UserFactory
 from tests.authz.policy import LOGIN, OK, PRINCIPALS, ROUTES, Route
+from tests.helpdesk.factories import ArticleFactory, TicketFactory
 from tests.inquiries.factories import (
     ConversationFactory,
     EscalationFactory,
@@ -122,6 +123,8 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         # Escalated and awaiting: buyer A's question to store A, in the support queue.
         "escalation_a": EscalationFactory(inquiry__conversation=conversation_a),
         "template_a": ReplyTemplateFactory(seller=seller_a),
+        "ticket_a": TicketFactory(customer=principals["buyer_a"], order=order_a),
+        "article_a": ArticleFactory(slug="track-an-order"),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}
 

@@ -365,7 +365,8 @@ def test_the_index_shows_the_four_counts_each_linking_to_the_rows_it_counts(cloc
 def test_the_index_has_no_queue_cards_for_finance(clock_states):
     response = client_for(UserFactory(role=Role.FINANCE)).get(reverse("admin:index"))
     assert response.status_code == 200
-    assert CARD.search(response.content.decode()) is None
+    # Finance works the help desk tickets escalated to it (their cards), not the support queue.
+    assert not [match for match in CARD.finditer(response.content.decode()) if "/inquiries/" in match["url"]]
     assert "Support queue, live" not in response.content.decode()
 
 

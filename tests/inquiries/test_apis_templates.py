@@ -90,6 +90,15 @@ def test_a_member_reads_own_and_starters_but_not_another_stores(world, client_fo
     assert client.get(detail(world["theirs"].pk)).status_code == 404
 
 
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.INTEGRATION])
+def test_finance_and_integration_read_no_stores_quick_replies(world, client_for, role):
+    """A store's quick replies are its own tool; back-office staff have no business reading them."""
+    client = client_for(UserFactory(role=role))
+
+    assert client.get(LIST).status_code == 403
+    assert client.get(detail(world["theirs"].pk)).status_code == 403
+
+
 def test_a_buyer_without_a_store_is_refused(world, client_for):
     client = client_for(world["buyer"])
 

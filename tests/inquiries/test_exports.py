@@ -142,6 +142,27 @@ def test_platform_csv_is_for_staff_and_has_every_seller(world, client_for):
     assert client_for(world["owner"]).get("/api/v1/response-metrics/inquiries.csv").status_code == 404
 
 
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.INTEGRATION])
+def test_finance_and_integration_get_the_figures_but_not_the_buyers_subjects(world, client_for, role):
+    """The CSV is how the figures are checked; the subjects are the buyers' words, from private
+    conversations those accounts do not read."""
+    client = client_for(UserFactory(role=role))
+    for url in (
+        "/api/v1/response-metrics/inquiries.csv",
+        f"/api/v1/sellers/{world['seller'].pk}/response-metrics/inquiries.csv",
+    ):
+        rows = read_csv(client.get(url, {"period": "2026-11"}))
+        assert len(rows) >= 7
+        assert {row["subject"] for row in rows} == {""}
+        assert {row["counted"] for row in rows} == {"yes", "no"}
+    own = read_csv(
+        client_for(world["owner"]).get(
+            f"/api/v1/sellers/{world['seller'].pk}/response-metrics/inquiries.csv", {"period": "2026-11"}
+        )
+    )
+    assert all(row["subject"] for row in own)
+
+
 def test_csv_errors_are_json(world, client_for):
     response = client_for(world["owner"]).get(
         f"/api/v1/sellers/{world['seller'].pk}/response-metrics/inquiries.csv",

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -9,10 +10,18 @@ from django.db.models import Q
 
 from core.exceptions import InvalidInput
 from core.periods import Period, parse_period, previous_quarter, quarter_of
-from inquiries.selectors.kpis import ResponseMetrics, monthly_series, response_metrics, response_metrics_by_seller
-from tests.accounts.factories import UserFactory
+from inquiries.models import Inquiry
+from inquiries.selectors.kpis import (
+    ResponseMetrics,
+    counted_inquiries_q,
+    monthly_series,
+    response_metrics,
+    response_metrics_by_seller,
+)
+from inquiries.services.messaging import conversation_open, message_post
+from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.inquiries.factories import inquiry_with_outcome
-from tests.marketplace.factories import SellerFactory
+from tests.marketplace.factories import SellerFactory, SellerMemberFactory
 
 NOVEMBER = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -284,3 +293,61 @@ def test_a_condition_must_be_on_the_inquiry_row(db):
 
     with pytest.raises(ValueError, match="on the inquiry row itself"):
         kpis._condition(Q(seller__name="Northwind"))
+
+
+# --- One buyer's flood ------------------------------------------------------------------------------
+
+
+def _ask(buyer: Any, seller: Any, at: datetime, subject: str = "Is it in stock?") -> Any:
+    return conversation_open(buyer=buyer, seller=seller, subject=subject, body="Hello?", now=at)
+
+
+def test_one_buyers_flood_counts_as_their_first_few_questions(db, settings):
+    """The finding: sixty questions from one buyer, left unanswered, took a seller's month from
+    40 % to 3 %. Only the first ``INQUIRIES_KPI_OPEN_PER_BUYER`` waiting at a time count."""
+    settings.INQUIRIES_KPI_OPEN_PER_BUYER = 3
+    seller = SellerFactory()
+    member = SellerMemberFactory(seller=seller)
+    for index in range(10):  # ten buyers, four answered within target: 40 %
+        conversation = _ask(BuyerFactory(), seller, opened(2, 9) + timedelta(minutes=index))
+        if index < 4:
+            message_post(conversation=conversation, author=member, body="Yes.", now=opened(2, 10))
+    flooder = BuyerFactory()
+    for index in range(60):
+        _ask(flooder, seller, opened(3, 9) + timedelta(seconds=index // 6), subject=f"Question {index}")
+
+    figures = response_metrics(seller_id=seller.pk, start=NOVEMBER[0], end=NOVEMBER[1], now=NOW)
+
+    assert Inquiry.objects.filter(seller=seller).count() == 70
+    assert Inquiry.objects.filter(seller=seller, is_over_open_limit=True).count() == 57
+    assert (figures.inquiries, figures.answered_within_target) == (13, 4)
+    assert figures.within_target_pct == Decimal("30.77")
+    by_seller = response_metrics_by_seller(seller_ids=[seller.pk], start=NOVEMBER[0], end=NOVEMBER[1], now=NOW)
+    assert by_seller[seller.pk] == figures
+    # The per-inquiry CSV's "counted" column follows the same rule.
+    counted = Inquiry.objects.filter(seller=seller).filter(counted_inquiries_q(now=NOW)).count()
+    assert counted == 13
+
+
+def test_a_buyers_questions_count_again_once_the_seller_answers(db, settings):
+    settings.INQUIRIES_KPI_OPEN_PER_BUYER = 2
+    seller = SellerFactory()
+    member = SellerMemberFactory(seller=seller)
+    buyer = BuyerFactory()
+    first, second = _ask(buyer, seller, opened(2, 9)), _ask(buyer, seller, opened(2, 9))
+    third = _ask(buyer, seller, opened(2, 9))
+    message_post(conversation=first, author=member, body="Yes.", now=opened(2, 10))
+    fourth = _ask(buyer, seller, opened(2, 11))
+    # The buyer's follow-up in an answered conversation opens a new inquiry, under the same rule.
+    message_post(conversation=first, author=buyer, body="And in blue?", now=opened(2, 12))
+
+    over_limit = list(Inquiry.objects.values_list("conversation_id", "is_over_open_limit").order_by("id"))
+    assert over_limit == [
+        (first.pk, False),
+        (second.pk, False),
+        (third.pk, True),  # two were waiting
+        (fourth.pk, False),  # the first was answered: one counted waiting
+        (first.pk, True),  # the second and the fourth are waiting
+    ]
+    # Another buyer is not held to this one's questions.
+    assert Inquiry.objects.get(conversation=_ask(BuyerFactory(), seller, opened(2, 13))).is_over_open_limit is False

@@ -9,12 +9,12 @@ from tests.marketplace.factories import OrderFactory, ProductFactory, SellerFact
 
 @pytest.fixture
 def parties(db: Any) -> dict[str, Any]:
-    """Store "Northwind" with one member, a product it sold to ``buyer`` in ``order``, another
-    store's product, support, a moderator and a finance user."""
+    """Store "Northwind" with one member, a product it sold and delivered to ``buyer`` in
+    ``order``, another store's product, support, a moderator and a finance user."""
     seller = SellerFactory(name="Northwind")
     other_seller = SellerFactory(name="Southwind")
     buyer = BuyerFactory(username="alice", first_name="Alice")
-    order = OrderFactory(buyer=buyer, seller=seller, number="SP-2026-000123")
+    order = OrderFactory(buyer=buyer, seller=seller, number="SP-2026-000123", status="delivered")
     product = order.items.get().product
     return {
         "seller": seller,

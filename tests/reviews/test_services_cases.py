@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from marketplace.models import Order, OrderItem
 from notifications.models import Notification
 from reviews.models import ProductRating, Review, ReviewCase, SellerRating
 from reviews.notices import Kind
@@ -56,6 +57,31 @@ def test_opening_a_case_validates_its_references(parties: dict[str, Any], review
             review_case_open(now=T0, **arguments)
         assert error.value.field == field
     assert ReviewCase.objects.count() == 1
+
+
+@pytest.mark.parametrize(("order_status", "verified"), [("delivered", True), ("cancelled", False)])
+def test_reassigned_to_another_product_of_the_order_the_badge_follows_only_a_real_purchase(
+    parties: dict[str, Any], review: Review, order_status: str, verified: bool
+) -> None:
+    """The order also holds the right product: the review keeps its badge there, unless the order
+    was cancelled (a cancelled order earns no badge, whichever product the review is on)."""
+    order = parties["order"]
+    OrderItem.objects.create(
+        order=order,
+        product=parties["second_product"],
+        product_name="Second product",
+        quantity=1,
+        unit_price=Decimal("0.00"),
+        line_total=Decimal("0.00"),
+    )
+    Order.objects.filter(pk=order.pk).update(status=order_status)
+
+    review_case_reassign(
+        case=_open(parties, review), actor=parties["support"], product=parties["second_product"], now=T0
+    )
+
+    review.refresh_from_db()
+    assert (review.product_id, review.verified_purchase) == (parties["second_product"].pk, verified)
 
 
 def test_reassign_moves_ratings_between_products_and_sellers(parties: dict[str, Any], review: Review) -> None:

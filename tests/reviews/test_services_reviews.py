@@ -3,11 +3,13 @@ low-rating alert and follow-up, and rating counters that stay equal to a recount
 add / hide / remove / restore."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from marketplace.models import Order, OrderItem
 from notifications.models import Notification
 from reviews.models import (
     FollowUpStatus,
@@ -21,10 +23,13 @@ from reviews.models import (
 )
 from reviews.notices import Kind
 from reviews.selectors.reviews import product_rating, seller_rating
+from reviews.services.purchases import reviews_verified_purchase_sync
 from reviews.services.ratings import ratings_recompute
 from reviews.services.responses import response_post
 from reviews.services.reviews import follow_up_answer, review_create, review_hide, review_remove, review_restore
 from tests.accounts.factories import BuyerFactory
+from tests.marketplace.factories import OrderFactory
+from tests.marketplace.factories_billing import PaymentFactory
 from tests.reviews.factories import T0
 
 HOUR = timedelta(hours=1)
@@ -69,6 +74,69 @@ def test_a_review_with_the_buyers_order_is_a_verified_purchase(parties: dict[str
 
 def test_without_an_order_the_buyers_order_containing_the_product_is_attached(parties: dict[str, Any]) -> None:
     review = _write(parties)
+    assert (review.verified_purchase, review.order_id) == (True, parties["order"].pk)
+
+
+def _order_of(parties: dict[str, Any], *, status: str, placed_at: Any = None) -> Any:
+    """Another order of the buyer's containing the reviewed product."""
+    order = OrderFactory(buyer=parties["buyer"], seller=parties["seller"], status=status, items=[])
+    OrderItem.objects.create(
+        order=order,
+        product=parties["product"],
+        product_name=parties["product"].name,
+        quantity=2,
+        unit_price=Decimal("19.99"),
+        line_total=Decimal("39.98"),
+    )
+    if placed_at is not None:
+        Order.objects.filter(pk=order.pk).update(placed_at=placed_at)
+    return order
+
+
+@pytest.mark.parametrize(
+    ("status", "payment", "verified"),
+    [
+        ("cancelled", None, False),  # the finding: a cancelled order earned the badge
+        ("cancelled", "captured", False),
+        ("pending", None, False),
+        ("processing", "pending", False),
+        ("processing", "captured", True),  # paid
+        ("shipped", "partially_refunded", True),
+        ("delivered", None, True),  # paid on delivery
+        ("delivered", "captured", True),
+        ("delivered", "refunded", False),  # refunded in full
+    ],
+)
+def test_only_a_delivered_or_paid_order_never_cancelled_nor_refunded_in_full_earns_the_badge(
+    parties: dict[str, Any], status: str, payment: str | None, verified: bool
+) -> None:
+    order = _order_of(parties, status=status)
+    if payment is not None:
+        total = order.total
+        captured = Decimal("0.00") if payment == "pending" else total
+        refunded = {"refunded": total, "partially_refunded": Decimal("1.00")}.get(payment, Decimal("0.00"))
+        PaymentFactory(order=order, status=payment, captured_amount=captured, refunded_amount=refunded)
+
+    review = _write(parties, order=order)
+
+    assert (review.verified_purchase, review.order_id) == (verified, order.pk)
+
+
+def test_without_an_order_a_cancelled_one_is_attached_without_the_badge(parties: dict[str, Any]) -> None:
+    Order.objects.filter(pk=parties["order"].pk).update(status="cancelled")
+
+    review = _write(parties)
+
+    assert (review.verified_purchase, review.order_id) == (False, parties["order"].pk)
+
+
+def test_without_an_order_the_one_proving_the_purchase_is_preferred_to_a_later_cancelled_one(
+    parties: dict[str, Any],
+) -> None:
+    _order_of(parties, status="cancelled", placed_at=parties["order"].placed_at + timedelta(days=1))
+
+    review = _write(parties)
+
     assert (review.verified_purchase, review.order_id) == (True, parties["order"].pk)
 
 
@@ -227,3 +295,44 @@ def test_follow_up_waits_for_a_response_the_customer_can_read(parties: dict[str,
 
     assert error.value.code == "not_responded"
     assert not Notification.objects.filter(kind=Kind.REVIEW_ESCALATED).exists()
+
+
+# --- The badge follows the order after the review is written ---------------------------------------
+
+
+def test_the_badge_is_withdrawn_when_the_order_is_cancelled_after_the_review(
+    parties: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    delivered = _write(parties)  # on the delivered order: verified
+    never_bought = _write(parties, buyer=BuyerFactory(), product=parties["second_product"])
+    assert (delivered.verified_purchase, never_bought.verified_purchase) == (True, False)
+
+    Order.objects.filter(pk=parties["order"].pk).update(status="cancelled")
+    with django_assert_num_queries(4):  # two set-based updates in one transaction (and its savepoint)
+        summary = reviews_verified_purchase_sync(now=T0 + HOUR)
+
+    assert summary == {"withdrawn": 1, "granted": 0}
+    delivered.refresh_from_db()
+    assert (delivered.verified_purchase, delivered.updated_at) == (False, T0 + HOUR)
+    never_bought.refresh_from_db()
+    assert never_bought.verified_purchase is False
+    assert reviews_verified_purchase_sync(now=T0 + 2 * HOUR) == {"withdrawn": 0, "granted": 0}
+
+
+def test_the_badge_is_given_once_the_order_is_delivered_and_taken_back_on_a_full_refund(
+    parties: dict[str, Any],
+) -> None:
+    order = _order_of(parties, status="pending", placed_at=parties["order"].placed_at + timedelta(days=1))
+    Order.objects.filter(pk=parties["order"].pk).update(status="cancelled")
+    review = _write(parties, order=order)
+    assert review.verified_purchase is False
+
+    Order.objects.filter(pk=order.pk).update(status="delivered")
+    assert reviews_verified_purchase_sync(now=T0 + HOUR) == {"withdrawn": 0, "granted": 1}
+    review.refresh_from_db()
+    assert review.verified_purchase is True
+
+    PaymentFactory(order=order, status="refunded", refunded_amount=order.total)
+    assert reviews_verified_purchase_sync(now=T0 + 2 * HOUR) == {"withdrawn": 1, "granted": 0}
+    review.refresh_from_db()
+    assert review.verified_purchase is False

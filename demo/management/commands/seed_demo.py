@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from demo.helpdesk import build_demo_tickets
 from demo.inquiries import build_demo_conversations
 from demo.marketplace.builder import DemoBuilder, demo_data_exists
 from demo.marketplace.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
@@ -53,6 +54,8 @@ class Command(BaseCommand):
             counts |= build_demo_conversations(now=now, seed=RANDOM_SEED)
             # Reviews of the delivered orders, the stores' responses, follow-ups and review cases.
             counts |= build_demo_reviews(now=now, seed=RANDOM_SEED)
+            # Help desk tickets in every state, with their logs, and the staff's reply macros.
+            counts |= build_demo_tickets(now=now)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         self._print_logins(password)

@@ -1,0 +1,590 @@
+"""Tickets in the console: the queues and the ticket page.
+
+The list opens on the active tickets, the nearest deadline first, with filters for category,
+department, priority, status, assignment and time left ("breaching", "due within 4 h"). A
+ticket's page shows what it is about, its clock and its whole log (internal notes included);
+staff who work tickets act from its buttons, each one service call (``helpdesk.services``).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from core.console import (
+    ActionPage,
+    QueryFilter,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    ServiceCall,
+    admin_link,
+    badge,
+    bulk_service_action,
+    due_badge,
+    posted,
+    service_form_view,
+)
+from helpdesk.models import ACTIVE_STATUSES, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
+from helpdesk.selectors.tickets import breaching_q
+from helpdesk.services.access import user_may_work_tickets
+from helpdesk.services.macros import macro_render
+from helpdesk.services.records import (
+    order_status_text,
+    ticket_invoice_reissue,
+    ticket_order_status_answer,
+    ticket_receipt_resend,
+    ticket_refund,
+)
+from helpdesk.services.tickets import (
+    ticket_assign,
+    ticket_close,
+    ticket_escalate,
+    ticket_follow_up,
+    ticket_interaction_add,
+    ticket_resolve,
+)
+
+_TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
+
+
+class ReplyForm(forms.Form):
+    macro = forms.ModelChoiceField(
+        label="Macro",
+        queryset=Macro.objects.none(),
+        required=False,
+        help_text="Fills in the placeholders for this ticket; leave the message empty to send it as it is.",
+    )
+    body = forms.CharField(label="Message", required=False, max_length=5000, widget=_TEXTAREA)
+    wait_for_customer = forms.BooleanField(
+        label="Ask the customer (wait for their answer)",
+        required=False,
+        help_text="Pauses the clock; the customer is reminded and, without an answer, the ticket closes.",
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        field: Any = self.fields["macro"]
+        field.queryset = Macro.objects.filter(is_active=True).filter(Q(category=ticket.category) | Q(category=""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("body") and not data.get("macro"):
+            self.add_error("body", "Write a message or choose a macro.")
+        return data
+
+
+class EntryForm(forms.Form):
+    body = forms.CharField(label="Text", max_length=5000, widget=_TEXTAREA)
+
+
+class EscalateForm(forms.Form):
+    department = forms.ChoiceField(label="Department", choices=Department.choices)
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label="Resolution", max_length=5000, widget=_TEXTAREA, help_text="What was done: sent to the customer."
+    )
+
+
+class FollowUpForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="Due at (UTC)", help_text="e.g. 2026-12-08 09:00", widget=forms.DateTimeInput(attrs={"size": 20})
+    )
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the customer", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class OrderStatusForm(forms.Form):
+    pass
+
+
+class InvoiceReissueForm(forms.Form):
+    reason = forms.CharField(
+        label="What was corrected, and why", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tax = forms.DecimalField(label="Tax", required=False, max_digits=14, decimal_places=2, min_value=0)
+    discount = forms.DecimalField(label="Discount", required=False, max_digits=14, decimal_places=2, min_value=0)
+    shipping_fee = forms.DecimalField(label="Shipping", required=False, max_digits=14, decimal_places=2, min_value=0)
+
+
+class ReceiptResendForm(forms.Form):
+    email = forms.EmailField(label="Send to", required=False, help_text="Empty: the customer's account address.")
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label="Amount", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InteractionInline(ReadOnlyTabularInline):
+    model = Interaction
+    fields = ("created_at", "kind", "direction", "channel", "author", "action", "body", "is_internal")
+    readonly_fields = fields
+    verbose_name_plural = "interaction log"
+    related = ("author",)
+    ordering = ("created_at", "id")
+
+
+class FollowUpInline(ReadOnlyTabularInline):
+    model = FollowUp
+    fields = ("due_at", "owner", "note", "escalated_at", "stopped_at")
+    readonly_fields = fields
+    verbose_name_plural = "follow-ups"
+    related = ("owner",)
+
+
+class QueueFilter(QueryFilter):
+    title = "queue"
+    parameter_name = "queue"
+    conditions = {
+        "active": ("Active", Q(status__in=ACTIVE_STATUSES)),
+        "mine": ("Assigned to me", lambda request: Q(status__in=ACTIVE_STATUSES, assignee=request.user)),
+        "unassigned": ("Unassigned", Q(status__in=ACTIVE_STATUSES, assignee__isnull=True)),
+        "new": ("New", Q(status=TicketStatus.NEW)),
+        "escalated": ("Escalated", Q(status=TicketStatus.ESCALATED)),
+        "pending": ("Waiting on the customer", Q(status=TicketStatus.PENDING_CUSTOMER)),
+        "done": ("Resolved or closed", Q(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])),
+    }
+    default = "active"
+
+
+class TimeLeftFilter(QueryFilter):
+    title = "time left"
+    parameter_name = "time_left"
+    conditions = {
+        "breaching": ("Past target", lambda request: breaching_q(now=timezone.now())),
+        "soon": (
+            "Due within 4 hours",
+            lambda request: Q(
+                clock__stopped_at__isnull=True,
+                clock__paused_at__isnull=True,
+                clock__due_at__gt=timezone.now(),
+                clock__due_at__lte=timezone.now() + timedelta(hours=4),
+            ),
+        ),
+        "today": (
+            "Due within 24 hours",
+            lambda request: Q(
+                clock__stopped_at__isnull=True,
+                clock__paused_at__isnull=True,
+                clock__due_at__gt=timezone.now(),
+                clock__due_at__lte=timezone.now() + timedelta(hours=24),
+            ),
+        ),
+        "paused": ("Clock paused", Q(clock__stopped_at__isnull=True, clock__paused_at__isnull=False)),
+    }
+
+
+def _repeated(*fields: str) -> Q:
+    """Tickets sharing their category and ``fields`` (the same order, the same store) with another
+    ticket: a recurring problem."""
+    others = Ticket.objects.filter(category=OuterRef("category"), **{field: OuterRef(field) for field in fields})
+    return Q(Exists(others.exclude(pk=OuterRef("pk"))), **{f"{field}__isnull": False for field in fields})
+
+
+class RecurringFilter(QueryFilter):
+    title = "recurring"
+    parameter_name = "recurring"
+    conditions = {
+        "order": ("Same category, same order", _repeated("order_id")),
+        "seller": ("Same category, same store", _repeated("order__seller_id")),
+    }
+
+
+PRIORITY_TONES = {"urgent": "overdue", "high": "due-soon", "normal": "assigned", "low": "kind"}
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference_link",
+        "subject",
+        "category",
+        "priority_badge",
+        "status_badge",
+        "department",
+        "assignee",
+        "time_left",
+        "created_at",
+    )
+    list_display_links = None
+    list_filter = (
+        QueueFilter,
+        TimeLeftFilter,
+        RecurringFilter,
+        "category",
+        "department",
+        "priority",
+        "status",
+        "channel",
+    )
+    search_fields = ("reference", "subject", "customer__username", "customer__email", "order__number")
+    list_select_related = ("clock", "assignee")
+    ordering = ("clock__due_at", "id")  # the nearest deadline first
+    list_per_page = 50
+    actions = ("assign_to_me",)
+    fieldsets = (
+        (None, {"fields": ("reference", "subject", "customer_link", "status_badge", "priority_badge", "channel")}),
+        ("About", {"fields": ("category", "subcategory", "order_link", "invoice_link", "payment_link")}),
+        (
+            "Clock",
+            {"fields": ("clock_text", "first_response_due_at", "first_response_at", "department", "escalated_at")},
+        ),
+        ("Work", {"fields": ("assignee", "resolution", "resolved_by", "resolved_at", "closed_at")}),
+        ("Audit", {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = (
+        "reference",
+        "subject",
+        "customer_link",
+        "status_badge",
+        "priority_badge",
+        "channel",
+        "category",
+        "subcategory",
+        "order_link",
+        "invoice_link",
+        "payment_link",
+        "clock_text",
+        "first_response_due_at",
+        "first_response_at",
+        "department",
+        "escalated_at",
+        "assignee",
+        "resolution",
+        "resolved_by",
+        "resolved_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (InteractionInline, FollowUpInline)
+    action_pages = (
+        ActionPage("assign-to-me", "assign_view", "has_work_permission", "can_work", name="assign"),
+        ActionPage("reply", "reply_view", "has_work_permission", "can_work"),
+        ActionPage("call", "call_view", "has_work_permission", "can_work"),
+        ActionPage("note", "note_view", "has_work_permission", "can_work"),
+        ActionPage("escalate", "escalate_view", "has_work_permission", "can_work"),
+        ActionPage("resolve", "resolve_view", "has_work_permission", "can_work"),
+        ActionPage("follow-up", "follow_up_view", "has_work_permission", "can_work", name="follow_up"),
+        ActionPage("close", "close_view", "has_work_permission", "can_work"),
+        ActionPage("order-status", "order_status_view", "has_work_permission", "can_work", name="order_status"),
+        ActionPage("reissue-invoice", "reissue_view", "has_work_permission", "can_work", name="reissue"),
+        ActionPage("resend-receipt", "resend_view", "has_work_permission", "can_work", name="resend"),
+        ActionPage("refund", "refund_view", "has_work_permission", "can_work"),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("clock", "assignee", "customer", "order", "invoice", "payment", "resolved_by")
+        )
+
+    def has_work_permission(self, request: HttpRequest) -> bool:
+        return user_may_work_tickets(request.user)  # type: ignore[arg-type]
+
+    # --- columns ---
+
+    @admin.display(description="Ticket", ordering="reference")
+    def reference_link(self, obj: Ticket) -> SafeString | str:
+        return admin_link(obj, obj.reference)
+
+    @admin.display(description="Priority", ordering="priority")
+    def priority_badge(self, obj: Ticket) -> SafeString:
+        return badge(obj.get_priority_display(), PRIORITY_TONES.get(obj.priority, "kind"))
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj: Ticket) -> SafeString:
+        tone = "resolved" if obj.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) else "assigned"
+        if obj.status == TicketStatus.NEW:
+            tone = "unassigned"
+        return badge(obj.get_status_display(), tone)
+
+    @admin.display(description="Time left", ordering="clock__due_at")
+    def time_left(self, obj: Ticket) -> SafeString | str:
+        clock = getattr(obj, "clock", None)
+        if clock is None or clock.stopped_at is not None:
+            return "—"
+        if clock.paused_at is not None:
+            return badge("paused", "kind")
+        return due_badge(clock.due_at, now=timezone.now())
+
+    @admin.display(description="Clock")
+    def clock_text(self, obj: Ticket) -> SafeString | str:
+        clock = getattr(obj, "clock", None)
+        if clock is None:
+            return "—"
+        state = "stopped" if clock.stopped_at else "paused" if clock.paused_at else "running"
+        marks = ""
+        if clock.warned_at:
+            marks += f"; warned {clock.warned_at:%Y-%m-%d %H:%M}"
+        if clock.escalated_at:
+            marks += f"; target passed, escalated {clock.escalated_at:%Y-%m-%d %H:%M}"
+        return format_html(
+            "{} target, {}: due {}{}",
+            clock.get_target_display(),
+            state,
+            due_badge(clock.due_at, now=timezone.now()),
+            marks,
+        )
+
+    @admin.display(description="Customer")
+    def customer_link(self, obj: Ticket) -> str:
+        return f"{obj.customer.display_name} <{obj.customer.email}>"
+
+    @admin.display(description="Order")
+    def order_link(self, obj: Ticket) -> SafeString | str:
+        return admin_link(obj.order, obj.order.number if obj.order else None)
+
+    @admin.display(description="Invoice")
+    def invoice_link(self, obj: Ticket) -> SafeString | str:
+        return admin_link(obj.invoice)
+
+    @admin.display(description="Payment")
+    def payment_link(self, obj: Ticket) -> SafeString | str:
+        return admin_link(obj.payment)
+
+    # --- bulk ---
+
+    @admin.action(description="Assign to me")
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> HttpResponse | None:
+        if not self.has_work_permission(request):
+            self.message_user(request, "Only support and department staff work tickets.", level=40)
+            return None
+        return bulk_service_action(
+            self,
+            request,
+            queryset,
+            run=lambda ticket, call: ticket_assign(ticket=ticket, actor=call.actor, now=call.now),
+            verb="Assigned to you",
+            label=lambda ticket: ticket.reference,
+        )
+
+    # --- the ticket page's actions ---
+
+    def _details(self, ticket: Ticket) -> list[tuple[str, object]]:
+        details: list[tuple[str, object]] = [
+            ("Ticket", f"{ticket.reference}: {ticket.subject}"),
+            ("Customer", ticket.customer.display_name),
+            ("Category", f"{ticket.get_category_display()} {ticket.get_subcategory_display() or ''}".strip()),
+        ]
+        if ticket.order is not None:
+            details.append(("Order", f"{ticket.order.number} ({ticket.order.total} {ticket.order.currency})"))
+        last = (
+            Interaction.objects.filter(ticket=ticket, kind="message", direction="inbound")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if last is not None:
+            details.append(("Customer's last message", last.body))
+        return details
+
+    def _form(self, request: HttpRequest, ticket: Ticket, **kwargs: Any) -> HttpResponse:
+        return service_form_view(self, request, obj=ticket, details=self._details(ticket), **kwargs)
+
+    def assign_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=ConfirmForm(posted(request)),
+            title=f"Assign {ticket.reference} to me",
+            intro="You become the ticket's owner: the customer's replies and its deadlines come to you.",
+            submit_label="Assign to me",
+            run=lambda call: ticket_assign(ticket=ticket, actor=call.actor, now=call.now),
+            success_message=f"{ticket.reference} is assigned to you.",
+        )
+
+    def reply_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        def run(call: ServiceCall) -> object:
+            body = call.data["body"] or macro_render(macro=call.data["macro"], ticket=ticket)
+            return ticket_interaction_add(
+                ticket=ticket,
+                actor=call.actor,
+                kind="message",
+                body=body,
+                wait_for_customer=call.data["wait_for_customer"],
+                now=call.now,
+            )
+
+        return self._form(
+            request,
+            ticket,
+            form=ReplyForm(posted(request), ticket=ticket),
+            title=f"Reply to {ticket.customer.display_name} on {ticket.reference}",
+            intro="Sent to the customer (page and email) and logged.",
+            submit_label="Send reply",
+            run=run,
+            success_message=f"{ticket.reference}: reply sent.",
+        )
+
+    def call_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=EntryForm(posted(request)),
+            title=f"Log a phone call on {ticket.reference}",
+            intro="What was said on the phone: logged on the phone channel and shown to the customer.",
+            submit_label="Log call",
+            run=lambda call: ticket_interaction_add(
+                ticket=ticket, actor=call.actor, kind="call", body=call.data["body"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: call logged.",
+        )
+
+    def note_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=EntryForm(posted(request)),
+            title=f"Internal note on {ticket.reference}",
+            intro="For staff only: never shown or sent to the customer.",
+            submit_label="Add note",
+            run=lambda call: ticket_interaction_add(
+                ticket=ticket, actor=call.actor, kind="note", body=call.data["body"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: note added.",
+        )
+
+    def escalate_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=EscalateForm(posted(request)),
+            title=f"Escalate {ticket.reference} to a department",
+            intro="The department's own target runs from now; its staff are told, and the customer hears who has "
+            "the request and by when. The reason stays internal.",
+            submit_label="Escalate",
+            run=lambda call: ticket_escalate(
+                ticket=ticket,
+                actor=call.actor,
+                department=call.data["department"],
+                reason=call.data["reason"],
+                now=call.now,
+            ),
+            success_message=f"{ticket.reference} escalated; the customer is told.",
+        )
+
+    def resolve_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=ResolveForm(posted(request)),
+            title=f"Resolve {ticket.reference}",
+            intro="The clock and follow-ups stop; the customer gets the resolution and may reopen by replying.",
+            submit_label="Resolve",
+            run=lambda call: ticket_resolve(
+                ticket=ticket, actor=call.actor, resolution=call.data["resolution"], now=call.now
+            ),
+            success_message=f"{ticket.reference} resolved; the customer is told.",
+        )
+
+    def follow_up_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=FollowUpForm(posted(request)),
+            title=f"Follow up on {ticket.reference}",
+            intro="You are reminded when it is due.",
+            submit_label="Schedule follow-up",
+            run=lambda call: ticket_follow_up(
+                ticket=ticket, actor=call.actor, due_at=call.data["due_at"], note=call.data["note"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: follow-up scheduled.",
+        )
+
+    def close_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=CloseForm(posted(request)),
+            title=f"Close {ticket.reference}",
+            intro="A resolved ticket, or one the customer has not answered: closed for good (no reopening).",
+            submit_label="Close",
+            run=lambda call: ticket_close(ticket=ticket, actor=call.actor, note=call.data["note"], now=call.now),
+            success_message=f"{ticket.reference} closed.",
+        )
+
+    # --- actions on the real records (one marketplace service each, logged on the ticket) ---
+
+    def order_status_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        preview = order_status_text(order=ticket.order) if ticket.order is not None else "This ticket names no order."
+        return self._form(
+            request,
+            ticket,
+            form=OrderStatusForm(posted(request)),
+            title=f"Send the order status on {ticket.reference}",
+            intro="This answer, built from the order and its tracking, is sent to the customer as the reply.",
+            submit_label="Send order status",
+            run=lambda call: ticket_order_status_answer(ticket=ticket, actor=call.actor, now=call.now),
+            success_message=f"{ticket.reference}: order status sent.",
+            context={"details": [*self._details(ticket), ("Answer", preview)]},
+        )
+
+    def reissue_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=InvoiceReissueForm(posted(request)),
+            title=f"Reissue the invoice of {ticket.reference}",
+            intro="A corrected version, linked to the one it supersedes (kept), sent to the customer with the "
+            "explanation. Empty amounts keep the current version's.",
+            submit_label="Reissue invoice",
+            run=lambda call: ticket_invoice_reissue(
+                ticket=ticket,
+                actor=call.actor,
+                reason=call.data["reason"],
+                tax=call.data["tax"],
+                discount=call.data["discount"],
+                shipping_fee=call.data["shipping_fee"],
+                now=call.now,
+            ),
+            success_message=f"{ticket.reference}: corrected invoice issued; the customer is told.",
+        )
+
+    def resend_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=ReceiptResendForm(posted(request)),
+            title=f"Resend the receipt of {ticket.reference}",
+            intro="The payment's receipt is sent again and the delivery logged.",
+            submit_label="Resend receipt",
+            run=lambda call: ticket_receipt_resend(
+                ticket=ticket, actor=call.actor, email=call.data["email"] or None, now=call.now
+            ),
+            success_message=f"{ticket.reference}: receipt sent again.",
+        )
+
+    def refund_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=RefundForm(posted(request)),
+            title=f"Refund on {ticket.reference}",
+            intro="Refunds the ticket's payment; never more than captured minus already refunded.",
+            submit_label="Refund",
+            run=lambda call: ticket_refund(
+                ticket=ticket, actor=call.actor, amount=call.data["amount"], reason=call.data["reason"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: refund issued; the customer is told.",
+        )

@@ -1,0 +1,3 @@
+from helpdesk.api import articles, tickets
+
+urlpatterns = [*tickets.urlpatterns, *articles.urlpatterns]

@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def sync_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
+    # The staff groups (support, moderator, finance and the departments billing, logistics,
+    # technical) get exactly the permissions helpdesk/roles.py lists; idempotent.
+    from accounts.services.roles import sync_role_groups
+
+    sync_role_groups(apps, app_label="helpdesk")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("helpdesk", "0001_initial"),
+        ("accounts", "0002_staff_role_groups"),
+    ]
+
+    operations = [migrations.RunPython(sync_groups, migrations.RunPython.noop)]

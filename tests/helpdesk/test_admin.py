@@ -1,0 +1,142 @@
+"""The help desk console: index cards, queue filters, the ticket page's actions (each one service
+call; refusals change nothing), bulk "assign to me", query counts constant in the rows shown."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from helpdesk.models import Interaction, Ticket
+from helpdesk.services.tickets import ticket_escalate, ticket_open
+from notifications.models import Notification
+from tests.accounts.factories import BuyerFactory
+from tests.helpdesk.factories import MacroFactory, TicketFactory
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ticket(desk: dict[str, Any]) -> Ticket:
+    return ticket_open(
+        customer=desk["alice"],
+        category="order_status",
+        subject="Where is my parcel?",
+        body="It is late.",
+        order=desk["order"],
+        now=timezone.now(),
+    )
+
+
+def test_index_cards_count_new_breaching_and_escalated_by_department(desk) -> None:
+    first = _ticket(desk)
+    _ticket(desk)
+    TicketFactory(customer=desk["bob"], created_at=timezone.now() - timedelta(days=3))  # past its 48 h
+    ticket_escalate(ticket=first, actor=desk["support"], department="logistics", reason="Carrier", now=timezone.now())
+
+    page = logged_in(desk["support"]).get(reverse("admin:index"))
+    cards = {card.label: card.count for card in page.context["ticket_cards"]}
+    assert cards == {
+        "New tickets": 2,
+        "Past target": 1,
+        "Escalated: Finance": 0,
+        "Escalated: Billing": 0,
+        "Escalated: Logistics": 1,
+        "Escalated: Technical": 0,
+    }
+    listed = logged_in(desk["support"]).get(reverse("admin:helpdesk_ticket_changelist") + "?time_left=breaching")
+    assert listed.context["cl"].result_count == 1
+
+
+def test_the_queue_filters_and_its_query_count_is_constant(desk, django_assert_max_num_queries) -> None:
+    for _ in range(2):
+        TicketFactory(customer=BuyerFactory(), category="payment")
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(url).status_code == 200
+    for _ in range(20):
+        TicketFactory(customer=BuyerFactory(), category="payment")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url + "?category__exact=payment")
+    assert response.context["cl"].result_count == 22
+
+
+def test_reply_with_a_macro_from_the_ticket_page(desk) -> None:
+    ticket = _ticket(desk)
+    macro = MacroFactory(category="order_status", body="Hi {customer_name}, order {order_number} ships today.")
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_reply", args=[ticket.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"macro": macro.pk, "body": ""})
+    assert response.status_code == 302
+    reply = Interaction.objects.filter(ticket=ticket, direction="outbound").get()
+    assert reply.body == "Hi Alice, order SP-2026-000123 ships today."
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"
+
+
+def test_an_internal_note_from_the_console_does_not_reach_the_customer(desk) -> None:
+    ticket = _ticket(desk)
+    Notification.objects.all().delete()
+    response = logged_in(desk["support"]).post(
+        reverse("admin:helpdesk_ticket_note", args=[ticket.pk]), {"body": "Carrier says lost."}
+    )
+    assert response.status_code == 302
+    assert Interaction.objects.get(ticket=ticket, kind="note").is_internal
+    assert not Notification.objects.exists()
+
+
+def test_a_refused_action_changes_nothing_and_answers_409(desk) -> None:
+    ticket = _ticket(desk)
+    client = logged_in(desk["support"])
+    client.post(reverse("admin:helpdesk_ticket_resolve", args=[ticket.pk]), {"resolution": "Delivered."})
+    response = client.post(reverse("admin:helpdesk_ticket_resolve", args=[ticket.pk]), {"resolution": "Again"})
+    assert response.status_code == 409
+    assert Ticket.objects.get(pk=ticket.pk).resolution == "Delivered."
+
+
+def test_escalate_from_the_console_needs_a_reason(desk) -> None:
+    ticket = _ticket(desk)
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_escalate", args=[ticket.pk])
+    assert client.post(url, {"department": "logistics", "reason": ""}).status_code == 400
+    assert client.post(url, {"department": "logistics", "reason": "Lost parcel"}).status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).department == "logistics"
+
+
+def test_a_moderator_reads_tickets_but_their_action_pages_are_403(desk) -> None:
+    ticket = _ticket(desk)
+    client = logged_in(desk["moderator"])
+    assert client.get(reverse("admin:helpdesk_ticket_change", args=[ticket.pk])).status_code == 200
+    assert client.get(reverse("admin:helpdesk_ticket_resolve", args=[ticket.pk])).status_code == 403
+
+
+def test_bulk_assign_to_me(desk) -> None:
+    tickets = [_ticket(desk) for _ in range(3)]
+    response = logged_in(desk["billing"]).post(
+        reverse("admin:helpdesk_ticket_changelist"),
+        {"action": "assign_to_me", "_selected_action": [ticket.pk for ticket in tickets]},
+    )
+    assert response.status_code == 302
+    assert set(Ticket.objects.values_list("assignee__username", flat=True)) == {"billing-1"}
+
+
+def test_recurring_problems_are_listed_by_order_and_by_store(desk) -> None:
+    first, second = _ticket(desk), _ticket(desk)  # the same order, the same category
+    TicketFactory(customer=desk["bob"], category="order_status", order=desk["bob_order"])  # same store
+    TicketFactory(customer=desk["bob"], category="invoice", order=desk["bob_order"])  # another category
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_changelist")
+
+    def listed(query: str) -> set[int]:
+        return {ticket.pk for ticket in client.get(url + query).context["cl"].result_list}
+
+    assert listed("?recurring=order") == {first.pk, second.pk}
+    bobs = Ticket.objects.get(customer=desk["bob"], category="order_status").pk
+    assert listed("?recurring=seller") == {first.pk, second.pk, bobs}
