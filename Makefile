@@ -17,9 +17,7 @@ $(UV):
 install: $(UV)  ## create .venv and install the locked dependencies
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 
-run: install  ## migrate, load demo data once, then web + worker + beat (Ctrl-C stops all)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --once
+run: install  ## migrate, load demo data once, then web + worker + beat (Ctrl-C stops all): scripts/run_all.sh
 	PORT=$(PORT) bash scripts/run_all.sh
 
 lint: install  ## ruff, and the import contracts of pyproject.toml (lint-imports)

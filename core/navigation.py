@@ -4,7 +4,9 @@ Each app registers its links in its own ``navigation.py`` (found at start-up lik
 a label, a URL name, its place in the header, who sees it, and optionally its rank as a landing
 page. The header shows a user the links they may see in ``position`` order; ``/`` sends them to
 the lowest-``landing`` link they may see (staff to the console before a seller to the dashboard,
-before everyone's messages). Core knows no app: the apps bring their pages and their rules.
+before everyone's messages). A link may lead different users to different pages (``url_name_for``:
+a store's member reads "Messages" as the store's inbox, not as their own purchases). Core knows no
+app: the apps bring their pages and their rules.
 """
 
 from collections.abc import Callable
@@ -21,10 +23,15 @@ class NavLink:
     position: int
     shown_to: Callable[[Any], bool]
     landing: int | None = None
+    # The page this link opens for a given user, when it is not ``url_name`` for everyone.
+    url_name_for: Callable[[Any], str] | None = None
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
+
+    def url_for(self, user: Any) -> str:
+        return reverse(self.url_name_for(user)) if self.url_name_for is not None else self.url
 
 
 _links: dict[str, NavLink] = {}
@@ -47,4 +54,4 @@ def nav_links_for(user: Any) -> list[NavLink]:
 def landing_url_for(user: Any) -> str | None:
     """Where ``user`` starts: the landing page of the lowest rank among the links they see."""
     landings = [link for link in nav_links_for(user) if link.landing is not None]
-    return min(landings, key=lambda link: link.landing or 0).url if landings else None
+    return min(landings, key=lambda link: link.landing or 0).url_for(user) if landings else None

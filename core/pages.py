@@ -110,6 +110,8 @@ class OwnTemplates:
         seller, sellers = self.choose_seller(user, requested(request, "seller"))
         if request.method == "GET":
             return self.page(request, seller, sellers)
+        if "copy" in request.POST:
+            return self._copy(request, seller, sellers)
         form = self.form(request.POST)
         if not form.is_valid():
             return self.page(request, seller, sellers, form=form, status=400)
@@ -119,6 +121,27 @@ class OwnTemplates:
             attach_domain_error(form, error)
             return self.page(request, seller, sellers, form=form, status=error_status(error))
         flash.success(request, f"{self.noun} “{form.cleaned_data['title']}” saved.")
+        return HttpResponseRedirect(self.url(seller, sellers))
+
+    def _copy(self, request: HttpRequest, seller: Any, sellers: list[Any]) -> HttpResponse:
+        """POST ``copy=<id>``: a shared template becomes one of the store's own (the same fields, through
+        the same form and create service as a new one), to change as the store likes."""
+        wanted = str(request.POST.get("copy", ""))
+        shared = next(
+            (t for t in self.for_seller(seller.pk) if t.seller_id is None and str(t.pk) == wanted),
+            None,
+        )
+        if shared is None:
+            raise Http404(f"No such shared {self.noun.lower()}")
+        form = self.form(self.initial(shared))
+        if not form.is_valid():  # a shared template always fits the form; kept as a guard
+            return self.page(request, seller, sellers, form=form, status=400)
+        try:
+            self.create(seller=seller, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            flash.error(request, error.message)
+        else:
+            flash.success(request, f"“{shared.title}” copied into your own: change it below under “Edit”.")
         return HttpResponseRedirect(self.url(seller, sellers))
 
     def get_own(self, user: Any, pk: int) -> Any:

@@ -156,3 +156,22 @@ PLACEHOLDERS = Placeholders(
     names=("customer_name", "product", "order_number", "seller_name"),
     aliases={"buyer_name": "customer_name"},
 )
+
+
+# How much of a message or review a notification quotes.
+NOTICE_PREVIEW_LENGTH = 300
+PREVIEW_MIN_SHARE = 0.6  # cut at the last word break unless that would drop more than 40 % of the room
+
+
+def preview(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` characters for a notification or a list: cut after
+    a whole word, with an ellipsis, never in the middle of a word (unless one word fills the room)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]  # one character for the ellipsis
+    breaks = [match.start() for match in re.finditer(r"\s", room)]
+    ends_a_word = text[limit - 1].isspace()
+    if not ends_a_word and breaks and breaks[-1] >= limit * PREVIEW_MIN_SHARE:
+        room = room[: breaks[-1]]
+    return room.rstrip(" \t\n,;:-") + "…"

@@ -5,7 +5,7 @@ length limits, closed conversations, who may do what) is the services' and comes
 from django import forms
 from django.conf import settings
 
-from core.forms import SingleLineCharField
+from core.forms import LimitedTextField, SingleLineCharField
 from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 
@@ -18,7 +18,7 @@ class AskSellerForm(forms.Form):
     subject = SingleLineCharField(
         max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Does it come in blue?"})
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your question",
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
         strip=False,  # the service strips and reports an empty body itself
@@ -27,7 +27,7 @@ class AskSellerForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your reply",
         required=False,  # an empty body reaches message_post, which says why it is refused
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
@@ -48,7 +48,7 @@ class ExcludeForm(forms.Form):
 
 class ReplyTemplateForm(forms.Form):
     title = SingleLineCharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Shipping times"}))
-    body = forms.CharField(
+    body = LimitedTextField(
         max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
         widget=_textarea(6, "Hi {customer_name}, thanks for asking about {product}..."),
         help_text=f"Placeholders: {PLACEHOLDERS.listed}",

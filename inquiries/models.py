@@ -153,7 +153,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["conversation", "created_at"], name="inq_message_conv_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} message in #{self.conversation_id}"
+        return f"{self.get_kind_display()} message in conversation #{self.conversation_id}"
 
 
 class InquiryStatus(models.TextChoices):
@@ -248,7 +248,7 @@ class Inquiry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Inquiry {self.pk} ({self.status})"
+        return f"Inquiry {self.pk} ({self.get_status_display().lower()})"
 
     def _clock_or_none(self) -> "InquiryClock | None":
         try:
@@ -383,7 +383,7 @@ class ConversationEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.conversation_id}"
+        return f"{self.get_kind_display()} in conversation #{self.conversation_id}"
 
 
 class ReplyTemplate(models.Model):
@@ -440,7 +440,7 @@ class SellerStanding(models.Model):
         constraints = [models.UniqueConstraint(fields=["seller", "period"], name="inq_standing_once_per_quarter")]
 
     def __str__(self) -> str:
-        return f"{self.seller} {self.period}: {self.effective_level}"
+        return f"{self.seller} {self.period}: {StandingLevel(self.effective_level).label}"
 
     @property
     def effective_level(self) -> str:

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/<id:pk>/", views.buyer_conversation, name="messages-thread"),
     path("messages/<id:pk>/close/", views.buyer_conversation_close, name="messages-close"),
     path("seller/", views.seller_dashboard, name="seller-dashboard"),
+    path("seller/messages/", views.seller_messages, name="seller-inbox"),
     path("seller/conversations/<id:pk>/", views.seller_conversation, name="seller-conversation"),
     path(
         "seller/conversations/<id:pk>/exclude/", views.seller_conversation_exclude, name="seller-conversation-exclude"

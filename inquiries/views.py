@@ -53,6 +53,9 @@ from marketplace.selectors.scoping import (
 )
 
 BUYER_PAGE_SIZE = 20
+SELLER_PAGE_SIZE = 25
+CHOOSER_PAGE_SIZE = 10
+PRODUCT_MATCHES = 10
 INBOX_LIMIT = 50
 RECENT_ORDERS = 5
 CHART_MONTHS = 6
@@ -200,6 +203,32 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "inquiries/seller_dashboard.html", context)
+
+
+@require_GET
+@login_required
+def seller_messages(request: HttpRequest) -> HttpResponse:
+    """Every conversation of the store, paged: those waiting for an answer (soonest due first),
+    or those answered and closed (latest first). The header's "Messages" for a store's member."""
+    user = cast(User, request.user)  # login_required: never anonymous here
+    seller, sellers = seller_get_chosen(user=user, wanted=requested(request, "seller"))
+    show = "answered" if request.GET.get("show") == "answered" else "waiting"
+    conversations = (
+        reads.seller_recent(seller_id=seller.pk) if show == "answered" else reads.seller_inbox(seller_id=seller.pk)
+    )
+    page = Paginator(conversations, SELLER_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for conversation in page.object_list:
+        if show == "waiting":
+            conversation.countdown = countdown(conversation.response_due_at, now)  # type: ignore[attr-defined]
+    context = {
+        "seller": seller,
+        "sellers": sellers,
+        "show": show,
+        "page": page,
+        "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
+    }
+    return render(request, "inquiries/seller_messages.html", context)
 
 
 def _seller_conversation(user: User, pk: int) -> Conversation:
@@ -376,14 +405,40 @@ def quick_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def buyer_conversation_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     page = Paginator(reads.buyer_conversations(buyer=user), BUYER_PAGE_SIZE).get_page(request.GET.get("page"))
-    orders = order_visible_queryset(user).filter(buyer_id=user.pk)
+    orders = _buyer_orders(user)
     context = {
         "page": page,
-        "recent_orders": list(orders.select_related("seller").order_by("-placed_at", "-id")[:RECENT_ORDERS]),
+        "recent_orders": list(orders[:RECENT_ORDERS]),
         "order_count": orders.count(),
         "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
     }
     return render(request, "inquiries/buyer_list.html", context)
+
+
+def _buyer_orders(user: User) -> Any:
+    """The buyer's own orders (a store member's store orders are not theirs to ask about)."""
+    return order_visible_queryset(user).filter(buyer_id=user.pk).select_related("seller").order_by("-placed_at", "-id")
+
+
+def _buyer_ask_chooser(request: HttpRequest, user: User) -> HttpResponse:
+    """``/messages/new/`` with nothing chosen yet: every order of the buyer, paged, and the
+    catalogue searched by name, so a buyer can ask before buying too."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    products: list[Product] = []
+    if query:
+        products = list(
+            Product.objects.filter(is_active=True, seller__is_active=True, name__icontains=query)
+            .select_related("seller")
+            .order_by("name", "id")[:PRODUCT_MATCHES]
+        )
+    orders = Paginator(_buyer_orders(user), CHOOSER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "orders": orders,
+        "query": query,
+        "products": products,
+        "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
+    }
+    return render(request, "inquiries/buyer_choose.html", context)
 
 
 def _buyer_conversation(user: User, pk: int) -> Conversation:
@@ -446,8 +501,9 @@ def buyer_conversation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | None, Order | None]:
-    """What the buyer asks about: ``?order=`` (one of their own orders), or ``?seller=`` with an
-    optional ``?product=`` of that seller. A value that is no id is a 400 naming it; an id of
+    """What the buyer asks about: ``?order=`` (one of their own orders), ``?product=`` (any active
+    product: its store is the one asked, bought or not), or ``?seller=`` with an optional
+    ``?product=`` of that seller. A value that is no id is a 400 naming it; an id of
     nothing the buyer may ask about is a 404, like a missing page."""
     params = request.GET
     order_id, seller_id, product_id = (
@@ -464,8 +520,17 @@ def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | Non
         if found is None:
             raise Http404("No such seller")
         seller = found
+    elif product_id is not None:
+        product = (
+            Product.objects.filter(pk=product_id, is_active=True, seller__is_active=True)
+            .select_related("seller")
+            .first()
+        )
+        if product is None:
+            raise Http404("No such product")
+        return product.seller, product, None
     else:
-        raise Http404("Ask about an order or a seller")
+        raise Http404("Ask about an order, a product or a seller")
     product = None
     if product_id is not None:
         product = Product.objects.filter(pk=product_id, seller=seller, is_active=True).first()
@@ -479,9 +544,10 @@ def _ask_target(request: HttpRequest, user: User) -> tuple[Seller, Product | Non
 @one_time_form
 def buyer_conversation_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    if not any(request.GET.get(name) for name in ("order", "seller")):
-        flash.info(request, "Choose one of your orders below and use “Ask the seller”.")
-        return redirect("messages")
+    if not any(request.GET.get(name) for name in ("order", "seller", "product")):
+        if request.method != "GET":
+            return redirect("messages-new")
+        return _buyer_ask_chooser(request, user)
     seller, product, order = _ask_target(request, user)
     status = 200
     if request.method == "POST":

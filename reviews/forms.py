@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from core.forms import SingleLineCharField
+from core.forms import LimitedTextField, SingleLineCharField
 from core.ids import IdFormField
 from core.text import PLACEHOLDERS
 from reviews.models import CaseKind, TemplateSituation
@@ -17,16 +17,22 @@ def _textarea(rows: int, placeholder: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "placeholder": placeholder})
 
 
-RATING_CHOICES = [(5, "★★★★★ Excellent"), (4, "★★★★ Good"), (3, "★★★ OK"), (2, "★★ Poor"), (1, "★ Very poor")]
+# Lowest first: the star picker shows them left to right, and the arrow keys move along them in order.
+RATING_CHOICES = [(1, "Very poor"), (2, "Poor"), (3, "OK"), (4, "Good"), (5, "Excellent")]
 
 
 class ReviewForm(forms.Form):
     product = forms.TypedChoiceField(label="Product", coerce=int, choices=())
-    rating = forms.TypedChoiceField(label="Your rating", coerce=int, choices=RATING_CHOICES, widget=forms.RadioSelect)
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        coerce=int,
+        choices=RATING_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "star-input"}),
+    )
     title = SingleLineCharField(
         label="Title", max_length=200, widget=forms.TextInput(attrs={"placeholder": "Sum it up in a few words"})
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your review",
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         strip=False,  # the service strips and reports an empty body itself
@@ -39,7 +45,7 @@ class ReviewForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Your response",
         required=False,  # an empty body reaches response_post, which says why it is refused
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
@@ -55,7 +61,7 @@ class FollowUpForm(forms.Form):
     resolved = forms.TypedChoiceField(
         choices=[("yes", "Resolved"), ("no", "Not resolved")], coerce=lambda value: value == "yes"
     )
-    comment = forms.CharField(
+    comment = LimitedTextField(
         label="Anything to add?",
         required=False,
         max_length=2000,
@@ -70,7 +76,7 @@ class CaseForm(forms.Form):
     product = forms.TypedChoiceField(
         label="Product the review belongs to", coerce=int, required=False, empty_value=None, choices=()
     )
-    description = forms.CharField(
+    description = LimitedTextField(
         label="Describe the problem",
         max_length=5000,
         strip=False,
@@ -96,7 +102,7 @@ class ResponseTemplateForm(forms.Form):
     title = SingleLineCharField(
         max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Thanks for the praise"})
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,
         widget=_textarea(6, "Thank you {customer_name} for reviewing {product}..."),
         help_text=f"Placeholders: {PLACEHOLDERS.listed}",

@@ -293,7 +293,7 @@ class ReviewResponse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Response {self.pk} to review {self.review_id} ({self.status})"
+        return f"Response {self.pk} to review {self.review_id} ({self.get_status_display().lower()})"
 
 
 class SellerStrike(models.Model):
@@ -316,7 +316,7 @@ class SellerStrike(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.violation} strike on {self.seller_id}"
+        return f"Strike on store {self.seller_id}: {self.get_violation_display().lower()}"
 
 
 class FollowUpStatus(models.TextChoices):
@@ -347,7 +347,7 @@ class RecoveryFollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Follow-up of review {self.review_id} ({self.status})"
+        return f"Follow-up of review {self.review_id} ({self.get_status_display().lower()})"
 
 
 class ReviewEvent(models.Model):
@@ -393,13 +393,22 @@ class ReviewEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} review {self.review_id}"
+        return f"{self.get_kind_display()}: review {self.review_id}"
 
 
 class CaseKind(models.TextChoices):
     MISSING_REVIEW = "missing_review", "My review is missing"
     WRONG_PRODUCT = "wrong_product", "My review is on the wrong product"
     INCORRECT_CONTENT = "incorrect_content", "My review's content is incorrect"
+
+
+# What a case is about, for staff reading a case's name ("Case 4: incorrect content (open)"); the
+# kinds' labels are worded for the customer who reports ("My review is missing").
+CASE_KIND_SHORT: dict[str, str] = {
+    CaseKind.MISSING_REVIEW: "missing review",
+    CaseKind.WRONG_PRODUCT: "review on the wrong product",
+    CaseKind.INCORRECT_CONTENT: "incorrect content",
+}
 
 
 class CaseStatus(models.TextChoices):
@@ -442,7 +451,7 @@ class ReviewCase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Case {self.pk} ({self.kind}, {self.status})"
+        return f"Case {self.pk}: {CASE_KIND_SHORT.get(self.kind, self.kind)} ({self.get_status_display().lower()})"
 
 
 class ReviewCaseEvent(models.Model):
@@ -468,4 +477,4 @@ class ReviewCaseEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} case {self.case_id}"
+        return f"{self.get_kind_display()}: case {self.case_id}"

@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -52,10 +53,12 @@ from reviews.services.templates import (
     response_template_create,
     response_template_render,
     response_template_update,
+    response_templates_rank,
 )
 
 QUEUE_LIMIT = 50
 RECENT_ORDERS = 8
+BUYER_PAGE_SIZE = 10
 
 
 # --- the seller side ---------------------------------------------------------------------------
@@ -121,15 +124,19 @@ def _seller_review(user: User, pk: int) -> Review:
 
 
 def _rendered_templates(review: Review) -> list[dict[str, Any]]:
+    """The templates the store may use, best first for this review (rating and words, like the quick
+    replies' suggestion), each rendered for it."""
+    templates = list(reads.response_templates_for_seller(seller_id=review.seller_id))
     return [
         {
             "id": template.pk,
             "title": template.title,
             "situation": template.get_situation_display(),
             "is_own": template.seller_id is not None,
+            "score": round(score * 100),
             "text": response_template_render(template=template, review=review),
         }
-        for template in reads.response_templates_for_seller(seller_id=review.seller_id)
+        for template, score in response_templates_rank(review=review, templates=templates)
     ]
 
 
@@ -137,6 +144,9 @@ def _seller_review_page(
     request: HttpRequest, review: Review, *, form: ResponseForm | None = None, status: int = 200, preview: bool = False
 ) -> HttpResponse:
     templates = _rendered_templates(review)
+    suggestion = (
+        templates[0] if templates and templates[0]["score"] >= settings.REVIEWS_SUGGESTION_MIN_SCORE * 100 else None
+    )
     responses = getattr(review, "all_responses", [])
     for response in responses:
         response.reasons_text = describe_violations(response.flag_reasons)
@@ -157,6 +167,7 @@ def _seller_review_page(
         "responses": responses,
         "live_own": live_own,
         "templates": templates,
+        "suggestion": suggestion,
         "form": form,
         "can_respond": can_respond,
         "preview_text": body if preview else "",
@@ -271,8 +282,22 @@ def _decorate(review: Review) -> Review:
 @login_required
 def buyer_reviews(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
+    wanted_rating = request.GET.get("rating", "")
+    rating = int(wanted_rating) if wanted_rating in {"1", "2", "3", "4", "5"} else None
+    answered = {"yes": True, "no": False}.get(request.GET.get("answered", ""))
+    search = (request.GET.get("q") or "").strip()[:100]
+    reviews = reads.buyer_reviews_filtered(buyer=user, rating=rating, answered=answered, search=search)
+    page = Paginator(reviews, BUYER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "reviews": [_decorate(review) for review in reads.buyer_reviews(buyer=user)[:QUEUE_LIMIT]],
+        "page": page,
+        "reviews": [_decorate(review) for review in page.object_list],
+        "filters": {
+            "rating": rating,
+            "answered": request.GET.get("answered", "") if answered is not None else "",
+            "q": search,
+        },
+        "is_filtered": rating is not None or answered is not None or bool(search),
+        "ratings": [5, 4, 3, 2, 1],
         "cases": list(reads.buyer_cases(buyer=user)[:QUEUE_LIMIT]),
         "orders": reads.buyer_recent_orders(buyer=user, limit=RECENT_ORDERS),
         "follow_up_form": FollowUpForm(),

@@ -201,11 +201,18 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    EMAIL_CONFIG = env.email_url("EMAIL_URL")
+    vars().update(EMAIL_CONFIG)
+else:
+    # The embedded default: every email a readable file in var/mail/ (one per batch sent), instead of
+    # the console backend's text inside the worker's log lines.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SayPro Interaction Desk <desk@saypro.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in emails: the address `make run` serves on (PORT) unless the site's own address is set.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 # --- Security (production mode) -------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
@@ -264,7 +271,7 @@ REST_FRAMEWORK = {
         "core.api.filters.FilterBackend",
         "core.api.filters.StableOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AreaAutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "core.clients.ClientAnonRateThrottle",
@@ -312,6 +319,28 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Record ids in paths (core.ids' `<id:pk>`): positive 64-bit integers.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
+    # Operations are tagged with their app's area (core.api.schema.AreaAutoSchema); listed here in the
+    # order the docs show them, each with what it covers.
+    "TAGS": [
+        {"name": "Accounts and roles", "description": "API tokens for integration clients."},
+        {
+            "name": "Marketplace records",
+            "description": "Users, sellers, products, orders, shipments, invoices, payments and receipts.",
+        },
+        {
+            "name": "Buyer-seller messaging",
+            "description": "Conversations, quick replies, the support queue, response KPIs and seller standing.",
+        },
+        {
+            "name": "Reviews and ratings",
+            "description": "Reviews, responses and their moderation, review cases, templates and metrics.",
+        },
+        {
+            "name": "Help desk",
+            "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
+        },
+        {"name": "Notifications", "description": "The caller's in-app notifications."},
+    ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "marketplace.models.OrderStatus",
@@ -329,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "helpdesk.models.Channel",
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
+        "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -337,7 +367,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# A host name, though the filesystem transport uses none: without one kombu warns "No hostname was
+# supplied" at every connection.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "broker"),
@@ -439,6 +471,9 @@ REVIEWS_SENIOR_SUPPORT_GROUPS = ["moderator"]
 REVIEWS_ALERT_GROUPS = ["support"]  # told at once about every negative review
 REVIEWS_SWEEP_BATCH_SIZE = 10_000  # a 10,000-review catch-up in one batch: the same statements as one review
 REVIEWS_BODY_MAX_LENGTH = 5000
+# A response template is offered as the suggestion for a review from this score: half its situation's
+# fit to the rating, half its words' closeness to the review (reviews.services.templates).
+REVIEWS_SUGGESTION_MIN_SCORE = 0.5
 REVIEWS_SHOUTING_MIN_LETTERS = 12  # fewer letters than this are never "mostly capitals"
 REVIEWS_SHOUTING_CAPS_SHARE = 0.6  # share of capital letters above which a response shouts
 

@@ -60,7 +60,7 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         operation_id="auth_token_create",
-        tags=["auth"],
+        summary="Obtain an API token (username and password)",
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer, **error_responses(400, 429)},
         auth=[],

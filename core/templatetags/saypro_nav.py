@@ -24,8 +24,10 @@ def nav_items(context: dict[str, Any]) -> list[NavItem]:
     if request is None:
         return []
     path = request.path
-    items = []
-    for link in nav_links_for(getattr(request, "user", None)):
-        url = link.url
-        items.append(NavItem(link.label, url, path == url or (url != "/" and path.startswith(url))))
-    return items
+    user = getattr(request, "user", None)
+    links = [(link.label, link.url_for(user)) for link in nav_links_for(user)]
+    # One current item: the link whose page is the longest prefix of this one (on
+    # /seller/reviews/ that is "Reviews", not also the dashboard at /seller/).
+    matches = [url for _, url in links if path == url or (url != "/" and path.startswith(url.split("#")[0]))]
+    current = max(matches, key=lambda url: len(url.split("#")[0]), default=None)
+    return [NavItem(label, url, url == current) for label, url in links]

@@ -44,6 +44,7 @@ from demo.marketplace.data import (
     RECENT_SHARE,
     REISSUE_REASONS,
     SHIPPING_FEE,
+    STORE_LOGINS,
     STORES,
     TAX_RATE,
     StoreSpec,
@@ -246,15 +247,20 @@ class DemoBuilder:
             [Seller(name=store.name, slug=store.slug, email=f"hello@{store.slug}.example.com") for store in STORES],
             opened,
         )
+        # Every store has a login, so whatever the demo buyers bought, its store can answer them (the
+        # review flow is played from both sides). ``seller`` owns the first store; the others are members.
+        logins = [(users["seller"], SellerMembership.Role.OWNER)] + [
+            (users[username], SellerMembership.Role.MEMBER) for username in STORE_LOGINS[1:]
+        ]
         self._create(
             SellerMembership,
             [
-                SellerMembership(seller=sellers[0], user=users["seller"], role=SellerMembership.Role.OWNER),
-                SellerMembership(seller=sellers[1], user=users["seller2"], role=SellerMembership.Role.MEMBER),
+                SellerMembership(seller=seller, user=user, role=role)
+                for seller, (user, role) in zip(sellers, logins, strict=True)
             ],
-            [opened[0], opened[1]],
+            opened,
         )
-        self.store_owner = {STORES[0].slug: users["seller"], STORES[1].slug: users["seller2"]}
+        self.store_owner = {store.slug: user for store, (user, _) in zip(STORES, logins, strict=True)}
         rows: list[Product] = []
         stamps: list[datetime] = []
         for store, seller, moment in zip(STORES, sellers, opened, strict=True):
@@ -798,7 +804,7 @@ class DemoBuilder:
                             "",
                         )
                     )
-        for username, seller in (("seller", sellers[0]), ("seller2", sellers[1])):
+        for username, seller in zip(STORE_LOGINS, sellers, strict=True):
             member = users[username]
             own = [plan for plan in plans if plan.order.seller_id == seller.pk]
             for plan in own[-6:]:

@@ -38,6 +38,8 @@ LOGINS: list[Login] = [
     Login("integration", "ERP", "Connector", Role.INTEGRATION, "/admin/, /api/v1/"),
     Login("seller", "Jordan", "Blake", Role.SELLER, "/seller/ (owner, Northwind Outfitters)"),
     Login("seller2", "Maya", "Chen", Role.SELLER, "/seller/ (Harbor & Pine Home)"),
+    Login("seller3", "Priya", "Natarajan", Role.SELLER, "/seller/ (Voltline Electronics)"),
+    Login("seller4", "Owen", "Gallagher", Role.SELLER, "/seller/ (Kestrel Books & Paper)"),
     Login("buyer", "Emily", "Carter", Role.BUYER, "/messages/"),
     Login("buyer2", "Lucas", "Martin", Role.BUYER, "/messages/"),
 ]
@@ -165,6 +167,8 @@ STORES: list[StoreSpec] = [
     ),
 ]
 DEMO_SELLER_SLUGS = [store.slug for store in STORES]
+# The login of each store, in the order of STORES.
+STORE_LOGINS = ["seller", "seller2", "seller3", "seller4"]
 
 CARRIER_HUBS = {
     "UPS": ["Louisville, KY (Worldport)", "Hodgkins, IL"],

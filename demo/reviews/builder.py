@@ -143,7 +143,9 @@ class DemoReviews:
         for index, seller in enumerate(stores.order_by("pk")):
             self.members[seller.pk] = seller.memberships.all()[0].user
             self.habits[seller.pk] = QUICK if index == 0 else SLOWER
-        member_stores = list(self.members)
+        # The stories are staged in the first two stores (``seller`` and ``seller2``); every store has a
+        # login, and the history below reviews all of them.
+        member_stores = list(self.members)[:2]
         first_review = (Review.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
         first_response = (ReviewResponse.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
 
@@ -681,12 +683,15 @@ class DemoReviews:
         plan.review.seller = purchase.product.seller  # already read: rendering a template needs its name
 
     def _respond(self, plan: Plan, *, at: datetime, body: str | None = None) -> None:
-        """The store's member answers (support for a store nobody works at), with the starter
-        template for the situation, or now and then a personal thank-you."""
+        """The store's member answers (support for a store nobody works at, or for a complaint
+        already escalated), with the starter template for the situation, or now and then a personal
+        thank-you."""
         review = plan.review
         assert review is not None  # noqa: S101 - written by an earlier step
         seller_id = plan.purchase.order.seller_id
-        author = self.members.get(seller_id, self.staff)
+        # A complaint escalated to senior support before the store got to it is answered by support.
+        escalated = plan.is_negative and at > plan.at + settings.REVIEWS_ESCALATE_AFTER
+        author = self.staff if escalated else self.members.get(seller_id, self.staff)
         template = None
         personal = plan.situation == TemplateSituation.POSITIVE and seller_id in self.members
         if body is None and personal and self.rng.random() < 0.25:

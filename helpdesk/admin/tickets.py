@@ -36,11 +36,14 @@ from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
 from helpdesk.services.records import (
-    order_status_text,
     ticket_invoice_reissue,
     ticket_order_status_answer,
+    ticket_receipt_reissue,
     ticket_receipt_resend,
+    ticket_receipt_verify,
     ticket_refund,
+    ticket_refund_grants,
+    ticket_refund_send,
 )
 from helpdesk.services.tickets import (
     ticket_assign,
@@ -50,6 +53,10 @@ from helpdesk.services.tickets import (
     ticket_interaction_add,
     ticket_resolve,
 )
+from marketplace.models import Receipt, RefundGrant
+from marketplace.selectors.billing import receipt_verification
+from marketplace.selectors.orders import order_status_answer_text
+from marketplace.services.refunds import DifferenceKind
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 5, "cols": 80})
 
@@ -130,9 +137,37 @@ class ReceiptResendForm(forms.Form):
     email = forms.EmailField(label="Send to", required=False, help_text="Empty: the customer's account address.")
 
 
+class ReceiptReissueForm(forms.Form):
+    reason = forms.CharField(label="What was wrong", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(label="Send to", required=False, help_text="Empty: the customer's account address.")
+
+
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label="Amount", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=[(DifferenceKind.OVERCHARGE, "Overcharge"), (DifferenceKind.DUPLICATE, "Duplicate charge")],
+    )
+    amount = forms.DecimalField(
+        label="The difference you expect",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="Optional check: exactly what the order was paid beyond what it owes is refunded, never more.",
+    )
     reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RefundSendForm(forms.Form):
+    grant = forms.ModelChoiceField(label="Granted refund", queryset=RefundGrant.objects.none())
+
+    def __init__(self, *args: Any, grants: list[RefundGrant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["grant"]
+        field.queryset = RefundGrant.objects.filter(pk__in=[grant.pk for grant in grants])
+        field.label_from_instance = lambda grant: f"{grant.amount} — {grant.reason} (granted by {grant.granted_by})"
+        if len(grants) == 1:
+            field.initial = grants[0].pk
 
 
 class InteractionInline(ReadOnlyTabularInline):
@@ -290,7 +325,12 @@ class TicketAdmin(ReadOnlyAdmin):
         ActionPage("order-status", "order_status_view", "has_work_permission", "can_work", name="order_status"),
         ActionPage("reissue-invoice", "reissue_view", "has_work_permission", "can_work", name="reissue"),
         ActionPage("resend-receipt", "resend_view", "has_work_permission", "can_work", name="resend"),
+        ActionPage("verify-receipt", "verify_view", "has_work_permission", "can_work", name="verify_receipt"),
+        ActionPage(
+            "reissue-receipt", "receipt_reissue_view", "has_work_permission", "can_work", name="reissue_receipt"
+        ),
         ActionPage("refund", "refund_view", "has_work_permission", "can_work"),
+        ActionPage("send-refund", "refund_send_view", "has_work_permission", "can_work", name="send_refund"),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
@@ -527,7 +567,11 @@ class TicketAdmin(ReadOnlyAdmin):
     # --- actions on the real records (one marketplace service each, logged on the ticket) ---
 
     def order_status_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
-        preview = order_status_text(order=ticket.order) if ticket.order is not None else "This ticket names no order."
+        preview = (
+            order_status_answer_text(order=ticket.order, now=timezone.now())
+            if ticket.order is not None
+            else "This ticket names no order."
+        )
         return self._form(
             request,
             ticket,
@@ -575,16 +619,77 @@ class TicketAdmin(ReadOnlyAdmin):
             success_message=f"{ticket.reference}: receipt sent again.",
         )
 
+    def verify_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        receipt = Receipt.objects.filter(payment_id=ticket.payment_id).first() if ticket.payment_id else None
+        found: object = "This payment has no receipt yet."
+        if receipt is not None:
+            check = receipt_verification(receipt=receipt)
+            found = (
+                f"{receipt.number}: correct." if check.is_correct else f"{receipt.number}: {' '.join(check.problems)}"
+            )
+        return self._form(
+            request,
+            ticket,
+            form=ConfirmForm(posted(request)),
+            title=f"Verify the receipt of {ticket.reference}",
+            intro="The receipt checked against its payment (taken, the captured amount) and the customer's address; "
+            "the findings are logged on the ticket for staff.",
+            submit_label="Log the check",
+            run=lambda call: ticket_receipt_verify(ticket=ticket, actor=call.actor, now=call.now),
+            success_message=f"{ticket.reference}: receipt checked and logged.",
+            context={"details": [*self._details(ticket), ("Receipt check", found)]},
+        )
+
+    def receipt_reissue_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        return self._form(
+            request,
+            ticket,
+            form=ReceiptReissueForm(posted(request)),
+            title=f"Reissue the receipt of {ticket.reference}",
+            intro="A corrected receipt (new number, the captured amount) sent to the right address; what it said "
+            "before is kept with the reason.",
+            submit_label="Reissue receipt",
+            run=lambda call: ticket_receipt_reissue(
+                ticket=ticket,
+                actor=call.actor,
+                reason=call.data["reason"],
+                email=call.data["email"] or None,
+                now=call.now,
+            ),
+            success_message=f"{ticket.reference}: corrected receipt sent.",
+        )
+
     def refund_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
         return self._form(
             request,
             ticket,
-            form=RefundForm(posted(request)),
-            title=f"Refund on {ticket.reference}",
-            intro="Refunds the ticket's payment; never more than captured minus already refunded.",
-            submit_label="Refund",
+            form=RefundForm(posted(request), initial={"kind": ticket.subcategory}),
+            title=f"Refund the difference on {ticket.reference}",
+            intro="Refunds exactly what the order was paid beyond what it owes, from the ticket's payment. Above "
+            "the approval threshold (or from support) the refund is granted and finance sends it.",
+            submit_label="Refund the difference",
             run=lambda call: ticket_refund(
-                ticket=ticket, actor=call.actor, amount=call.data["amount"], reason=call.data["reason"], now=call.now
+                ticket=ticket,
+                actor=call.actor,
+                kind=call.data["kind"],
+                amount=call.data["amount"],
+                reason=call.data["reason"],
+                now=call.now,
             ),
-            success_message=f"{ticket.reference}: refund issued; the customer is told.",
+            success_message=f"{ticket.reference}: refund issued, or granted for finance to send; the customer is told.",
+        )
+
+    def refund_send_view(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        grants = ticket_refund_grants(ticket=ticket)
+        return self._form(
+            request,
+            ticket,
+            form=RefundSendForm(posted(request), grants=grants),
+            title=f"Send the granted refund on {ticket.reference}",
+            intro="Finance sends a refund support granted; whoever granted it may not send it.",
+            submit_label="Send refund",
+            run=lambda call: ticket_refund_send(
+                ticket=ticket, actor=call.actor, grant=call.data["grant"], now=call.now
+            ),
+            success_message=f"{ticket.reference}: refund sent; the customer is told.",
         )

@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -36,6 +36,8 @@ from core.console import (
     service_form_view,
 )
 from core.durations import duration_text
+from core.exceptions import DomainError
+from core.forms import LimitedTextField
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
 from inquiries.models import ConversationStatus, Escalation, Message
 from inquiries.selectors.conversations import open_escalated_at_of_conversation
@@ -62,7 +64,7 @@ def _label(escalation: Escalation) -> str:
 
 
 class StaffReplyForm(forms.Form):
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Reply to the buyer",
         # ``form``: the fields sit inside the page's read-only form; they submit with "sp-reply".
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80, "form": "sp-reply"}),
@@ -160,6 +162,7 @@ class EscalationAdmin(ReadOnlyAdmin):
     action_pages = (
         ActionPage("reply", "reply_view", "has_work_permission", "can_work"),
         ActionPage("close", "close_view", "has_work_permission", "can_work"),
+        ActionPage("assign", "assign_view", "has_work_permission", "can_work"),
     )
     fieldsets = (
         (None, {"fields": ("conversation_link", "seller", "buyer", "conversation_status", "inquiry_link")}),
@@ -321,6 +324,21 @@ class EscalationAdmin(ReadOnlyAdmin):
             run=lambda call: conversation_close(conversation=conversation, actor=call.actor, now=call.now),
             success_message=f"Conversation #{conversation.pk} closed; the escalation is resolved.",
         )
+
+    def assign_view(self, request: HttpRequest, escalation: Escalation) -> HttpResponse:
+        """POST: "Assign to me" from the escalation's own page (the list's bulk action, for one), then
+        back to the page. A GET only shows the page again: nothing changes without a POST."""
+        change_url = reverse("admin:inquiries_escalation_change", args=[escalation.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        actor = cast(User, request.user)
+        try:
+            escalation_assign(escalation=escalation, assignee=actor, actor=actor, now=timezone.now())
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, "Assigned to you.", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
 
     # --- actions ---
 

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from core.console import ActionPage, QueryFilter, ReadOnlyAdmin, acting_user, posted, service_form_view
+from core.forms import LimitedTextField
 from inquiries.models import ExclusionFlag, SellerStanding, StandingLevel
 from inquiries.services.standing import (
     exclusion_flags_mark_reviewed,
@@ -30,7 +31,7 @@ from inquiries.services.standing import (
 
 class StandingOverrideForm(forms.Form):
     level = forms.ChoiceField(choices=StandingLevel.choices)
-    reason = forms.CharField(
+    reason = LimitedTextField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=2000,
         help_text="Shown to the seller's members with the new level.",

@@ -16,7 +16,7 @@ from accounts.selectors.users import is_staff_member, staff_in_groups
 from core.durations import duration_words
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.sql import db_datetime, execute, table
-from core.text import clean_text
+from core.text import NOTICE_PREVIEW_LENGTH, clean_text, preview
 from inquiries.models import (
     Conversation,
     ConversationEvent,
@@ -185,7 +185,7 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
         recipients=members,
         kind=Kind.INQUIRY_RECEIVED,
         title=f"New question from {buyer.display_name}: {conversation.subject}",
-        body=f"{body[:300]}\n\nPlease reply by {inquiry.response_due_at:%Y-%m-%d %H:%M} UTC.",
+        body=f"{preview(body, NOTICE_PREVIEW_LENGTH)}\n\nPlease reply by {inquiry.response_due_at:%Y-%m-%d %H:%M} UTC.",
         link=f"/seller/conversations/{conversation.pk}/",
     )
     return message
@@ -236,7 +236,7 @@ def _answer_message(
         recipients=[conversation.buyer],
         kind=Kind.INQUIRY_ANSWERED,
         title=f"New reply: {conversation.subject}",
-        body=body[:300],
+        body=preview(body, NOTICE_PREVIEW_LENGTH),
         link=f"/messages/{conversation.pk}/",
     )
     return message

@@ -7,15 +7,10 @@ still works); anything else in braces stays as written, so a template can never 
 or format specs (``str.format`` is not used). The result is plain text, escaped wherever it is
 shown like every other message.
 
-The suggestion is TF-IDF with cosine similarity over each template's title, keywords and body,
-computed here in a few lines of Python: a seller has tens of templates, not thousands, and no
-model or corpus needs downloading.
+The suggestion is TF-IDF with cosine similarity (``core.matching``) over each template's title,
+keywords and body.
 """
 
-import math
-import re
-from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import InvalidInput, NotFound
+from core.matching import rank_by_similarity, terms
 from core.text import PLACEHOLDERS, clean_text
 from inquiries.models import Conversation, ReplyTemplate
 from marketplace.models import Seller
@@ -72,98 +68,11 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
     },
 )
 
-_STOPWORDS = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "hi",
-        "hello",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "they",
-        "this",
-        "to",
-        "us",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "thanks",
-        "thank",
-    )
-)
-_WORD_RE = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    """A deliberately small stemmer: enough for "shipping"/"shipped"/"ships" to meet "ship"."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word[-1] == word[-2]:  # shipp -> ship
-        word = word[:-1]
-    return word
-
-
-def _terms(text: str) -> list[str]:
-    return [_stem(word) for word in _WORD_RE.findall(text.lower()) if word not in _STOPWORDS and len(word) > 1]
-
 
 def _template_document(template: ReplyTemplate) -> list[str]:
     # Title and keywords are what the seller chose to describe the reply: they weigh double.
     described = f"{template.title} {template.keywords}"
-    return _terms(described) * 2 + _terms(PLACEHOLDERS.strip(template.body))
-
-
-def _tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
-    counts = Counter(terms)
-    vector = {term: (1 + math.log(count)) * idf.get(term, 0.0) for term, count in counts.items()}
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-    return {term: weight / norm for term, weight in vector.items()} if norm else {}
+    return terms(described) * 2 + terms(PLACEHOLDERS.strip(template.body))
 
 
 def best_matching_template(templates: list[ReplyTemplate], text: str) -> tuple[ReplyTemplate | None, float]:
@@ -172,24 +81,10 @@ def best_matching_template(templates: list[ReplyTemplate], text: str) -> tuple[R
     seller's own template, then the earlier one in the list."""
     if not templates:
         return None, 0.0
-    documents = [_template_document(template) for template in templates]
-    frequency: Counter[str] = Counter()
-    for document in documents:
-        frequency.update(set(document))
-    total = len(documents)
-    idf = {term: math.log((1 + total) / (1 + seen)) + 1 for term, seen in frequency.items()}
-    query = _tfidf(_terms(text), idf)
-    if not query:
+    index, score = rank_by_similarity([_template_document(template) for template in templates], text)[0]
+    if score < settings.INQUIRIES_SUGGESTION_MIN_SCORE:
         return None, 0.0
-    best: tuple[ReplyTemplate | None, float] = (None, 0.0)
-    for template, document in zip(templates, documents, strict=True):
-        vector = _tfidf(document, idf)
-        score = sum(weight * vector.get(term, 0.0) for term, weight in query.items())
-        if score > best[1] + 1e-9:
-            best = (template, score)
-    if best[1] < settings.INQUIRIES_SUGGESTION_MIN_SCORE:
-        return None, 0.0
-    return best[0], min(best[1], 1.0)
+    return templates[index], score
 
 
 def reply_template_suggest(*, seller_id: int, text: str) -> tuple[ReplyTemplate | None, float]:

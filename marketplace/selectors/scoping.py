@@ -47,10 +47,15 @@ def user_is_seller_member(user: User, seller_id: int) -> bool:
 
 
 def user_is_any_seller_member(user: User) -> bool:
-    """A member of at least one store (one cheap EXISTS query)."""
+    """A member of at least one store (one cheap EXISTS query, once per user object: the header asks
+    for several of its links on every page)."""
     if not _is_active_user(user):
         return False
-    return SellerMembership.objects.filter(user_id=user.pk).exists()
+    cached = getattr(user, "_is_any_seller_member", None)
+    if cached is None:
+        cached = SellerMembership.objects.filter(user_id=user.pk).exists()
+        user._is_any_seller_member = cached  # type: ignore[attr-defined]
+    return bool(cached)
 
 
 def order_visibility_q(user: User, *, prefix: str = "") -> Q:

@@ -13,7 +13,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import preview
 from notifications.models import EmailStatus, Notification, notification_kind
+
+TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 200
 
 _emails_suppressed: ContextVar[bool] = ContextVar("notifications_emails_suppressed", default=False)
 
@@ -74,7 +77,7 @@ def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
         Notification(
             recipient=draft.recipient,
             kind=notification_kind(draft.kind).value,
-            title=draft.title[:200],
+            title=preview(draft.title, TITLE_MAX_LENGTH),
             body=draft.body,
             link=draft.link,
             email_status=EmailStatus.PENDING if send_email and draft.recipient.email else EmailStatus.NOT_REQUIRED,

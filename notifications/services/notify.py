@@ -16,9 +16,9 @@ from django.core.mail import EmailMessage, get_connection
 
 from accounts.models import User
 from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
-from core.text import one_line
+from core.text import one_line, preview
 from notifications.models import EmailStatus, Notification, notification_kind
-from notifications.services.bulk import emails_send_after_commit, emails_wanted
+from notifications.services.bulk import TITLE_MAX_LENGTH, emails_send_after_commit, emails_wanted
 
 
 def notify(
@@ -41,7 +41,7 @@ def notify(
         Notification(
             recipient=user,
             kind=kind,
-            title=title[:200],
+            title=preview(title, TITLE_MAX_LENGTH),
             body=body,
             link=link,
             email_status=EmailStatus.PENDING if send_email and user.email else EmailStatus.NOT_REQUIRED,

@@ -28,7 +28,7 @@ from core.console import (
     posted,
     service_form_view,
 )
-from core.forms import SingleLineCharField
+from core.forms import LimitedTextField, SingleLineCharField
 from core.ids import parse_id
 from marketplace.models import Product, Seller
 from reviews.models import CaseStatus, ModerationReason, ReviewCase, ReviewCaseEvent
@@ -48,20 +48,20 @@ class ReassignForm(forms.Form):
         widget=AutocompleteSelect(ReviewCase._meta.get_field("product"), admin.site),
         help_text="Search by product name, SKU or store. Both products' ratings are updated.",
     )
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
     )
 
 
 class CaseNoteForm(forms.Form):
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
     )
 
 
 class CaseRemoveForm(forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=ModerationReason.choices)
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note for the customer",
         required=False,
         max_length=2000,
@@ -70,7 +70,7 @@ class CaseRemoveForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(
+    resolution = LimitedTextField(
         label="Resolution",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),

@@ -23,6 +23,7 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.forms import LimitedTextField
 from reviews.admin.reviews import status_badge
 from reviews.models import (
     ResponseStatus,
@@ -47,7 +48,7 @@ STATUS_TONES: dict[str, str] = {
 
 
 class ResponseModerationForm(forms.Form):
-    reason = forms.CharField(
+    reason = LimitedTextField(
         label="Reason for the seller",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),

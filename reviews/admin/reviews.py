@@ -30,6 +30,7 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.forms import LimitedTextField
 from reviews.admin.metrics import review_metrics_view
 from reviews.models import (
     FollowUpStatus,
@@ -79,7 +80,7 @@ def status_badge(value: str, label: str) -> SafeString:
 
 class ReviewModerationForm(forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=ModerationReason.choices)
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note",
         required=False,
         max_length=2000,
@@ -89,7 +90,7 @@ class ReviewModerationForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
+    note = LimitedTextField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
     )
 
@@ -107,7 +108,7 @@ class StaffResponseForm(forms.Form):
         empty_label="— none: write the response below —",
         help_text="Rendered for this review (customer name, product…). Leave the text empty when you pick one.",
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         label="Response",
         required=False,
         max_length=settings.REVIEWS_BODY_MAX_LENGTH,

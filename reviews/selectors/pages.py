@@ -93,6 +93,23 @@ def buyer_reviews(*, buyer: User) -> QuerySet[Review]:
     )
 
 
+def buyer_reviews_filtered(
+    *, buyer: User, rating: int | None = None, answered: bool | None = None, search: str = ""
+) -> QuerySet[Review]:
+    """The buyer's reviews narrowed by the page's filters: stars, answered by the store or not, words in
+    the title, text or product name."""
+    reviews = buyer_reviews(buyer=buyer)
+    if rating is not None:
+        reviews = reviews.filter(rating=rating)
+    if answered is not None:
+        reviews = reviews.filter(first_response_at__isnull=not answered)
+    if search:
+        reviews = reviews.filter(
+            Q(title__icontains=search) | Q(body__icontains=search) | Q(product__name__icontains=search)
+        )
+    return reviews
+
+
 def buyer_review_get(*, buyer: User, pk: int) -> Review | None:
     return buyer_reviews(buyer=buyer).filter(pk=pk).first()
 

@@ -22,7 +22,7 @@ from django.db.models import Min
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.sla import clock_restart, clock_stop
-from core.text import clean_text
+from core.text import NOTICE_PREVIEW_LENGTH, clean_text, preview
 from marketplace.selectors.scoping import user_is_seller_member
 from notifications.services.notify import notify
 from reviews.models import (
@@ -159,7 +159,7 @@ def _tell_buyer(review: Review, response: ReviewResponse) -> None:
         recipients=[review.buyer],
         kind=Kind.REVIEW_RESPONSE,
         title=f"A response to your review of {review.product.name}",
-        body=response.body[:300],
+        body=preview(response.body, NOTICE_PREVIEW_LENGTH),
         link=f"/reviews/{review.pk}/",
     )
 

@@ -15,7 +15,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
-from core.text import clean_text
+from core.text import NOTICE_PREVIEW_LENGTH, clean_text, preview
 from marketplace.models import Order, OrderItem, Product
 from marketplace.selectors.orders import order_is_purchase, order_is_purchase_q
 from marketplace.selectors.scoping import user_is_seller_member
@@ -140,7 +140,8 @@ def _low_rating_alert(*, review: Review, now: datetime) -> None:
         recipients=[*members, *staff],
         kind=Kind.LOW_RATING_REVIEW,
         title=f"{review.rating}-star review of {review.product.name}: {review.title}",
-        body=f"{review.body[:300]}\n\nPlease respond by {review.response_due_at:%Y-%m-%d %H:%M} UTC: acknowledge, "
+        body=f"{preview(review.body, NOTICE_PREVIEW_LENGTH)}"
+        f"\n\nPlease respond by {review.response_due_at:%Y-%m-%d %H:%M} UTC: acknowledge, "
         "apologise and offer a solution.",
         link=f"/seller/reviews/{review.pk}/",
     )

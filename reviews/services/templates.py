@@ -8,15 +8,21 @@ The starters follow SayPro's guidance for answering reviews: to praise, gratitud
 what was praised + an invitation to come back; to a complaint, acknowledge + apologise + a
 concrete solution (refund, replacement, support) without blaming the customer; for a missing
 review, say it is being investigated and when they will hear back.
+
+Suggestions (``response_templates_rank``) work as the quick replies' do: the templates a seller sees,
+best first, by how well their situation fits the review's rating and how close their words are to
+what the customer wrote (``core.matching``).
 """
 
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
+from core.matching import rank_by_similarity, terms
 from core.text import PLACEHOLDERS, clean_text
 from marketplace.models import Seller
 from marketplace.selectors.scoping import user_is_seller_member
@@ -93,6 +99,57 @@ STARTER_TEMPLATES: tuple[dict[str, str], ...] = (
         ),
     },
 )
+
+
+# Words customers use about each situation: with the template's own title and text, what a review's
+# words are matched against.
+SITUATION_WORDS: dict[str, str] = {
+    TemplateSituation.POSITIVE: "great love excellent perfect happy recommend quality fast thanks lovely works well",
+    TemplateSituation.LATE_DELIVERY: "late delivery delayed arrived days weeks shipping slow wait waiting never came",
+    TemplateSituation.DEFECT: "broken defect defective damaged cracked faulty stopped working poor quality leak",
+    TemplateSituation.WRONG_ITEM: "wrong item different size colour color model sent received not what ordered",
+    TemplateSituation.SERVICE_COMPLAINT: "rude service support no answer ignored reply unhelpful refund contact",
+    TemplateSituation.MISSING_REVIEW: "missing review disappeared wrong product",
+}
+NEGATIVE_SITUATIONS = frozenset(
+    {
+        TemplateSituation.LATE_DELIVERY,
+        TemplateSituation.DEFECT,
+        TemplateSituation.WRONG_ITEM,
+        TemplateSituation.SERVICE_COMPLAINT,
+    }
+)
+
+
+def situation_fit(situation: str, rating: int) -> float:
+    """How well a template's situation suits a review of ``rating`` stars: praise for a good review,
+    the complaints for a negative one, either (half) for a middling one; the missing-review template
+    answers cases, not reviews."""
+    if situation == TemplateSituation.POSITIVE:
+        return 1.0 if rating >= 4 else 0.5 if rating > settings.REVIEWS_NEGATIVE_MAX_RATING else 0.0
+    if situation in NEGATIVE_SITUATIONS:
+        return 1.0 if rating <= settings.REVIEWS_NEGATIVE_MAX_RATING else 0.5 if rating < 4 else 0.0
+    return 0.0
+
+
+def response_templates_rank(
+    *, review: Review, templates: list[ResponseTemplate]
+) -> list[tuple[ResponseTemplate, float]]:
+    """``templates`` for ``review``, best first, each with its score in [0, 1]: half the situation's
+    fit to the rating, half the words' similarity to the review's title and text. Equal scores keep
+    the list's order (the store's own templates first)."""
+    documents = [
+        terms(f"{template.title} {SITUATION_WORDS.get(template.situation, '')}") * 2
+        + terms(PLACEHOLDERS.strip(template.body))
+        for template in templates
+    ]
+    similarity = dict(rank_by_similarity(documents, f"{review.title} {review.body}"))
+    scored = [
+        (template, (situation_fit(template.situation, review.rating) + similarity.get(index, 0.0)) / 2)
+        for index, template in enumerate(templates)
+    ]
+    order = sorted(range(len(scored)), key=lambda index: (-round(scored[index][1], 9), index))
+    return [scored[index] for index in order]
 
 
 def placeholder_values(review: Review) -> dict[str, str]:

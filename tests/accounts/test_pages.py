@@ -145,6 +145,18 @@ def test_navigation_shows_the_seller_dashboard_only_to_seller_members() -> None:
     assert ">Console<" not in buyer_html
 
 
+def test_a_sellers_messages_and_reviews_lead_to_the_stores_pages() -> None:
+    seller_html = logged_in(SellerMemberFactory()).get(reverse("seller-reviews")).content.decode()
+    buyer_html = logged_in(BuyerFactory()).get(reverse("reviews")).content.decode()
+
+    assert f'<a href="{reverse("seller-inbox")}">\n                  Messages' in seller_html
+    assert f'<a href="{reverse("seller-reviews")}" aria-current="page">\n                  Reviews' in seller_html
+    assert seller_html.count('aria-current="page">\n') == 1  # not the dashboard at /seller/ as well
+    assert f'<a href="{reverse("messages")}">\n                  Messages' in buyer_html
+    assert f'<a href="{reverse("reviews")}" aria-current="page">\n                  Reviews' in buyer_html
+    assert f'<a href="{reverse("messages")}">My purchases</a>' in seller_html  # their own orders stay reachable
+
+
 @pytest.mark.parametrize(
     ("make_user", "labels"),
     [

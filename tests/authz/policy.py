@@ -295,6 +295,7 @@ ROUTES: dict[str, Route] = {
     "seller-dashboard": Route(
         {"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)},
     ),
+    "seller-inbox": Route({"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)}),
     "seller-conversation": Route({"GET": SELLER_A_PAGE, "POST": SELLER_A_PAGE}, obj="conversation_a"),
     "seller-conversation-exclude": Route({"POST": SELLER_A_PAGE}, obj="conversation_a"),
     "seller-quick-replies": Route(

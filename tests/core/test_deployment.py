@@ -126,3 +126,36 @@ def test_the_web_script_starts_gunicorn_with_the_settings_file():
     script = (BASE_DIR / "scripts" / "web.sh").read_text()
 
     assert "--config saypro/gunicorn_config.py saypro.wsgi:application" in script
+
+
+def _setting(name: str, **env: str) -> str:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SITE_URL", "PORT", "EMAIL_URL", "CELERY_BROKER_URL", "SAYPRO_VAR_DIR"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="saypro.settings")
+    code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_links_in_emails_follow_the_port_make_run_serves_on():
+    assert _setting("SITE_URL", PORT="8765") == "http://127.0.0.1:8765"
+    assert _setting("SITE_URL") == "http://127.0.0.1:8000"
+    assert _setting("SITE_URL", PORT="8765", SITE_URL="https://desk.example.com") == "https://desk.example.com"
+
+
+def test_emails_are_files_in_var_mail_unless_a_mail_server_is_configured():
+    assert _setting("EMAIL_BACKEND") == "django.core.mail.backends.filebased.EmailBackend"
+    assert _setting("EMAIL_FILE_PATH").endswith("/var/mail")
+    assert _setting("EMAIL_BACKEND", EMAIL_URL="smtp://mail.example.com:25") == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+
+
+def test_the_default_broker_names_a_host_so_kombu_does_not_warn():
+    assert _setting("CELERY_BROKER_URL") == "filesystem://localhost/"

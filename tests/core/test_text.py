@@ -60,3 +60,34 @@ def test_values_given_by_an_alias_count_as_the_name_and_unknown_names_are_refuse
 def test_a_vocabulary_without_aliases_knows_only_its_names() -> None:
     vocabulary = Placeholders(names=("ticket",))
     assert vocabulary.render("{ticket} {buyer_name}", {"ticket": "T-1"}) == "T-1 {buyer_name}"
+
+
+def test_a_preview_is_cut_after_a_whole_word_with_an_ellipsis() -> None:
+    from core.text import preview
+
+    text = "The lid was cracked when it arrived and the handle wobbles"
+
+    assert preview(text, 100) == text
+    assert preview(text, 30) == "The lid was cracked when it…"
+    assert len(preview(text, 30)) <= 30
+    assert preview("The lid was cracked, badly", 21) == "The lid was cracked…"  # no comma before the ellipsis
+    assert preview("Supercalifragilistic word", 10) == "Supercali…"  # one word fills the room: cut inside it
+    assert preview("exactly ten chars and more", 11) == "exactly…"  # text[10] is a space: "ten" is whole
+
+
+@pytest.mark.django_db
+def test_a_buyers_question_is_quoted_in_the_sellers_notification_up_to_a_word() -> None:
+    from django.utils import timezone
+
+    from inquiries.services.messaging import conversation_open
+    from notifications.models import Notification
+    from tests.accounts.factories import BuyerFactory
+    from tests.marketplace.factories import SellerFactory, SellerMemberFactory
+
+    store = SellerFactory()
+    member = SellerMemberFactory(seller=store)
+    body = "word " * 70 + "ending"  # 356 characters
+    conversation_open(buyer=BuyerFactory(), seller=store, subject="Long", body=body, now=timezone.now())
+
+    quoted = Notification.objects.get(recipient=member).body.split("\n\n")[0]
+    assert quoted.endswith("word…") and len(quoted) <= 300

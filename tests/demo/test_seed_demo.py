@@ -44,7 +44,19 @@ from reviews.models import (
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = ["admin", "support", "moderator", "finance", "integration", "seller", "seller2", "buyer", "buyer2"]
+DEMO_USERNAMES = [
+    "admin",
+    "support",
+    "moderator",
+    "finance",
+    "integration",
+    "seller",
+    "seller2",
+    "seller3",
+    "seller4",
+    "buyer",
+    "buyer2",
+]
 MODELS = [
     User,
     Seller,
@@ -103,7 +115,28 @@ def test_creates_a_login_for_every_role_with_the_demo_password(monkeypatch: pyte
     assert memberships == {
         "seller": ("Northwind Outfitters", SellerMembership.Role.OWNER),
         "seller2": ("Harbor & Pine Home", SellerMembership.Role.MEMBER),
+        "seller3": ("Voltline Electronics", SellerMembership.Role.MEMBER),
+        "seller4": ("Kestrel Books & Paper", SellerMembership.Role.MEMBER),
     }
+
+
+def test_every_store_the_demo_buyers_bought_from_has_a_login_to_answer_their_reviews() -> None:
+    seed("--orders", "60")
+
+    logins = set(DEMO_USERNAMES)
+    bought_from = set(Order.objects.filter(buyer__username__in=["buyer", "buyer2"]).values_list("seller", flat=True))
+    with_login = set(
+        SellerMembership.objects.filter(user__username__in=logins).values_list("seller", flat=True).distinct()
+    )
+    assert bought_from and bought_from <= with_login
+    # ``buyer`` still has delivered purchases to review, from stores whose login sees the review.
+    reviewed = set(Review.objects.filter(buyer__username="buyer").values_list("product", flat=True))
+    to_review = (
+        OrderItem.objects.filter(order__buyer__username="buyer", order__status=OrderStatus.DELIVERED)
+        .exclude(product__in=reviewed)
+        .values_list("order__seller", flat=True)
+    )
+    assert set(to_review) and set(to_review) <= with_login
 
 
 def test_full_demo_has_the_stated_sizes_a_believable_mix_and_versioned_invoices() -> None:
@@ -197,6 +230,9 @@ def test_once_does_nothing_when_the_demo_data_exists() -> None:
     before = counts()
 
     assert seed("--once").strip() == "Demo data already loaded."
+    with_logins = seed("--once", "--logins")
+    assert with_logins.startswith("Demo data already loaded.\n")
+    assert with_logins.count("password for all:") == 1  # make run prints the table once, from here
     assert counts() == before
 
 

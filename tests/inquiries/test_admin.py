@@ -179,6 +179,38 @@ def test_assign_to_me_assigns_audits_and_skips_resolved_ones(queue, agent, now):
     ]
 
 
+def test_assign_to_me_from_the_escalations_own_page(queue, agent, other_agent, now):
+    target, resolved, others = queue["hours_two"], queue["resolved"], queue["hours_six"]
+    client = client_for(agent)
+    page = client.get(reverse("admin:inquiries_escalation_change", args=[target.pk])).content.decode()
+    assign_url = reverse("admin:inquiries_escalation_assign", args=[target.pk])
+    assert f'action="{assign_url}"' in page and ">Assign to me</button>" in page
+
+    assert client.get(assign_url).status_code == 302  # a GET changes nothing
+    target.refresh_from_db()
+    assert target.assignee is None
+    response = client.post(assign_url, follow=True)
+
+    target.refresh_from_db()
+    assert target.assignee == agent
+    assert texts(response) == ["Assigned to you."]
+    assert ">Assign to me</button>" not in response.content.decode()  # already theirs
+    # Someone else's can be taken over from its page too; a resolved one says why not.
+    taken = client.post(reverse("admin:inquiries_escalation_assign", args=[others.pk]), follow=True)
+    assert texts(taken) == ["Assigned to you."]
+    others.refresh_from_db()
+    assert others.assignee == agent
+    refused = client.post(reverse("admin:inquiries_escalation_assign", args=[resolved.pk]), follow=True)
+    assert texts(refused) == ["This escalation is already resolved."]
+    finance = client_for(UserFactory(role=Role.FINANCE))
+    assert finance.post(
+        reverse("admin:inquiries_escalation_assign", args=[queue["minutes_thirty"].pk])
+    ).status_code in (
+        403,
+        404,
+    )
+
+
 def test_unassign_puts_escalations_back_in_the_pile(queue, agent):
     taken = queue["over_a_day"]
     response = client_for(agent).post(QUEUE_URL, {"action": "unassign", "_selected_action": [taken.pk]}, follow=True)
@@ -537,3 +569,13 @@ def test_a_moderator_marks_exclusion_flags_reviewed_and_support_may_not_see_them
     flag.refresh_from_db()
     assert flag.reviewed_by == moderator and flag.reviewed_at is not None
     assert client_for(UserFactory(role=Role.SUPPORT)).get(url).status_code == 403
+
+
+def test_conversation_records_are_named_in_words(queue):
+    """The console's history and links name a message or an event in words, not "auto_ack message in #162"."""
+    conversation = queue["hours_two"].conversation
+    acknowledgment = Message.objects.get(conversation=conversation, kind=MessageKind.AUTO_ACK)
+    opened = ConversationEvent.objects.filter(conversation=conversation, kind=ConversationEvent.Kind.INQUIRY_OPENED)
+
+    assert str(acknowledgment) == f"Automatic acknowledgment message in conversation #{conversation.pk}"
+    assert str(opened.get()) == f"Inquiry opened in conversation #{conversation.pk}"

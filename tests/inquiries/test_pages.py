@@ -240,11 +240,51 @@ def test_ask_about_someone_elses_order_or_an_unknown_seller_is_not_found(buyer: 
     assert not Conversation.objects.exists()
 
 
-def test_ask_without_a_target_goes_back_to_the_list(buyer: User) -> None:
-    response = logged_in(buyer).get(reverse("messages-new"))
+def test_ask_without_a_target_offers_every_order_paged_and_a_product_search(buyer: User, store: Seller) -> None:
+    now = timezone.now()
+    orders = [OrderFactory(buyer=buyer, seller=store, placed_at=now - timedelta(days=index)) for index in range(25)]
+    OrderFactory(seller=store)  # someone else's: never offered
+    client = logged_in(buyer)
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("messages")
+    first = client.get(reverse("messages-new")).content.decode()
+    third = client.get(reverse("messages-new"), {"page": 3}).content.decode()
+
+    assert 'About one of your orders <span class="count-pill">25</span>' in first
+    assert first.count(">Ask the seller<") == 10
+    assert "Page 1 of 3" in first and "?page=2" in first
+    assert third.count(">Ask the seller<") == 5
+    assert f"?order={orders[-1].pk}" in third  # the oldest order is reachable too
+    assert f"?order={orders[0].pk}" not in third
+
+
+def test_a_buyer_finds_a_product_and_asks_before_buying(buyer: User, store: Seller) -> None:
+    product = ProductFactory(seller=store, name="Trail Jacket")
+    ProductFactory(seller=store, name="Trail Boots", is_active=False)
+    client = logged_in(buyer)
+
+    found = client.get(reverse("messages-new"), {"q": "trail"}).content.decode()
+    assert f"?product={product.pk}" in found
+    assert "Trail Boots" not in found
+    form = client.get(reverse("messages-new"), {"product": product.pk}).content.decode()
+    assert "Ask Northwind Outfitters" in form and "About <strong>Trail Jacket</strong>" in form
+    client.post(f"{reverse('messages-new')}?product={product.pk}", {"subject": "Sizes", "body": "XL?"})
+
+    conversation = Conversation.objects.get(buyer=buyer)
+    assert (conversation.seller, conversation.product, conversation.order) == (store, product, None)
+    assert client.get(reverse("messages-new"), {"product": 999999}).status_code == 404
+    assert (
+        client.get(reverse("messages-new"), {"q": "nothing-like-it"}).content.decode().count("No product matches") == 1
+    )
+
+
+def test_the_messages_aside_links_to_every_order(buyer: User, store: Seller) -> None:
+    for _ in range(7):
+        OrderFactory(buyer=buyer, seller=store)
+
+    html = logged_in(buyer).get(reverse("messages")).content.decode()
+
+    assert html.count(">Ask the seller<") == 5
+    assert f'<a href="{reverse("messages-new")}">All 7 orders →</a>' in html
 
 
 def test_message_bodies_are_escaped(buyer: User, store: Seller, member: User) -> None:
@@ -269,7 +309,7 @@ def _conversations(buyer: User, store: Seller, count: int) -> None:
             message_post(conversation=conversation, author=buyer, body="Any news?", now=timezone.now())
 
 
-@pytest.mark.parametrize("url_name", ["messages", "seller-dashboard"])
+@pytest.mark.parametrize("url_name", ["messages", "seller-dashboard", "seller-inbox"])
 def test_list_pages_cost_the_same_queries_for_3_and_30_conversations(
     url_name: str, store: Seller, member: User, django_assert_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
@@ -290,10 +330,35 @@ def test_list_pages_cost_the_same_queries_for_3_and_30_conversations(
         assert client_few.get(url).status_code == 200
     with django_assert_num_queries(len(few_queries)):
         response = client_many.get(url)
-    assert response.content.decode().count('class="inbox-row') == (20 if url_name == "messages" else 30)
+    expected = {"messages": 20, "seller-dashboard": 30, "seller-inbox": 25}[url_name]
+    assert response.content.decode().count('class="inbox-row') == expected
 
 
 # --- seller pages ------------------------------------------------------------------------------
+
+
+def test_seller_messages_page_pages_waiting_and_answered_conversations(
+    buyer: User, store: Seller, member: User
+) -> None:
+    for index in range(27):
+        ask(buyer, store, subject=f"Waiting {index}")
+    answered = ask(buyer, store, subject="Already answered")
+    message_post(conversation=answered, author=member, body="Yes, it is.", now=timezone.now())
+    ask(BuyerFactory(), SellerFactory(), subject="Another store's question")
+    client = logged_in(member)
+
+    waiting = client.get(reverse("seller-inbox")).content.decode()
+    second = client.get(reverse("seller-inbox"), {"page": 2}).content.decode()
+    done = client.get(reverse("seller-inbox"), {"show": "answered"}).content.decode()
+
+    assert waiting.count('class="inbox-row') == 25 and "Page 1 of 2" in waiting
+    assert second.count('class="inbox-row') == 2
+    assert "Already answered" not in waiting and "Another store" not in waiting
+    assert done.count('class="inbox-row') == 1 and "Already answered" in done
+
+
+def test_seller_messages_page_is_not_found_for_a_user_without_a_store(buyer: User) -> None:
+    assert logged_in(buyer).get(reverse("seller-inbox")).status_code == 404
 
 
 def test_seller_dashboard_shows_kpis_chart_standing_and_the_inbox_by_due_time(
@@ -503,3 +568,40 @@ def test_a_seller_adds_edits_and_deletes_a_quick_reply_from_the_pages(store: Sel
     assert client.post(reverse("seller-quick-reply-delete", args=[template.pk])).status_code == 302
     assert "Quick reply “Sizes and fit” deleted." in client.get(library).content.decode()
     assert "Sizes and fit" not in client.get(library).content.decode()  # the notice shows once
+
+
+# --- text over the limit -------------------------------------------------------------------------
+
+
+def test_the_question_box_shows_its_limit_instead_of_cutting_the_text(buyer: User, store: Seller) -> None:
+    html = logged_in(buyer).get(reverse("messages-new"), {"seller": store.pk}).content.decode()
+
+    assert 'data-max-length="5000"' in html
+    assert 'maxlength="5000"' not in html  # the browser would cut a longer paste without a word
+    assert "js/saypro.js" in html  # the counter
+
+
+def test_a_question_over_the_limit_is_refused_next_to_the_field_and_kept_whole(buyer: User, store: Seller) -> None:
+    body = "word " * 1000 + "the end"  # 5,007 characters
+
+    response = logged_in(buyer).post(f"{reverse('messages-new')}?seller={store.pk}", {"subject": "Long", "body": body})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Too long: 5007 characters, the limit is 5000." in html
+    assert "the end</textarea>" in html  # nothing dropped: the whole text is back in the box
+    assert not Conversation.objects.exists()
+
+
+def test_seller_copies_a_starter_quick_reply_into_their_own(store: Seller, member: User) -> None:
+    starter = ReplyTemplateFactory(seller=None, title="Shipping times", body="Hi {customer_name}, it ships today.")
+    client = logged_in(member)
+    assert f'name="copy" value="{starter.pk}"' in client.get(reverse("seller-quick-replies")).content.decode()
+
+    response = client.post(reverse("seller-quick-replies"), {"copy": starter.pk})
+
+    assert response.status_code == 302
+    copy = ReplyTemplate.objects.get(seller=store)
+    assert (copy.title, copy.body, copy.keywords) == (starter.title, starter.body, starter.keywords)
+    own = ReplyTemplateFactory(seller=SellerFactory())
+    assert client.post(reverse("seller-quick-replies"), {"copy": own.pk}).status_code == 404

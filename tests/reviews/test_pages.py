@@ -2,6 +2,7 @@
 cases. Writes go through the services (refusals shown next to the field, 400/409), others'
 records are 404, list pages cost the same number of queries for 2 rows as for 20."""
 
+import re
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from reviews.services.responses import response_post
 from reviews.services.reviews import review_create
 from reviews.services.templates import starter_templates_install
 from tests.marketplace.factories import OrderFactory, ProductFactory
+from tests.reviews.factories import ResponseTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,18 @@ def test_buyer_writes_a_review_from_an_order(parties: dict[str, Any]) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("review-detail", args=[review.pk])
     assert (review.rating, review.verified_purchase, review.order_id) == (1, True, parties["order"].pk)
     assert RecoveryFollowUp.objects.filter(review=review).count() == 1
+
+
+def test_the_rating_is_a_star_picker_of_five_radio_buttons_lowest_first(parties: dict[str, Any]) -> None:
+    url = f"{reverse('reviews-new')}?order={parties['order'].pk}&product={parties['product'].pk}"
+
+    html = logged_in(parties["buyer"]).get(url).content.decode()
+
+    picker = html[html.index("data-star-picker>") : html.index("data-star-picker-text")]
+    assert [int(value) for value in re.findall(r'name="rating" value="(\d)"', picker)] == [1, 2, 3, 4, 5]
+    assert picker.count('class="star-input"') == 5
+    assert '<span class="visually-hidden">4 stars: Good</span>' in picker
+    assert '<span class="visually-hidden">1 star: Very poor</span>' in picker
 
 
 def test_review_form_errors_are_shown_next_to_the_field_and_nothing_is_written(parties: dict[str, Any]) -> None:
@@ -168,11 +182,39 @@ def test_buyer_reviews_page_costs_the_same_queries_for_2_and_20_reviews(
 
     add(2)
     client.get(reverse("reviews"))
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(10) as small:  # 9, and the page's count
         assert client.get(reverse("reviews")).status_code == 200
     add(18)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(reverse("reviews")).status_code == 200
+
+
+def test_buyer_reviews_are_paged_and_filtered_by_stars_answer_and_words(parties: dict[str, Any]) -> None:
+    reviews = []
+    for index in range(23):
+        product = ProductFactory(seller=parties["seller"], name=f"Kettle {index}" if index % 2 else f"Toaster {index}")
+        reviews.append(write(parties, product=product, rating=1 + index % 5))
+    response_post(review=reviews[0], author=parties["member"], body="Sorry, refund sent.", now=timezone.now())
+    client = logged_in(parties["buyer"])
+
+    first = client.get(reverse("reviews")).content.decode()
+    third = client.get(reverse("reviews"), {"page": 3}).content.decode()
+    ones = client.get(reverse("reviews"), {"rating": 1}).content.decode()
+    answered = client.get(reverse("reviews"), {"answered": "yes"}).content.decode()
+    kettles_4 = client.get(reverse("reviews"), {"q": "kettle", "rating": 4}).content.decode()
+    none = client.get(reverse("reviews"), {"q": "teapot"}).content.decode()
+
+    assert first.count('<article class="card review-card') == 10 and "Page 1 of 3" in first
+    assert third.count('<article class="card review-card') == 3
+    assert "Toaster 0" in third  # the oldest review is on the last page
+    assert ">5 reviews<" in ones  # ratings 1, 1, 1, 1, 1 of indexes 0, 5, 10, 15, 20
+    assert ones.count('<article class="card review-card') == 5
+    assert answered.count('<article class="card review-card') == 1 and "Toaster 0" in answered
+    assert kettles_4.count('<article class="card review-card') == 2  # Kettle 3 and Kettle 13
+    assert "No review matches these filters" in none
+    assert f'href="/messages/new/?product={reviews[0].product_id}">Ask Northwind about it</a>' in third
+    page_2_of_ones = client.get(reverse("reviews"), {"rating": 1, "q": "", "page": 2}).status_code
+    assert page_2_of_ones == 200  # a page past the end shows the last one
 
 
 # --- buyer: cases -----------------------------------------------------------------------------
@@ -226,6 +268,14 @@ def test_seller_queue_puts_negative_reviews_first_with_time_left(parties: dict[s
     assert page.index(f"/seller/reviews/{negative.pk}/") < page.index(f"/seller/reviews/{positive.pk}/")
     assert "1 urgent" in page
     assert "left" in page  # the countdown
+    # "Urgent" never beside a green (calm) countdown: the negative review's is amber until overdue.
+    rows = page.split('<li class="inbox-row')[1:]
+    negative_row = next(row for row in rows if f"/seller/reviews/{negative.pk}/" in row)
+    positive_row = next(row for row in rows if f"/seller/reviews/{positive.pk}/" in row)
+    assert 'class="countdown is-urgent"' in negative_row and "Urgent" in negative_row
+    assert 'class="countdown"' in positive_row and "Urgent" not in positive_row
+    detail = logged_in(parties["member"]).get(reverse("seller-review", args=[negative.pk])).content.decode()
+    assert 'class="countdown is-urgent"' in detail
 
 
 def test_seller_queue_counts_every_waiting_review_beyond_the_page(parties: dict[str, Any], monkeypatch: Any) -> None:
@@ -272,6 +322,38 @@ def test_seller_responds_from_a_template_with_a_server_rendered_preview(parties:
     assert response.status_code == 302
     answer = ReviewResponse.objects.get(review=review)
     assert (answer.status, answer.template_id) == (ResponseStatus.PUBLISHED, template.pk)
+
+
+def _template_order(page: str) -> list[str]:
+    picker = page[
+        page.index("data-review-template-picker") : page.index("</select>", page.index("data-review-template-picker"))
+    ]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*?) —', picker)
+
+
+def test_templates_are_suggested_by_rating_and_words_best_first(parties: dict[str, Any]) -> None:
+    starter_templates_install()
+    client = logged_in(parties["member"])
+    broken, late, praise = (
+        review_create(buyer=buyer, product=product, rating=rating, title=title, body=body, now=timezone.now())
+        for buyer, product, rating, title, body in (
+            (parties["buyer"], parties["product"], 1, "Arrived broken", "The lid was cracked and it leaks."),
+            (parties["other_buyer"], parties["product"], 2, "Took weeks", "The delivery was late, three weeks."),
+            (parties["buyer"], parties["second_product"], 5, "Love it", "Excellent quality, works well."),
+        )
+    )
+
+    broken_page = client.get(reverse("seller-review", args=[broken.pk])).content.decode()
+    late_page = client.get(reverse("seller-review", args=[late.pk])).content.decode()
+    praise_page = client.get(reverse("seller-review", args=[praise.pk])).content.decode()
+
+    assert _template_order(broken_page)[0] == "Negative: product defect"
+    assert "Positive review" in _template_order(broken_page)[-2:]  # not offered first for a 1★ review
+    assert "Suggested template for this 1★ review" in broken_page
+    assert '<strong class="suggestion-title">Negative: product defect' in broken_page
+    assert _template_order(late_page)[0] == "Negative: late delivery"
+    assert _template_order(praise_page)[0] == "Positive review"
+    assert '<strong class="suggestion-title">Positive review' in praise_page
 
 
 def test_seller_preview_shows_the_standards_check_without_posting(parties: dict[str, Any]) -> None:
@@ -334,3 +416,36 @@ def test_seller_manages_own_response_templates(parties: dict[str, Any]) -> None:
     client.post(reverse("seller-review-template-archive", args=[template.pk]))
     template.refresh_from_db()
     assert template.archived_at is not None
+
+
+def test_seller_copies_a_platform_template_into_their_own(parties: dict[str, Any]) -> None:
+    starter_templates_install()
+    starter = ResponseTemplate.objects.get(title="Product defect: replacement or refund")
+    others = ResponseTemplateFactory(seller=parties["other_seller"])
+    client = logged_in(parties["member"])
+    page = client.get(reverse("seller-review-templates")).content.decode()
+    assert f'name="copy" value="{starter.pk}"' in page
+
+    response = client.post(reverse("seller-review-templates"), {"copy": starter.pk})
+
+    assert response.status_code == 302
+    copy = ResponseTemplate.objects.get(seller=parties["seller"])
+    assert (copy.title, copy.body, copy.situation) == (starter.title, starter.body, starter.situation)
+    assert "copied into your own" in client.get(response["Location"]).content.decode()
+    assert client.post(reverse("seller-review-templates"), {"copy": others.pk}).status_code == 404
+    assert client.post(reverse("seller-review-templates"), {"copy": "x"}).status_code == 404
+    assert ResponseTemplate.objects.filter(seller=parties["seller"]).count() == 1
+
+
+def test_records_are_named_in_words_not_raw_values(parties: dict[str, Any]) -> None:
+    """What the console shows for a record (breadcrumbs, history, links): labels, never stored values."""
+    from reviews.models import CaseKind
+    from tests.reviews.factories import ReviewCaseFactory
+
+    case = ReviewCaseFactory(kind=CaseKind.INCORRECT_CONTENT)
+    review = write(parties)
+    response = response_post(review=review, author=parties["member"], body="Sorry, refund sent.", now=timezone.now())
+
+    assert str(case) == f"Case {case.pk}: incorrect content (open)"
+    assert str(response) == f"Response {response.pk} to review {review.pk} (published)"
+    assert "incorrect_content" not in str(case) and "_" not in str(response)

@@ -3,7 +3,8 @@ then replay six months of conversations (``demo.inquiries``) and reviews (``demo
 services, in one transaction.
 
 Idempotent: when the demo data is already there (the ``admin`` user or a demo store exists), it says so and
-changes nothing. ``--once`` is the same check, quieter, for ``make run``. ``--print-logins`` only prints.
+changes nothing. ``--once`` is the same check, quieter, for ``make run``: one line, and the logins table
+only with ``--logins`` (``make run`` prints it once, when the site is up). ``--print-logins`` only prints.
 """
 
 import os
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             "--print-logins", action="store_true", help="Only print the demo usernames, roles and password."
         )
         parser.add_argument(
+            "--logins", action="store_true", help="With --once: print the logins table after the status line."
+        )
+        parser.add_argument(
             "--orders", type=int, default=DEFAULT_ORDERS, help=f"How many orders (default {DEFAULT_ORDERS})."
         )
 
@@ -40,6 +44,8 @@ class Command(BaseCommand):
         if demo_data_exists():
             if options["once"]:
                 self.stdout.write("Demo data already loaded.")
+                if options["logins"]:
+                    self._print_logins(password)
             else:
                 self.stdout.write(
                     "Demo data already exists (the 'admin' user or a demo store is present): nothing changed."
@@ -58,7 +64,8 @@ class Command(BaseCommand):
             counts |= build_demo_tickets(now=now)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
-        self._print_logins(password)
+        if not options["once"] or options["logins"]:
+            self._print_logins(password)
 
     def _print_logins(self, password: str) -> None:
         width = max(len(login.username) for login in LOGINS) + 2
