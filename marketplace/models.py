@@ -139,6 +139,34 @@ class Order(models.Model):
         return self.number
 
 
+class OrderTally(models.Model):
+    """How many orders there are, kept by the database (PostgreSQL triggers, migration 0006).
+
+    The staff order list shows every order's count on every page; ``COUNT(*)`` over 100,000 orders
+    cost about half of that request. Each statement that inserts or deletes orders adds its row
+    count to one of a few slots (the backend's process id modulo ``SLOTS``), in the same
+    transaction, so concurrent inserts rarely wait on one row and a reader's snapshot sees exactly
+    the orders it sees. ``SUM(orders)`` over the slots is the count (``order_count``). A TRUNCATE of
+    the orders empties it. SQLite has no such triggers: there the count stays ``COUNT(*)``.
+
+    Writes that bypass triggers (``session_replication_role = replica``, ``DISABLE TRIGGER``) leave
+    it behind; recount in one transaction with ``LOCK TABLE marketplace_order IN SHARE MODE; DELETE
+    FROM marketplace_ordertally; INSERT INTO marketplace_ordertally (slot, orders) SELECT 0, count(*)
+    FROM marketplace_order;`` (what migration 0006 does).
+    """
+
+    SLOTS = 16
+
+    slot = models.SmallIntegerField(primary_key=True)
+    orders = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["slot"]
+
+    def __str__(self) -> str:
+        return f"slot {self.slot}: {self.orders}"
+
+
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")

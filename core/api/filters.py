@@ -176,4 +176,12 @@ class FilterBackend(DjangoFilterBackend):
                 raise serializers.ValidationError(
                     {name: [f"Unknown query parameter. This list reads: {listed}."] for name in unknown}
                 )
+        # No parameter of the FilterSet's: every filter would be empty and the result this queryset,
+        # so the FilterSet and its form are not built (a fifth of the Python time of an unfiltered
+        # order list page). A parameter is the FilterSet's when it starts with a filter's name.
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            key.startswith(name) for key in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
         return super().filter_queryset(request, queryset, view)

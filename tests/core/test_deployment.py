@@ -99,6 +99,35 @@ def test_staff_groups_exist_with_their_permissions():
     assert "marketplace.add_order" not in groups["moderator"]
 
 
+def _gunicorn_settings(monkeypatch, **env: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    import runpy
+
+    for name in ("BIND", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_ACCESS_LOG", "GUNICORN_KEEPALIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(BASE_DIR / "saypro" / "gunicorn_config.py"))
+
+
+def test_gunicorn_serves_with_threads_and_keep_alive_from_its_settings_file(monkeypatch):
+    defaults = _gunicorn_settings(monkeypatch)
+    tuned = _gunicorn_settings(
+        monkeypatch, PORT="8080", WEB_CONCURRENCY="3", GUNICORN_THREADS="8", GUNICORN_ACCESS_LOG=""
+    )
+
+    assert (defaults["worker_class"], defaults["threads"], defaults["keepalive"]) == ("gthread", 4, 5)
+    assert defaults["bind"] == "0.0.0.0:8000"
+    assert defaults["workers"] == (os.cpu_count() or 2)
+    assert defaults["accesslog"] == "-"
+    assert (tuned["bind"], tuned["workers"], tuned["threads"], tuned["accesslog"]) == ("0.0.0.0:8080", 3, 8, None)
+
+
+def test_the_web_script_starts_gunicorn_with_the_settings_file():
+    script = (BASE_DIR / "scripts" / "web.sh").read_text()
+
+    assert "--config saypro/gunicorn_config.py saypro.wsgi:application" in script
+
+
 def _setting(name: str, **env: str) -> str:
     environment = {
         key: value

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
@@ -328,13 +329,17 @@ def test_bad_order_filters_are_400(client_for, staff_user, params):
     assert response.status_code == 400
 
 
+# token+user, count, the page (on PostgreSQL with its items: one statement), the items elsewhere
+ORDER_LIST_QUERIES = 3 if connection.vendor == "postgresql" else 4
+
+
 @pytest.mark.parametrize("page_size", [5, 50])
 def test_order_list_query_count_does_not_depend_on_page_size(client_for, django_assert_num_queries, page_size):
     seller = SellerFactory()
     OrderFactory.create_batch(12, seller=seller)
     client = client_for(SellerMemberFactory(seller=seller))
 
-    with django_assert_num_queries(4):  # token+user, count, page, items
+    with django_assert_num_queries(ORDER_LIST_QUERIES):
         response = client.get(ORDERS, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 12)
@@ -345,7 +350,7 @@ def test_staff_order_list_query_count(client_for, staff_user, django_assert_num_
     OrderFactory.create_batch(12)
     client = client_for(staff_user)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(ORDER_LIST_QUERIES):
         response = client.get(ORDERS, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 12)
