@@ -51,7 +51,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from core.figures import median as _median
@@ -106,17 +107,21 @@ def within_target_q() -> Q:
 def escalated_q() -> Q:
     """Escalated by the sweep or answered by staff. The one definition of "escalated" in the
     figures, the CSV export and the standing tips (a condition on the inquiry row; another table
-    only through ``Exists``, looked up by the inquiry's id, which the figures' indexes include).
+    only through a subquery looked up by the inquiry's id, which the figures' indexes include).
 
     A stopped inquiry keeps its escalation in the ledger (``escalated_at``, copied when it stops);
-    an open one has it on its clock only, which is all the sweep writes (``InquiryClock``)."""
-    open_escalated = Exists(
-        InquiryClock.objects.filter(inquiry_id=OuterRef("pk"), escalated_at__isnull=False, stopped_at__isnull=True)
-    )
+    an open one has it on its clock only, which is all the sweep writes (``InquiryClock``). That
+    look-up is a scalar subquery, not ``Exists``: PostgreSQL may run an ``EXISTS`` as one hash of
+    every running escalated clock on the platform (35,000 index entries to read for one seller's
+    hundred open inquiries: 20 ms), a scalar subquery only for the open rows that reach it, each one
+    probe of the small partial index ``inq_clock_open_escalated_idx``."""
+    open_clock = InquiryClock.objects.filter(
+        inquiry_id=OuterRef("pk"), escalated_at__isnull=False, stopped_at__isnull=True
+    ).values("inquiry_id")[:1]
     return (
         Q(escalated_at__isnull=False)
         | Q(status=InquiryStatus.ANSWERED_BY_STAFF)
-        | (Q(status=InquiryStatus.OPEN) & Q(open_escalated))
+        | (Q(status=InquiryStatus.OPEN) & Q(IsNull(Subquery(open_clock), False)))
     )
 
 
@@ -298,8 +303,8 @@ def _condition(q: Q) -> _Sql:
     compiler = query.get_compiler(connection=connection)
     text, params = compiler.compile(query.where)
     if set(query.alias_map) - {Inquiry._meta.db_table}:
-        # The statements read one table; a join would multiply rows. Exists() keeps it one row each.
-        raise ValueError(f"A KPI condition must be on the inquiry row itself (use Exists() for other tables): {q}")
+        # The statements read one table; a join would multiply rows. A subquery keeps it one row each.
+        raise ValueError(f"A KPI condition must be on the inquiry row itself (use a subquery for other tables): {q}")
     stand_in = connection.ops.adapt_datetimefield_value(_NOW_STAND_IN)
     return _Sql(f"({text})", tuple(NOW if value == stand_in else value for value in params))
 
