@@ -26,10 +26,11 @@ from core.idempotency import one_time_form
 from core.ids import id_param
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import Period, month_period, quarter_of
+from inquiries.charts import within_target_chart
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
 from inquiries.selectors import pages as reads
-from inquiries.selectors.kpis import MonthResponseMetrics, ResponseMetrics, calendar_figures
+from inquiries.selectors.kpis import MonthResponseMetrics, calendar_figures
 from inquiries.services.messaging import (
     conversation_close,
     conversation_open,
@@ -62,76 +63,6 @@ CHART_MONTHS = 6
 
 
 # --- the seller side ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    label: str
-    month_name: str
-    pct: float | None
-    pct_text: str
-    inquiries: int
-    x: float
-    center: float
-    y: float
-    height: float
-    label_y: float
-    meets_target: bool | None
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    plot_top: int
-    plot_bottom: int
-    target_y: float
-    target_pct: str
-    bar_width: float
-    bars: list[ChartBar]
-    gridlines: list[tuple[float, int]]
-
-
-def build_chart(series: list[Any]) -> Chart:
-    """Bar geometry for the 6-month SVG: within-target % per month, 0-100 %, with the target line."""
-    width, height, top, bottom, left = 640, 240, 16, 200, 44
-    slot = (width - left - 8) / max(len(series), 1)
-    bar_width = slot * 0.56
-    scale = (bottom - top) / 100
-    bars = []
-    for index, month in enumerate(series):
-        metrics: ResponseMetrics = month.metrics
-        pct = float(metrics.within_target_pct) if metrics.within_target_pct is not None else None
-        bar_height = (pct or 0) * scale
-        x = left + index * slot + (slot - bar_width) / 2
-        y = bottom - bar_height
-        bars.append(
-            ChartBar(
-                label=month.label,
-                month_name=f"{month.month:%b}",
-                pct=pct,
-                pct_text="no data" if pct is None else f"{pct:.0f} %",
-                inquiries=metrics.inquiries,
-                x=round(x, 1),
-                center=round(x + bar_width / 2, 1),
-                y=round(y, 1),
-                height=round(bar_height, 1),
-                label_y=round(max(y - 6, top + 10), 1),
-                meets_target=metrics.meets_target,
-            )
-        )
-    target = float(settings.INQUIRIES_TARGET_PCT)
-    return Chart(
-        width=width,
-        height=height,
-        plot_top=top,
-        plot_bottom=bottom,
-        target_y=round(bottom - target * scale, 1),
-        target_pct=f"{target:g}",
-        bar_width=round(bar_width, 1),
-        bars=bars,
-        gridlines=[(round(bottom - value * scale, 1), value) for value in (0, 25, 50, 75, 100)],
-    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +122,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "month": figures.month,
         "quarter": figures.quarter,
         "periods": figures.periods,
-        "chart": build_chart(figures.chart_months),
+        "chart": within_target_chart(figures.chart_months, title="Within-target percentage by month"),
         "standing": standing,
         "standing_label": dict(StandingLevel.choices).get(standing.level, standing.level),
         "has_badge": figures.has_badge,

@@ -7,10 +7,15 @@ titles are set in ``saypro/urls.py``), and other apps can add their own cards th
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.charts import Chart
 from core.console import QueueCard
+from core.durations import duration_words
+from inquiries.charts import within_target_chart
+from inquiries.selectors.kpis import monthly_series
 from inquiries.selectors.queue import support_queue_counts
 
 register = template.Library()
@@ -48,3 +53,19 @@ def support_queue_cards(context: dict[str, Any]) -> list[QueueCard]:
             )
         )
     return cards
+
+
+TREND_MONTHS = 12
+
+
+@register.simple_tag(takes_context=True)
+def response_trend_chart(context: dict[str, Any]) -> Chart | None:
+    """The platform's within-target % over the last 12 months (``monthly_series``: one grouped
+    statement, two on SQLite) for staff who may see inquiries; None (and no query) for others."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("inquiries.view_inquiry"):
+        return None
+    target = duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds())
+    series = monthly_series(seller_id=None, months=TREND_MONTHS, now=timezone.now())
+    return within_target_chart(series, title=f"Inquiries answered within {target}, platform-wide, by month")

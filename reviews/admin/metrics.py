@@ -3,7 +3,8 @@ the platform or one seller, for a month or a quarter, with the sellers ranked wo
 
 The figures are ``reviews.selectors.metrics`` (the API's and the seller dashboard's definitions) and
 the periods ``core.periods`` (the API's ``period`` parameter: ``2026-11``, ``2026-Q4``, or
-``from``/``to``; default the current month). Every count links to the console list of exactly those
+``from``/``to``; default the last full month, which has data all month long, unlike the current
+one). Every count links to the console list of exactly those
 rows where a list filter can say so. A bad period or seller id is said on the page (400, 404);
 nothing is computed then.
 """
@@ -29,8 +30,16 @@ from core.figures import percent_text
 from core.ids import parse_id
 from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
 from marketplace.models import Seller
+from reviews.charts import TREND_MONTHS, review_trend_chart
 from reviews.models import ResponseStatus, Review
-from reviews.selectors.metrics import BANDS, BandMetrics, ReviewMetrics, review_metrics, review_metrics_by_seller
+from reviews.selectors.metrics import (
+    BANDS,
+    BandMetrics,
+    ReviewMetrics,
+    review_metrics,
+    review_metrics_by_seller,
+    review_monthly_series,
+)
 from reviews.services.access import user_may_see_review_metrics_report
 
 SELLERS_RANKED = 25  # rows of the sellers table; the page says how many sellers there are in all
@@ -224,6 +233,12 @@ def _navigation(period: Period, *, seller: Seller | None, now: datetime, url: st
     return navigation
 
 
+def default_period(now: datetime) -> Period:
+    """The period shown when none is asked for: the last full calendar month (UTC)."""
+    today = now.astimezone(UTC)
+    return shift_period(month_period(today.year, today.month), -1)
+
+
 def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
     if not user_may_see_review_metrics_report(request.user):
         raise PermissionDenied
@@ -236,6 +251,8 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
         period = parse_period(
             period=params.get("period"), date_from=params.get("from"), date_to=params.get("to"), now=now
         )
+        if not any((params.get(name) or "").strip() for name in ("period", "from", "to")):
+            period = default_period(now)
     except InvalidInput as error:
         errors.append(f"Period: {error.message}")
         status = 400
@@ -278,6 +295,11 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
             _band_row("All reviews", "total", metrics.total, links),
         ]
         context["open_work"] = _open_work(metrics, links)
+        series = review_monthly_series(seller_id=seller.pk if seller else None, months=TREND_MONTHS, now=now)
+        whose = seller.name if seller else "platform-wide"
+        context["trend_chart"] = review_trend_chart(
+            series, title=f"Reviews answered within target, {whose}, last {TREND_MONTHS} months"
+        )
         if seller is None:
             ranked, sellers_counted = review_metrics_by_seller(
                 start=period.start, end=period.end, now=now, limit=SELLERS_RANKED

@@ -25,14 +25,16 @@ ranked worst first, for the console's report; grouped by seller, again a constan
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
 
 from core.figures import HUNDRED, Median, median, median_in_sql, percentage, whole_seconds
+from core.periods import Period, month_period, shift_period
 from marketplace.models import Seller
 from reviews.models import CaseStatus, ResponseStatus, Review, ReviewCase, ReviewResponse, ReviewStatus, SellerStrike
 from reviews.selectors.queue import escalated_unanswered_q, negative_awaiting_response_q
@@ -255,3 +257,55 @@ def review_metrics_by_seller(
     sellers = Seller.objects.in_bulk([seller_id for seller_id, _ in shown])
     rows = [SellerReviewMetrics(seller=sellers[seller_id], metrics=figures) for seller_id, figures in shown]
     return rows, len(ranked)
+
+
+@dataclass(frozen=True)
+class ReviewMonth:
+    """One calendar month (UTC) of reviews written: how many, how many negative, and how many
+    first answered by their due time (``within_target_pct`` of all the month's reviews)."""
+
+    period: Period
+    reviews: int = 0
+    negative: int = 0
+    answered_within_target: int = 0
+    within_target_pct: Decimal | None = None
+
+
+def review_monthly_series(*, seller_id: int | None, months: int, now: datetime) -> list[ReviewMonth]:
+    """The last ``months`` calendar months up to and including the current one (``now``, UTC),
+    oldest first; months without reviews as zeros. One grouped query whatever the volume."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    today = now.astimezone(UTC)
+    current = month_period(today.year, today.month)
+    periods = [shift_period(current, steps) for steps in range(-(months - 1), 1)]
+    reviews = Review.objects.filter(created_at__gte=periods[0].start, created_at__lt=current.end)
+    if seller_id is not None:
+        reviews = reviews.filter(seller_id=seller_id)
+    rows = (
+        reviews.order_by()
+        .annotate(month=TruncMonth("created_at", tzinfo=UTC))
+        .values("month")
+        .annotate(
+            reviews=Count("id"),
+            negative=Count("id", filter=Q(rating__lte=settings.REVIEWS_NEGATIVE_MAX_RATING)),
+            within=Count("id", filter=Q(first_response_at__isnull=False, first_response_at__lte=F("response_due_at"))),
+        )
+    )
+    by_month = {(row["month"].year, row["month"].month): row for row in rows}
+    series = []
+    for period in periods:
+        row = by_month.get((period.start.year, period.start.month))
+        if row is None:
+            series.append(ReviewMonth(period=period))
+            continue
+        series.append(
+            ReviewMonth(
+                period=period,
+                reviews=row["reviews"],
+                negative=row["negative"],
+                answered_within_target=row["within"],
+                within_target_pct=percentage(row["within"], row["reviews"]),
+            )
+        )
+    return series

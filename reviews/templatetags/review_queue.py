@@ -6,8 +6,13 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
+from core.charts import Chart
 from core.console import QueueCard
+from reviews.charts import TREND_MONTHS
+from reviews.charts import review_trend_chart as review_trend_chart_for
+from reviews.selectors.metrics import review_monthly_series
 from reviews.selectors.queue import review_queue_counts
 from reviews.services.access import user_may_see_review_metrics_report
 
@@ -71,3 +76,14 @@ def review_metrics_url(context: dict[str, Any]) -> str:
     if not user_may_see_review_metrics_report(getattr(request, "user", None)):
         return ""
     return reverse("admin:reviews_review_metrics")
+
+
+@register.simple_tag(takes_context=True)
+def review_trend_chart(context: dict[str, Any]) -> Chart | None:
+    """The platform's reviews answered within target over the last 12 months (one grouped query)
+    for staff who may open the review metrics report; None (and no query) for others."""
+    request = context.get("request")
+    if not user_may_see_review_metrics_report(getattr(request, "user", None)):
+        return None
+    series = review_monthly_series(seller_id=None, months=TREND_MONTHS, now=timezone.now())
+    return review_trend_chart_for(series, title="Reviews answered within target, platform-wide, by month")

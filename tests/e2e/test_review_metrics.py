@@ -3,6 +3,7 @@ report, switches to the quarter, picks a seller with the autocomplete, and opens
 count. Screenshots in ``tests/e2e/screenshots/`` (``<test>-<step>.png``)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -30,8 +31,14 @@ def test_support_reads_review_metrics_for_a_seller_and_opens_its_open_negative_r
 
     log_in(page, base, "suzy")
     page.goto(f"{base}/admin/")
+    expect(page.get_by_role("img", name=re.compile(r"^Reviews answered within target, platform-wide"))).to_be_visible()
+    shoot(page, request, "0-index-trends", mobile_too=False)
     page.get_by_role("link", name=re.compile(r"^Review metrics")).click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Platform-wide · "))).to_be_visible()
+    last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%B %Y")
+    expect(page.get_by_role("heading", name=f"Platform-wide · {last_month}")).to_be_visible()  # the last full month
+    expect(page.get_by_role("img", name=re.compile(r"last 12 months"))).to_be_visible()
+    page.get_by_role("link", name="Current month").click()
+    expect(page.get_by_role("heading", name=f"Platform-wide · {now:%B %Y}")).to_be_visible()
     sellers = page.locator("#sp-sellers tbody tr")
     expect(sellers).to_have_count(2)
     expect(sellers.first).to_contain_text("Acme Outfitters")  # two open negative reviews
