@@ -35,12 +35,12 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.api.throttling import WRITE_METHODS
 from core.models import IdempotentRequest
 from core.sweeps import register_sweep
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEY_MAX_LENGTH = 255
 
 

@@ -9,6 +9,8 @@ takes the ``Idempotency-Key`` header (core/idempotency.py), with its 409 and 422
 
 from typing import Any
 
+from core.api.throttling import WRITE_METHODS
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "An error: `detail` (and a machine-readable `code`) or field errors `{field: [messages]}`.",
@@ -23,7 +25,6 @@ DESCRIPTIONS = {
     "429": "Throttled: too many requests.",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
-WRITE_METHODS = {"post", "put", "patch", "delete"}
 IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
@@ -53,7 +54,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             responses = operation.setdefault("responses", {})
             descriptions = dict(DESCRIPTIONS)
-            if method in WRITE_METHODS:
+            if method.upper() in WRITE_METHODS:
                 descriptions.update(WRITE_DESCRIPTIONS)
                 parameters = operation.setdefault("parameters", [])
                 if not any(parameter.get("name") == IDEMPOTENCY_PARAMETER["name"] for parameter in parameters):

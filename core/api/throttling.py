@@ -21,6 +21,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+# The HTTP methods that write: what this limit, the Idempotency-Key (core.idempotency) and the
+# schema's write responses (core.openapi) apply to.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MACHINE_ROLES = frozenset({"integration"})
 
