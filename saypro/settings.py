@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "marketplace",
     "notifications",
+    "feedback",
     "inquiries",
     "reviews",
     "helpdesk",
@@ -509,3 +510,14 @@ HELPDESK_SWEEP_BATCH_SIZE = 10_000
 HELPDESK_BODY_MAX_LENGTH = 5000
 # Words that make a ticket urgent whatever its category (matched case-insensitively).
 HELPDESK_URGENT_WORDS = ["charged twice", "double charged", "fraud", "unauthorised", "unauthorized", "stolen"]
+
+# --- Feedback and CSAT ------------------------------------------------------------------------
+FEEDBACK_TARGET_PCT = Decimal("90")  # satisfied (4 or 5 overall) / responses
+FEEDBACK_SATISFIED_MIN = 4
+FEEDBACK_SURVEY_DELAY = timedelta(seconds=env.int("FEEDBACK_SURVEY_DELAY_SECONDS", default=30 * 60))
+FEEDBACK_SURVEY_VALID_FOR = timedelta(seconds=env.int("FEEDBACK_SURVEY_VALID_FOR_SECONDS", default=14 * 24 * 3600))
+FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
+    seconds=env.int("FEEDBACK_SURVEY_REMINDER_AFTER_SECONDS", default=3 * 24 * 3600)
+)
+FEEDBACK_SWEEP_BATCH_SIZE = 10_000
+FEEDBACK_TEXT_MAX_LENGTH = 2000

@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def sync_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
+    # The staff groups (support, moderator, finance) get exactly the permissions feedback/roles.py
+    # lists; idempotent.
+    from accounts.services.roles import sync_role_groups
+
+    sync_role_groups(apps, app_label="feedback")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("feedback", "0001_initial"),
+        ("accounts", "0002_staff_role_groups"),
+    ]
+
+    operations = [migrations.RunPython(sync_groups, migrations.RunPython.noop)]
