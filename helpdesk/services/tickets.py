@@ -42,6 +42,7 @@ from helpdesk.models import (
 )
 from helpdesk.notices import Kind
 from helpdesk.services.access import user_may_work_tickets
+from helpdesk.services.surveys import ticket_survey_request, ticket_survey_withdraw
 from marketplace.models import Invoice, Order, Payment
 from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
@@ -362,6 +363,7 @@ def _customer_reply(ticket: Ticket, *, actor: User, body: str, channel: str, now
         )
         _clock(ticket).update(target=ClockTarget.RESOLUTION)
         changed["reopened"] = True
+        ticket_survey_withdraw(ticket=ticket, now=now)
     elif ticket.status == TicketStatus.PENDING_CUSTOMER:
         back_to = TicketStatus.ESCALATED if ticket.department else TicketStatus.OPEN
         changed["status"] = _move(ticket, back_to, now=now)
@@ -543,7 +545,8 @@ def ticket_escalate(*, ticket: Ticket, actor: User, department: Any, reason: Any
 
 def ticket_resolve(*, ticket: Ticket, actor: User, resolution: Any, now: datetime) -> Ticket:
     """Resolve with a resolution text: the clock, the wait and the follow-ups stop; the customer is
-    told, and may reopen it by replying within ``HELPDESK_REOPEN_WINDOW``."""
+    told, and may reopen it by replying within ``HELPDESK_REOPEN_WINDOW``; their survey is
+    scheduled (``helpdesk.services.surveys``)."""
     require_worker(actor)
     resolution = clean_text(resolution, field="resolution", max_length=settings.HELPDESK_BODY_MAX_LENGTH)
     with transaction.atomic():
@@ -560,6 +563,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution: Any, now: datetim
         _stop_waiting(locked, now=now)
         clock_stop(FollowUp.objects.filter(ticket_id=locked.pk), now=now)
         log_action(locked, action="resolved", actor=actor, now=now, body=resolution, status=status)
+        ticket_survey_request(ticket=locked, now=now)
         window = duration_words(settings.HELPDESK_REOPEN_WINDOW.total_seconds())
         _tell_customer(
             locked,
