@@ -31,6 +31,11 @@ from inquiries.models import (
 )
 from inquiries.notices import Kind
 from inquiries.selectors.kpis import seller_median_first_response_seconds
+from inquiries.services.surveys import (
+    conversation_survey_rearm,
+    conversation_survey_request,
+    conversation_survey_withdraw,
+)
 from marketplace.models import Order, Product, Seller
 from marketplace.selectors.scoping import seller_members_by_seller, user_is_seller_member
 from notifications.services.notify import notify
@@ -135,6 +140,10 @@ def _buyer_message(*, conversation: Conversation, buyer: User, body: str, now: d
         # The clock keeps running from the first unanswered message.
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, updated_at=now)
         return message
+    if conversation.first_response_at is not None:
+        # The buyer writes again after an answer: the conversation is not settled, so a survey not
+        # sent yet waits for the next answer (which re-arms it).
+        conversation_survey_withdraw(conversation=conversation, now=now)
     inquiry = Inquiry.objects.create(
         conversation=conversation,
         seller_id=conversation.seller_id,
@@ -229,6 +238,13 @@ def _answer_message(
         )
         _audit_resolution(conversation=conversation, clock=clock, actor=author, now=now)
         updates |= {"status": ConversationStatus.ANSWERED, "awaiting_since": None, "response_due_at": None}
+        conversation_survey_request(
+            conversation=conversation,
+            opened_at=inquiry.awaiting_since,
+            resolved_at=now,
+            agent_id=None if by_seller else author.pk,
+            now=now,
+        )
         if conversation.first_response_at is None:
             updates["first_response_at"] = now
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
@@ -322,6 +338,14 @@ def conversation_close(*, conversation: Conversation, actor: User, now: datetime
                 status=InquiryStatus.CLOSED, closed_at=now, warned_at=clock.warned_at, escalated_at=clock.escalated_at
             )
             _audit_resolution(conversation=locked, clock=clock, actor=actor, now=now)
+            # Closing ends the wait: the conversation is surveyed (an answered one already was).
+            conversation_survey_request(
+                conversation=locked,
+                opened_at=inquiry.awaiting_since,
+                resolved_at=now,
+                agent_id=actor.pk if kind == MessageKind.STAFF else None,
+                now=now,
+            )
         Conversation.objects.filter(pk=locked.pk).update(
             status=ConversationStatus.CLOSED,
             closed_at=now,
@@ -370,6 +394,7 @@ def inquiry_exclude(*, message: Message, actor: User, reason: str, now: datetime
         Conversation.objects.filter(pk=conversation.pk).update(
             status=ConversationStatus.ANSWERED, awaiting_since=None, response_due_at=None, updated_at=now
         )
+        conversation_survey_rearm(conversation=conversation, now=now)
         _flag_unusual_exclusions(seller_id=conversation.seller_id, now=now)
     inquiry.refresh_from_db()
     return inquiry
