@@ -74,7 +74,7 @@ def conversation_survey_rearm(*, conversation: Conversation, now: datetime) -> N
     conversation_survey_request(
         conversation=conversation,
         opened_at=last["awaiting_since"],
-        resolved_at=last["answered_at"],
+        resolved_at=last["answered_at"] or now,  # never None: an answered inquiry has its time
         agent_id=last["answered_by_id"] if last["status"] == InquiryStatus.ANSWERED_BY_STAFF else None,
         now=now,
     )
