@@ -31,6 +31,7 @@ from reviews.notices import Kind
 from reviews.services.access import user_may_work_cases
 from reviews.services.ratings import RatingChange, ratings_apply
 from reviews.services.reviews import review_set_status
+from reviews.services.surveys import review_case_survey_request
 
 _CENT = Decimal("0.01")
 
@@ -261,5 +262,6 @@ def review_case_resolve(
         goodwill = f" As a gesture of goodwill: {amount} {currency}." if amount is not None else ""
         coupon = f" Your coupon code: {coupon_code}." if coupon_code else ""
         _tell_customer(locked, f"Your review case {locked.pk} is resolved", f"{resolution}{goodwill}{coupon}")
+        review_case_survey_request(case=locked, agent_id=actor.pk, now=now)
     case.refresh_from_db()
     return case

@@ -36,6 +36,7 @@ from reviews.notices import Kind
 from reviews.services.access import user_may_moderate_reviews
 from reviews.services.common import alert_staff, clean_body, seller_members, senior_support
 from reviews.services.ratings import RatingChange, ratings_apply
+from reviews.services.surveys import recovery_survey_request
 
 
 def _clean_rating(rating: Any) -> int:
@@ -258,6 +259,9 @@ def follow_up_answer(
             note=comment,
             created_at=now,
         )
+        if resolved:
+            # The customer confirmed it was put right: that is the resolution to survey.
+            recovery_survey_request(follow_up=follow_up, review=review, now=now)
         if not resolved:
             ReviewEvent.objects.create(
                 review=review,
