@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: load the demo marketplace and a login for every role (see ``demo.marketplace``),
 then replay six months of conversations (``demo.inquiries``) and reviews (``demo.reviews``) through the
-services, in one transaction.
+services, the help desk's tickets (``demo.helpdesk``) and six months of surveys and feedback (``demo.feedback``),
+in one transaction. With the logins it prints the links of the demo buyer's open surveys.
 
 Idempotent: when the demo data is already there (the ``admin`` user or a demo store exists), it says so and
 changes nothing. ``--once`` is the same check, quieter, for ``make run``: one line, and the logins table
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from demo.feedback import build_demo_feedback, demo_open_surveys
 from demo.helpdesk import build_demo_tickets
 from demo.inquiries import build_demo_conversations
 from demo.marketplace.builder import DemoBuilder, demo_data_exists
@@ -46,6 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already loaded.")
                 if options["logins"]:
                     self._print_logins(password)
+                    self._print_surveys()
             else:
                 self.stdout.write(
                     "Demo data already exists (the 'admin' user or a demo store is present): nothing changed."
@@ -62,10 +65,14 @@ class Command(BaseCommand):
             counts |= build_demo_reviews(now=now, seed=RANDOM_SEED)
             # Help desk tickets in every state, with their logs, and the staff's reply macros.
             counts |= build_demo_tickets(now=now)
+            # Six months of surveys (the replays' invitations sent and answered, the help desk's archive),
+            # the feedback log, keyword rules, category owners and action plans.
+            counts |= build_demo_feedback(now=now, seed=RANDOM_SEED)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         if not options["once"] or options["logins"]:
             self._print_logins(password)
+            self._print_surveys()
 
     def _print_logins(self, password: str) -> None:
         width = max(len(login.username) for login in LOGINS) + 2
@@ -74,4 +81,13 @@ class Command(BaseCommand):
         lines.append(f"    {'-' * (width - 2):<{width}}{'-' * (role_width - 2):<{role_width}}{'-' * 9}")
         lines += [f"    {login.username:<{width}}{login.role.label:<{role_width}}{login.lands_on}" for login in LOGINS]
         lines.append(f"    password for all: {password}")
+        self.stdout.write("\n".join(lines))
+
+    def _print_surveys(self) -> None:
+        """The demo buyer's open survey links: the survey page needs no login."""
+        surveys = demo_open_surveys(now=timezone.now())
+        if not surveys:
+            return
+        lines = ["    surveys to try (no login needed, as buyer):"]
+        lines += [f"      /surveys/{invitation.token}/  {invitation.about_label}" for invitation in surveys]
         self.stdout.write("\n".join(lines))
