@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
 
 from accounts.models import Role, User
 from feedback.models import (
@@ -389,8 +390,20 @@ class DemoFeedback:
         for invitation in due:
             still_valid = invitation.send_after + settings.FEEDBACK_SURVEY_VALID_FOR > self.now
             self._send(invitation, keep_open=buyer is not None and invitation.customer_id == buyer.pk and still_valid)
-        SurveyInvitation.objects.bulk_update(
-            due, ["status", "sent_at", "expires_at", "answered_at", "reminded_at"], batch_size=1000
+        # Three set-based updates, not a ``bulk_update`` (a CASE per row and field: seconds for a
+        # few hundred rows): every sent time is the invitation's ``send_after``, every reminder
+        # ``FEEDBACK_SURVEY_REMINDER_AFTER`` later; the answer times follow from the responses.
+        sent = SurveyInvitation.objects.filter(pk__in=[invitation.pk for invitation in due])
+        sent.update(
+            status=InvitationStatus.SENT,
+            sent_at=F("send_after"),
+            expires_at=F("send_after") + settings.FEEDBACK_SURVEY_VALID_FOR,
+        )
+        answered = [invitation.pk for invitation in due if invitation.status == InvitationStatus.ANSWERED]
+        SurveyInvitation.objects.filter(pk__in=answered).update(status=InvitationStatus.ANSWERED)
+        reminded = [invitation.pk for invitation in due if invitation.reminded_at is not None]
+        SurveyInvitation.objects.filter(pk__in=reminded).update(
+            reminded_at=F("send_after") + settings.FEEDBACK_SURVEY_REMINDER_AFTER
         )
         return due
 
@@ -477,6 +490,10 @@ class DemoFeedback:
                 answer.satisfied = index < satisfied
         responses = [self._response(answer) for answer in sorted(self.answers, key=lambda a: (a.at, a.invitation.pk))]
         SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+        answer_time = SurveyResponse.objects.filter(invitation_id=OuterRef("pk")).values("created_at")[:1]
+        SurveyInvitation.objects.filter(status=InvitationStatus.ANSWERED, answered_at__isnull=True).update(
+            answered_at=Subquery(answer_time)
+        )
         return len(responses)
 
     def _response(self, answer: _Answer) -> SurveyResponse:

@@ -4,6 +4,7 @@ customer service above it), the feedback log categorised by the keyword rules wi
 requests, open surveys for the demo buyer with their links printed, deterministic and idempotent."""
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -41,11 +42,20 @@ from notifications.models import Notification
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """``seed_demo`` once for the module, inside a transaction rolled back after its last test
+    (each test's own transaction nests in it as a savepoint): six seeds cost minutes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", "--orders", "60", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded() -> str:
-    out = StringIO()
-    call_command("seed_demo", "--orders", "60", stdout=out)
-    return out.getvalue()
+def seeded(_seeded_once: str, db: None) -> str:
+    return _seeded_once
 
 
 def _full_months(now: Any) -> list[Any]:
