@@ -565,8 +565,7 @@ class DemoFeedback:
         rng = self.rng
         buyers = list(User.objects.filter(role=Role.BUYER).order_by("id").values_list("id", flat=True))
         sellers = list(User.objects.filter(role=Role.SELLER).order_by("id").values_list("id", flat=True))
-        wishes = [(phrasings, weight) for phrasings, weight in FEATURE_REQUESTS]
-        wish_texts = [rng.choice(phrasings) for phrasings, weight in wishes for _ in range(weight)]
+        wish_texts = [rng.choice(phrasings) for phrasings, times in FEATURE_REQUESTS for _ in range(times)]
         entries: list[FeedbackEntry] = []
         for day in range(HISTORY_DAYS):
             day_start = self.start + timedelta(days=day)
