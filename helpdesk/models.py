@@ -194,7 +194,13 @@ class TicketClock(SlaClock):
     target = models.CharField(max_length=16, choices=ClockTarget.choices, default=ClockTarget.FIRST_RESPONSE)
 
     class Meta:
-        indexes = SlaClock.sweep_indexes("hd_clock", key="ticket")
+        indexes = [
+            *SlaClock.sweep_indexes("hd_clock", key="ticket"),
+            # The console's queue: the running clocks (every active ticket's) in deadline order.
+            models.Index(
+                fields=["due_at", "ticket"], condition=Q(stopped_at__isnull=True), name="hd_clock_running_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Clock of ticket {self.ticket_id} ({self.target})"
