@@ -185,7 +185,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        head: Any = self.object_list[: self.cap + 1]
+        # Any cap + 1 rows count the same as the first ones: no ORDER BY, the planner picks the index.
+        rows: Any = self.object_list
+        head = rows.order_by()[: self.cap + 1] if hasattr(rows, "order_by") else rows[: self.cap + 1]
         return len(head) if isinstance(head, list | tuple) else int(head.count())
 
     @property

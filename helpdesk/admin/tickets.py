@@ -440,8 +440,14 @@ class TicketAdmin(ReadOnlyAdmin):
         )
 
     @admin.display(description="Customer")
-    def customer_link(self, obj: Ticket) -> str:
-        return f"{obj.customer.display_name} <{obj.customer.email}>"
+    def customer_link(self, obj: Ticket) -> SafeString:
+        """The customer, linked to their timeline (every ticket, order, conversation, review)."""
+        return format_html(
+            '<a href="{}" title="Customer timeline">{}</a> &lt;{}&gt;',
+            reverse("admin:accounts_user_timeline", args=[obj.customer_id]),
+            obj.customer.display_name,
+            obj.customer.email,
+        )
 
     @admin.display(description="Order")
     def order_link(self, obj: Ticket) -> SafeString | str:
