@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from core.console import (
     ActionPage,
@@ -35,7 +35,7 @@ from core.console import (
     posted,
     service_form_view,
 )
-from helpdesk.models import ACTIVE_STATUSES, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
+from helpdesk.models import ACTIVE_STATUSES, Category, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
 from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
@@ -266,6 +266,9 @@ def _ticket_url(script_prefix: str) -> str:
     return reverse("admin:helpdesk_ticket_change", args=[0]).replace("/0/", "/{}/")
 
 
+CATEGORY_LABELS = dict(Category.choices)
+DEPARTMENT_LABELS = dict(Department.choices)
+
 PRIORITY_TONES = {"urgent": "overdue", "high": "due-soon", "normal": "assigned", "low": "kind"}
 
 
@@ -460,6 +463,31 @@ class TicketAdmin(ReadOnlyAdmin):
     @admin.display(description="Payment")
     def payment_link(self, obj: Ticket) -> SafeString | str:
         return admin_link(obj.payment)
+
+    # --- the queue's rows, rendered directly ---
+
+    QUEUE_ROW_COLUMNS = ("action_checkbox", *list_display)
+
+    def queue_row(self, ticket: Ticket) -> list[SafeString]:
+        """The queue row's cells, the HTML Django's changelist (``items_for_result``) renders for
+        ``list_display``, built without its per-cell field lookups: those were half of the queue
+        page's time. ``test_the_queue_rows_are_the_html_djangos_changelist_renders`` holds the two
+        equal; ``helpdesk_queue_results`` uses it only while the columns are ``QUEUE_ROW_COLUMNS``."""
+        empty = self.get_empty_value_display()
+        assignee = ticket.assignee
+        cells = (
+            ("action-checkbox", self.action_checkbox(ticket)),
+            ("field-reference_link", self.reference_link(ticket)),
+            ("field-subject", escape(ticket.subject)),
+            ("field-category", conditional_escape(CATEGORY_LABELS.get(ticket.category, empty))),
+            ("field-priority_badge", self.priority_badge(ticket)),
+            ("field-status_badge", self.status_badge(ticket)),
+            ("field-department", conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))),
+            ("field-assignee nowrap", conditional_escape(assignee if assignee is not None else empty)),
+            ("field-time_left", conditional_escape(self.time_left(ticket))),
+            ("field-created_at nowrap", escape(formats.localize(timezone.template_localtime(ticket.created_at)))),
+        )
+        return [mark_safe(f'<td class="{css}">{html}</td>') for css, html in cells]  # noqa: S308 (escaped above)
 
     # --- bulk ---
 
