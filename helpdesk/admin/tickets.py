@@ -20,6 +20,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 from core.console import (
     ActionPage,
@@ -483,9 +484,9 @@ class TicketAdmin(ReadOnlyAdmin):
             ("field-priority_badge", self.priority_badge(ticket)),
             ("field-status_badge", self.status_badge(ticket)),
             ("field-department", conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))),
-            ("field-assignee nowrap", conditional_escape(assignee if assignee is not None else empty)),
+            ("field-assignee nowrap", conditional_escape(str(assignee)) if assignee is not None else empty),
             ("field-time_left", conditional_escape(self.time_left(ticket))),
-            ("field-created_at nowrap", escape(formats.localize(timezone.template_localtime(ticket.created_at)))),
+            ("field-created_at nowrap", escape(formats.localize(template_localtime(ticket.created_at)))),
         )
         return [mark_safe(f'<td class="{css}">{html}</td>') for css, html in cells]  # noqa: S308 (escaped above)
 
