@@ -160,6 +160,12 @@ class Ticket(models.Model):
                 condition=Q(status="escalated"),
                 name="hd_ticket_escalated_idx",
             ),
+            # The queue's capped count of a category (and "unassigned"): read from the index alone.
+            models.Index(
+                fields=["category", "assignee", "id"],
+                condition=Q(status__in=["new", "open", "pending_customer", "escalated"]),
+                name="hd_ticket_active_assignee_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
