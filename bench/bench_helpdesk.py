@@ -11,6 +11,7 @@ import statistics
 import time
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection, reset_queries
 from django.test import Client
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.registry import BenchmarkSkipped, Context, benchmark
+from core.timeline import customer_timeline
 from helpdesk.models import ACTIVE_STATUSES, Interaction, Ticket, TicketClock
 from helpdesk.services.sweep import helpdesk_escalate_breached
 
@@ -323,5 +325,75 @@ def helpdesk_queue_benchmark(context: Context) -> dict[str, Any]:
         "runs": runs,
         "sql_statements": max(case["sql_statements"] for case in cases),
         "goal_met": all(case.get("goal_met", True) for case in cases),
+        "cases": cases,
+    }
+
+
+# --- A customer's timeline in the console -------------------------------------------------------
+
+
+def _queue_data_present(context: Context) -> bool:
+    """The queue benchmark's tickets and log entries are in the database (``--reuse`` after it)."""
+    expected = max(context.rows // 10, 1000)
+    return (
+        Ticket.objects.filter(reference__startswith="HD-QUEUE-").count() == expected
+        and Interaction.objects.count() >= context.rows * 0.9
+    )
+
+
+@benchmark("helpdesk_timeline")
+def helpdesk_timeline_benchmark(context: Context) -> dict[str, Any]:
+    """A customer's console timeline (/admin/accounts/user/<id>/timeline/: every app's entries,
+    50 a page, and the recurring problems) over the queue benchmark's 100,000 tickets and
+    1,000,000 log entries plus the shared data set's orders: the busiest customer (the 200-entry
+    ticket's), their older page, and a customer with few entries; in-process median ms,
+    statements (the same for all three), EXPLAIN ANALYZE of the heaviest statement."""
+    now = timezone.now().replace(microsecond=0)
+    started = time.perf_counter()
+    if not _queue_data_present(context):
+        generate_queue(context, now=now)
+    generated_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT customer_id, COUNT(*) FROM {Interaction._meta.db_table} GROUP BY customer_id ORDER BY 2 DESC, 1"
+        )
+        counts = cursor.fetchall()
+    busiest, busiest_entries = counts[0]
+    quiet, quiet_entries = counts[-1]
+
+    first_page = customer_timeline(busiest, limit=50)
+    assert first_page.older_before is not None
+    before = first_page.older_before.isoformat()
+    context.log(
+        f"  {Interaction.objects.count():,} log entries; busiest customer {busiest_entries} entries, "
+        f"quietest {quiet_entries} (data ready in {generated_seconds:.1f} s)"
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="bench-support"))
+    runs = context.scaled(30, 5)
+    cases = []
+    for label, path in (
+        (f"busiest customer ({busiest_entries} log entries), newest page", f"/admin/accounts/user/{busiest}/timeline/"),
+        (
+            "busiest customer, the older page",
+            f"/admin/accounts/user/{busiest}/timeline/?{urlencode({'before': before})}",
+        ),
+        (f"quietest customer ({quiet_entries} log entries)", f"/admin/accounts/user/{quiet}/timeline/"),
+    ):
+        case: dict[str, Any] = {"case": label, **_page_case(client, path, runs)}
+        cases.append(case)
+        context.log(
+            f"  {label}: {case['in_process_p50_ms']} ms (SQL {case['sql_wall_ms']} ms), "
+            f"{case['sql_statements']} statements, heaviest {case['heaviest_statement_execution_ms']} ms"
+        )
+    statements = {case["sql_statements"] for case in cases}
+    return {
+        "tickets": Ticket.objects.count(),
+        "log_entries": Interaction.objects.count(),
+        "busiest_customer_entries": busiest_entries,
+        "quietest_customer_entries": quiet_entries,
+        "runs": runs,
+        "sql_statements": max(statements),
+        "statements_constant": len(statements) == 1,
         "cases": cases,
     }

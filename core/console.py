@@ -28,12 +28,15 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -168,6 +171,34 @@ class QueryFilter(admin.SimpleListFilter):
         return queryset.filter(condition(request) if callable(condition) else condition)
 
 
+# --- Long lists -------------------------------------------------------------------------------
+
+
+class CappedCountPaginator(Paginator):
+    """A changelist paginator that counts at most ``cap`` + 1 rows (``SELECT COUNT(*) FROM (...
+    LIMIT cap + 1)``): on a queue of tens of thousands the exact total costs more than the page
+    itself, and nobody pages past the first thousand (they filter). ``is_capped`` says the count
+    stopped there; ``templates/admin/capped_pagination.html`` shows it as "more than 1,000".
+    Pair it with ``show_full_result_count = False`` (the unfiltered total is a second count)."""
+
+    cap: ClassVar[int] = 1000
+
+    @cached_property
+    def count(self) -> int:
+        # Any cap + 1 rows count the same as the first ones: no ORDER BY, the planner picks the index.
+        rows: Any = self.object_list
+        head = rows.order_by()[: self.cap + 1] if hasattr(rows, "order_by") else rows[: self.cap + 1]
+        return len(head) if isinstance(head, list | tuple) else int(head.count())
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def cap_text(self) -> str:
+        return f"{self.cap:,}"
+
+
 # --- Read-only records ------------------------------------------------------------------------
 
 
@@ -191,6 +222,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     add, change or delete it here; what changes it are its ``action_pages``, one service each."""
 
     action_pages: ClassVar[tuple[ActionPage, ...]] = ()
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        """The row's selection checkbox, the HTML Django's widget renders, without a template
+        render per row (a quarter of a millisecond each: 14 ms on a 50-row queue)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta

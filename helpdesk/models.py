@@ -160,6 +160,12 @@ class Ticket(models.Model):
                 condition=Q(status="escalated"),
                 name="hd_ticket_escalated_idx",
             ),
+            # The queue's capped count of a category (and "unassigned"): read from the index alone.
+            models.Index(
+                fields=["category", "assignee", "id"],
+                condition=Q(status__in=["new", "open", "pending_customer", "escalated"]),
+                name="hd_ticket_active_assignee_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -194,7 +200,13 @@ class TicketClock(SlaClock):
     target = models.CharField(max_length=16, choices=ClockTarget.choices, default=ClockTarget.FIRST_RESPONSE)
 
     class Meta:
-        indexes = SlaClock.sweep_indexes("hd_clock", key="ticket")
+        indexes = [
+            *SlaClock.sweep_indexes("hd_clock", key="ticket"),
+            # The console's queue: the running clocks (every active ticket's) in deadline order.
+            models.Index(
+                fields=["due_at", "ticket"], condition=Q(stopped_at__isnull=True), name="hd_clock_running_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Clock of ticket {self.ticket_id} ({self.target})"
@@ -372,3 +384,31 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The ticket category an article's topic answers (the inverse of ``CATEGORY_TOPIC``; the topics
+# about messages and reviews answer no ticket category: their reads are not in the report).
+TOPIC_CATEGORY: dict[str, str] = {topic: category for category, topic in CATEGORY_TOPIC.items()}
+
+
+class ArticleRead(models.Model):
+    """A signed-in user read a help centre article (its page), once per user, article and day
+    (``article_read_record``: one ``INSERT ... ON CONFLICT DO NOTHING``). ``category`` is the
+    ticket category the article's topic answers, copied at reading: the report counts the readers
+    who did not open a ticket of that category within ``HELPDESK_ARTICLE_DEFLECTION_WINDOW``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reads")
+    category = models.CharField(max_length=16, choices=Category.choices, blank=True)
+    day = models.DateField()
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["read_at", "category"], name="hd_article_read_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article", "day"], name="hd_article_read_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} read by {self.user_id} on {self.day}"

@@ -21,7 +21,7 @@ from core.pages import countdown
 from helpdesk.forms import ReplyForm, TicketForm
 from helpdesk.models import Audience
 from helpdesk.selectors.tickets import article_list_published, article_suggestions, ticket_get_own, ticket_list_own
-from helpdesk.services.articles import markdown_render
+from helpdesk.services.articles import article_read_record, markdown_render
 from helpdesk.services.tickets import first_response_target, ticket_interaction_add, ticket_open
 from marketplace.selectors.billing import invoice_list_for_user, payment_list_for_user
 from marketplace.selectors.orders import order_list
@@ -179,4 +179,7 @@ def help_article(request: HttpRequest, slug: str) -> HttpResponse:
     article = article_list_published().filter(slug=slug).first()
     if article is None:
         raise Http404("No such article")
+    if request.user.is_authenticated:
+        # For the report: did the reader open a ticket of the article's category afterwards?
+        article_read_record(article=article, user=request.user, now=timezone.now())
     return render(request, "helpdesk/help_article.html", {"article": article, "body": markdown_render(article.body)})

@@ -510,6 +510,9 @@ HELPDESK_SWEEP_BATCH_SIZE = 10_000
 HELPDESK_BODY_MAX_LENGTH = 5000
 # Words that make a ticket urgent whatever its category (matched case-insensitively).
 HELPDESK_URGENT_WORDS = ["charged twice", "double charged", "fraud", "unauthorised", "unauthorized", "stolen"]
+# The help centre report: a reader of an article who opens no ticket of its category within this
+# long after reading it counts as helped by the article.
+HELPDESK_ARTICLE_DEFLECTION_WINDOW = timedelta(days=env.int("HELPDESK_ARTICLE_DEFLECTION_DAYS", default=7))
 
 # --- Feedback and CSAT ------------------------------------------------------------------------
 FEEDBACK_TARGET_PCT = Decimal("90")  # satisfied (4 or 5 overall) / responses

@@ -6,20 +6,25 @@ ticket's page shows what it is about, its clock and its whole log (internal note
 staff who work tickets act from its buttons, each one service call (``helpdesk.services``).
 """
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.urls import get_script_prefix, reverse
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 from core.console import (
     ActionPage,
+    CappedCountPaginator,
     QueryFilter,
     ReadOnlyAdmin,
     ReadOnlyTabularInline,
@@ -31,7 +36,7 @@ from core.console import (
     posted,
     service_form_view,
 )
-from helpdesk.models import ACTIVE_STATUSES, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
+from helpdesk.models import ACTIVE_STATUSES, Category, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
 from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
@@ -187,16 +192,27 @@ class FollowUpInline(ReadOnlyTabularInline):
     related = ("owner",)
 
 
+# An active ticket always has its running clock (``ticket_open`` starts it, resolving and closing
+# stop it, reopening restarts it). Saying so in the queue's conditions makes the clock an inner
+# join, so PostgreSQL reads the running clocks' index (``hd_clock_running_idx``) in deadline order
+# and stops after a page, instead of joining and sorting every active ticket.
+RUNNING_CLOCK = Q(clock__stopped_at__isnull=True, clock__due_at__isnull=False)
+
+
+def _active(condition: Q | None = None) -> Q:
+    return Q(status__in=ACTIVE_STATUSES) & RUNNING_CLOCK & (condition or Q())
+
+
 class QueueFilter(QueryFilter):
     title = "queue"
     parameter_name = "queue"
     conditions = {
-        "active": ("Active", Q(status__in=ACTIVE_STATUSES)),
-        "mine": ("Assigned to me", lambda request: Q(status__in=ACTIVE_STATUSES, assignee=request.user)),
-        "unassigned": ("Unassigned", Q(status__in=ACTIVE_STATUSES, assignee__isnull=True)),
-        "new": ("New", Q(status=TicketStatus.NEW)),
-        "escalated": ("Escalated", Q(status=TicketStatus.ESCALATED)),
-        "pending": ("Waiting on the customer", Q(status=TicketStatus.PENDING_CUSTOMER)),
+        "active": ("Active", _active()),
+        "mine": ("Assigned to me", lambda request: _active(Q(assignee=request.user))),
+        "unassigned": ("Unassigned", _active(Q(assignee__isnull=True))),
+        "new": ("New", _active(Q(status=TicketStatus.NEW))),
+        "escalated": ("Escalated", _active(Q(status=TicketStatus.ESCALATED))),
+        "pending": ("Waiting on the customer", _active(Q(status=TicketStatus.PENDING_CUSTOMER))),
         "done": ("Resolved or closed", Q(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])),
     }
     default = "active"
@@ -245,6 +261,15 @@ class RecurringFilter(QueryFilter):
     }
 
 
+@functools.cache
+def _ticket_url(script_prefix: str) -> str:
+    """The ticket page's URL with ``{}`` for the id: one ``reverse`` per process, not one per queue row."""
+    return reverse("admin:helpdesk_ticket_change", args=[0]).replace("/0/", "/{}/")
+
+
+CATEGORY_LABELS = dict(Category.choices)
+DEPARTMENT_LABELS = dict(Department.choices)
+
 PRIORITY_TONES = {"urgent": "overdue", "high": "due-soon", "normal": "assigned", "low": "kind"}
 
 
@@ -276,6 +301,10 @@ class TicketAdmin(ReadOnlyAdmin):
     list_select_related = ("clock", "assignee")
     ordering = ("clock__due_at", "id")  # the nearest deadline first
     list_per_page = 50
+    # The queue is tens of thousands of tickets: no unfiltered total, and the filtered count stops
+    # at a thousand (``CappedCountPaginator``), each exact count costing more than the page.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ("assign_to_me",)
     fieldsets = (
         (None, {"fields": ("reference", "subject", "customer_link", "status_badge", "priority_badge", "channel")}),
@@ -333,12 +362,38 @@ class TicketAdmin(ReadOnlyAdmin):
         ActionPage("send-refund", "refund_send_view", "has_work_permission", "can_work", name="send_refund"),
     )
 
+    # The queue's rows read only what its columns show (the changelist adds ``list_select_related``);
+    # the ticket page and its actions read the ticket with everything it is about.
+    QUEUE_COLUMNS = (
+        "reference",
+        "subject",
+        "category",
+        "priority",
+        "status",
+        "department",
+        "created_at",
+        "assignee__username",
+        "assignee__first_name",
+        "assignee__last_name",
+        "clock__due_at",
+        "clock__paused_at",
+        "clock__stopped_at",
+    )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
-        return (
+        return super().get_queryset(request).only(*self.QUEUE_COLUMNS)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Ticket | None:
+        queryset = (
             super()
             .get_queryset(request)
             .select_related("clock", "assignee", "customer", "order", "invoice", "payment", "resolved_by")
         )
+        field: Any = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Ticket.DoesNotExist, ValueError, ValidationError):
+            return None
 
     def has_work_permission(self, request: HttpRequest) -> bool:
         return user_may_work_tickets(request.user)  # type: ignore[arg-type]
@@ -347,7 +402,7 @@ class TicketAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Ticket", ordering="reference")
     def reference_link(self, obj: Ticket) -> SafeString | str:
-        return admin_link(obj, obj.reference)
+        return format_html('<a href="{}">{}</a>', _ticket_url(get_script_prefix()).format(obj.pk), obj.reference)
 
     @admin.display(description="Priority", ordering="priority")
     def priority_badge(self, obj: Ticket) -> SafeString:
@@ -389,8 +444,14 @@ class TicketAdmin(ReadOnlyAdmin):
         )
 
     @admin.display(description="Customer")
-    def customer_link(self, obj: Ticket) -> str:
-        return f"{obj.customer.display_name} <{obj.customer.email}>"
+    def customer_link(self, obj: Ticket) -> SafeString:
+        """The customer, linked to their timeline (every ticket, order, conversation, review)."""
+        return format_html(
+            '<a href="{}" title="Customer timeline">{}</a> &lt;{}&gt;',
+            reverse("admin:accounts_user_timeline", args=[obj.customer_id]),
+            obj.customer.display_name,
+            obj.customer.email,
+        )
 
     @admin.display(description="Order")
     def order_link(self, obj: Ticket) -> SafeString | str:
@@ -403,6 +464,31 @@ class TicketAdmin(ReadOnlyAdmin):
     @admin.display(description="Payment")
     def payment_link(self, obj: Ticket) -> SafeString | str:
         return admin_link(obj.payment)
+
+    # --- the queue's rows, rendered directly ---
+
+    QUEUE_ROW_COLUMNS = ("action_checkbox", *list_display)
+
+    def queue_row(self, ticket: Ticket) -> list[SafeString]:
+        """The queue row's cells, the HTML Django's changelist (``items_for_result``) renders for
+        ``list_display``, built without its per-cell field lookups: those were half of the queue
+        page's time. ``test_the_queue_rows_are_the_html_djangos_changelist_renders`` holds the two
+        equal; ``helpdesk_queue_results`` uses it only while the columns are ``QUEUE_ROW_COLUMNS``."""
+        empty = self.get_empty_value_display()
+        assignee = ticket.assignee
+        cells = (
+            ("action-checkbox", self.action_checkbox(ticket)),
+            ("field-reference_link", self.reference_link(ticket)),
+            ("field-subject", escape(ticket.subject)),
+            ("field-category", conditional_escape(CATEGORY_LABELS.get(ticket.category, empty))),
+            ("field-priority_badge", self.priority_badge(ticket)),
+            ("field-status_badge", self.status_badge(ticket)),
+            ("field-department", conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))),
+            ("field-assignee nowrap", conditional_escape(str(assignee)) if assignee is not None else empty),
+            ("field-time_left", conditional_escape(self.time_left(ticket))),
+            ("field-created_at nowrap", escape(formats.localize(template_localtime(ticket.created_at)))),
+        )
+        return [mark_safe(f'<td class="{css}">{html}</td>') for css, html in cells]  # noqa: S308 (escaped above)
 
     # --- bulk ---
 

@@ -1,5 +1,6 @@
 """Input and output serializers of the help desk API."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from core.api.fields import IdField, SingleLineCharField
 from core.exceptions import NotFound
 from helpdesk.models import Category, Channel, Department, Interaction, InteractionKind, Macro, Subcategory, Ticket
 from helpdesk.services.access import user_sees_all_tickets
-from marketplace.models import Invoice, Order, Payment
+from marketplace.models import Invoice, Order, Payment, RefundGrant
 from marketplace.selectors.billing import invoice_get_for_user, order_get_for_user, payment_get_for_user
 
 
@@ -106,6 +107,62 @@ class AssignInputSerializer(serializers.Serializer):
         if user is None:
             raise does_not_exist(value)
         return user
+
+
+class InvoiceReissueInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="What was corrected, and why (sent to the customer).")
+    tax = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    discount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    shipping_fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class ReceiptResendInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        required=False, allow_null=True, default=None, help_text="Default: the customer's account address."
+    )
+
+
+class ReceiptReissueInputSerializer(ReceiptResendInputSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="What was wrong with the receipt.")
+
+
+class RefundInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            (Subcategory.OVERCHARGE.value, "Overcharge"),
+            (Subcategory.DUPLICATE_CHARGE.value, "Duplicate charge"),
+        ],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: the ticket's subcategory.",
+    )
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional check: must equal the difference (what was paid beyond what the order owes).",
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class RefundSendInputSerializer(serializers.Serializer):
+    grant = IdField(
+        required=False, allow_null=True, default=None, help_text="Default: the only refund granted on the payment."
+    )
+
+    def validate_grant(self, value: int | None) -> RefundGrant | None:
+        if value is None:
+            return None
+        grant = RefundGrant.objects.filter(pk=value).first()
+        if grant is None:
+            raise does_not_exist(value)
+        return grant
 
 
 # What changed, as staff see it; these keys name staff members and stay in the console.

@@ -6,6 +6,13 @@ ticket and its whole log, and those who work tickets (``helpdesk.change_ticket``
 departments, admins) write notes and call notes, escalate, resolve, schedule follow-ups and
 assign. A ticket the caller may not see is 404; an action their role may not take on one they
 see is 403; an action the ticket's state forbids is 409.
+
+The actions on the real records (``order-status``, ``reissue-invoice``, ``verify-receipt``,
+``resend-receipt``, ``reissue-receipt``, ``refund``, ``send-refund``) call the services the
+console's buttons call (``helpdesk.services.records``): the marketplace service checks its own
+permission (reissuing an invoice and sending a refund are finance's: 403), a ticket that names no
+such record or is resolved is 409. A doubled submit acts once: the ``Idempotency-Key`` replays the
+first answer, and without it the second refund finds no difference left (409).
 """
 
 from typing import Any
@@ -33,6 +40,11 @@ from helpdesk.api.serializers import (
     EscalateInputSerializer,
     InteractionInputSerializer,
     InteractionOutputSerializer,
+    InvoiceReissueInputSerializer,
+    ReceiptReissueInputSerializer,
+    ReceiptResendInputSerializer,
+    RefundInputSerializer,
+    RefundSendInputSerializer,
     ResolveInputSerializer,
     TicketCreateInputSerializer,
     TicketDetailOutputSerializer,
@@ -44,6 +56,15 @@ from helpdesk.models import Ticket
 from helpdesk.selectors.tickets import ticket_list, ticket_list_with_log
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
+from helpdesk.services.records import (
+    ticket_invoice_reissue,
+    ticket_order_status_answer,
+    ticket_receipt_reissue,
+    ticket_receipt_resend,
+    ticket_receipt_verify,
+    ticket_refund,
+    ticket_refund_send,
+)
 from helpdesk.services.tickets import (
     ticket_assign,
     ticket_escalate,
@@ -109,6 +130,51 @@ STAFF_ACTION_RESPONSES: dict[int, Any] = {
     assign=extend_schema(
         summary="Assign the ticket (default: to the caller)",
         request=AssignInputSerializer,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    order_status=extend_schema(
+        summary="Send the order's status, built from the order and its tracking, as the reply",
+        description="409 `no_order` when the ticket names no order; 409 when it is resolved or closed.",
+        request=None,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    reissue_invoice=extend_schema(
+        summary="Reissue the ticket's invoice as a corrected version (finance)",
+        description="The new version supersedes the current one (kept) and is sent to the customer with the "
+        "reason; amounts left out keep the current version's. 403 without `marketplace.reissue_invoice`; 409 "
+        "`no_invoice` when the ticket names no invoice.",
+        request=InvoiceReissueInputSerializer,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    verify_receipt=extend_schema(
+        summary="Check the payment's receipt (taken, the captured amount, the address): logged for staff",
+        description="409 `no_payment` / `no_receipt` when there is nothing to check.",
+        request=None,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    resend_receipt=extend_schema(
+        summary="Send the payment's receipt again (default: to the customer's address)",
+        request=ReceiptResendInputSerializer,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    reissue_receipt=extend_schema(
+        summary="Reissue an incorrect receipt (a new number, the captured amount) and send it",
+        request=ReceiptReissueInputSerializer,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    refund=extend_schema(
+        summary="Refund exactly the difference of an overcharge or duplicate charge",
+        description="Finance refunds up to the approval threshold at once; above it, or from support, the "
+        "refund is granted and waits for finance (`send-refund`, by someone else). A second request finds no "
+        "difference left: 409.",
+        request=RefundInputSerializer,
+        responses=STAFF_ACTION_RESPONSES,
+    ),
+    send_refund=extend_schema(
+        summary="Send a refund granted on the ticket's payment (finance; not whoever granted it)",
+        description="403 `four_eyes` for whoever granted it; 409 `no_grant` when none is waiting, "
+        "`grant_required` when several are.",
+        request=RefundSendInputSerializer,
         responses=STAFF_ACTION_RESPONSES,
     ),
 )
@@ -217,6 +283,95 @@ class TicketViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         ticket_assign(ticket=ticket, actor=_user(request), now=timezone.now(), **serializer.validated_data)
         return self._out(ticket)
+
+    # --- Actions on the real records: the console's buttons, the same services ------------------
+
+    def _record_action(self, request: Request, serializer_class: type | None, run: Any) -> Response:
+        ticket = self._worked()
+        data: dict[str, Any] = {}
+        if serializer_class is not None:
+            serializer = serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        run(ticket=ticket, actor=_user(request), now=timezone.now(), **data)
+        return self._out(ticket)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="order-status",
+        url_name="order-status",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def order_status(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, None, ticket_order_status_answer)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reissue-invoice",
+        url_name="reissue-invoice",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def reissue_invoice(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, InvoiceReissueInputSerializer, ticket_invoice_reissue)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="verify-receipt",
+        url_name="verify-receipt",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def verify_receipt(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, None, ticket_receipt_verify)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="resend-receipt",
+        url_name="resend-receipt",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def resend_receipt(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, ReceiptResendInputSerializer, ticket_receipt_resend)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reissue-receipt",
+        url_name="reissue-receipt",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def reissue_receipt(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, ReceiptReissueInputSerializer, ticket_receipt_reissue)
+
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @transaction.atomic
+    def refund(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, RefundInputSerializer, ticket_refund)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="send-refund",
+        url_name="send-refund",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    @transaction.atomic
+    def send_refund(self, request: Request, pk: str | None = None) -> Response:
+        return self._record_action(request, RefundSendInputSerializer, ticket_refund_send)
 
 
 router = IdRouter()

@@ -5,7 +5,8 @@ from datetime import datetime
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-from helpdesk.models import Article, ArticleStatus
+from accounts.models import User
+from helpdesk.models import TOPIC_CATEGORY, Article, ArticleRead, ArticleStatus
 
 # CommonMark with raw HTML off: any HTML in an article is escaped (shown as text), and the
 # parser's link validation drops javascript:, vbscript:, file: and data: links.
@@ -23,3 +24,20 @@ def article_save(*, article: Article, now: datetime) -> Article:
     article.full_clean()
     article.save()
     return article
+
+
+def article_read_record(*, article: Article, user: User, now: datetime) -> None:
+    """Note that ``user`` read ``article`` today (UTC): one ``INSERT ... ON CONFLICT DO NOTHING``,
+    so a page view costs one statement and a second view the same day changes nothing."""
+    ArticleRead.objects.bulk_create(
+        [
+            ArticleRead(
+                user=user,
+                article=article,
+                category=TOPIC_CATEGORY.get(article.topic, ""),
+                day=now.date(),
+                read_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )

@@ -272,6 +272,20 @@ ROUTES: dict[str, Route] = {
     "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    # The actions on the real records: workers pass (an empty body is 400, a ticket without the
+    # record 409); the marketplace service's own permission (finance) is checked with a valid body.
+    **{
+        f"tickets-{action}": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a")
+        for action in (
+            "order-status",
+            "reissue-invoice",
+            "verify-receipt",
+            "resend-receipt",
+            "reissue-receipt",
+            "refund",
+            "send-refund",
+        )
+    },
     "help-articles-list": Route({"GET": PUBLIC}),
     "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
     # --- pages ---

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from helpdesk.models import Interaction, Ticket
+from helpdesk.models import Interaction, Ticket, TicketClock
 from helpdesk.services.tickets import ticket_escalate, ticket_open
 from notifications.models import Notification
 from tests.accounts.factories import BuyerFactory
@@ -140,3 +140,55 @@ def test_recurring_problems_are_listed_by_order_and_by_store(desk) -> None:
     assert listed("?recurring=order") == {first.pk, second.pk}
     bobs = Ticket.objects.get(customer=desk["bob"], category="order_status").pk
     assert listed("?recurring=seller") == {first.pk, second.pk, bobs}
+
+
+def test_the_queue_lists_active_tickets_nearest_deadline_first_and_caps_its_count(desk, monkeypatch) -> None:
+    from core.console import CappedCountPaginator
+
+    now = timezone.now()
+    late = TicketFactory(customer=desk["alice"], subject="Late one")
+    TicketClock.objects.filter(ticket=late).update(due_at=now + timedelta(hours=30))
+    early = TicketFactory(customer=desk["bob"], subject="Early one")
+    TicketClock.objects.filter(ticket=early).update(due_at=now + timedelta(hours=2))
+    done = TicketFactory(customer=desk["bob"], subject="Done one", status="resolved", resolved_at=now)
+    TicketClock.objects.filter(ticket=done).update(stopped_at=now, due_at=now - timedelta(days=1))
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_changelist")
+
+    response = client.get(url)
+
+    assert [ticket.pk for ticket in response.context["cl"].result_list] == [early.pk, late.pk]
+    assert b"2 tickets" in response.content
+    monkeypatch.setattr(CappedCountPaginator, "cap", 1)
+    capped = client.get(url)
+    assert [ticket.pk for ticket in capped.context["cl"].result_list] == [early.pk, late.pk]
+    assert b"more than 1 tickets (filter to narrow the list)" in capped.content
+    assert client.get(url + "?queue=done").context["cl"].result_count == 1
+
+
+def test_the_queue_rows_are_the_html_djangos_changelist_renders(desk) -> None:
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+
+    from helpdesk.templatetags.helpdesk_queue import helpdesk_queue_results
+
+    now = timezone.now()
+    plain = TicketFactory(customer=desk["alice"], subject="<b>Where</b> & why?")
+    escalated = _ticket(desk)
+    ticket_escalate(ticket=escalated, actor=desk["support"], department="billing", reason="Invoice", now=now)
+    Ticket.objects.filter(pk=escalated.pk).update(assignee=desk["billing"])
+    paused = TicketFactory(customer=desk["bob"], status="pending_customer", priority="urgent", category="payment")
+    TicketClock.objects.filter(ticket=paused).update(paused_at=now)
+    late = TicketFactory(customer=desk["bob"], priority="high")
+    TicketClock.objects.filter(ticket=late).update(due_at=now - timedelta(hours=3))
+
+    response = logged_in(desk["support"]).get(reverse("admin:helpdesk_ticket_changelist"))
+    cl = response.context["cl"]
+    fast = helpdesk_queue_results(cl)["results"]
+
+    assert {ticket.pk for ticket in cl.result_list} == {plain.pk, escalated.pk, paused.pk, late.pk}
+    assert tuple(cl.list_display) == cl.model_admin.QUEUE_ROW_COLUMNS  # the fast rows, not Django's
+    assert [list(row) for row in fast] == [list(items_for_result(cl, ticket, None)) for ticket in cl.result_list]
+    html = response.content.decode()
+    assert "&lt;b&gt;Where&lt;/b&gt; &amp; why?" in html
+    assert "<b>Where" not in html
+    assert 'class="field-department">Billing</td>' in html
