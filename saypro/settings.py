@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "inquiries",
     "reviews",
     "helpdesk",
+    "royalty",
     "demo",
 ]
 
@@ -521,3 +522,14 @@ FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
 )
 FEEDBACK_SWEEP_BATCH_SIZE = 10_000
 FEEDBACK_TEXT_MAX_LENGTH = 2000
+
+# --- Royalty ------------------------------------------------------------------------------------
+# A manual adjustment above this (absolute amount) waits for a second finance user's approval.
+ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
+    env.str("ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE", default="500.00")
+)
+# A statement whose total is above this is approved by two different people.
+ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
+# Days after a month closes before the sweep generates its statements (late attributions and refunds).
+ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
+ROYALTY_PAGE_SIZE = 50  # statements per API page
