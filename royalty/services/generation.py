@@ -1,0 +1,485 @@
+"""Statement generation for a period: set-based, idempotent, never touching a closed statement.
+
+One transaction, a constant number of statements whatever the number of affiliates and sales:
+
+1. the rule set in force at the period's start (locked: two runs at once queue);
+2. a draft statement for every affiliate with something to pay (unsettled sales sold before the
+   period's end, refunds not yet clawed back): one INSERT ... ON CONFLICT DO NOTHING;
+3. the sales are *settled*: one UPDATE per affiliate kind sets each unsettled sale's statement and
+   commission (``rules.commission_expression``) — only for affiliates whose statement for the
+   period is still a draft, so a sale attributed after its statement was approved is paid by the
+   next statement generated;
+4. per statement and line family (``base``, ``performance:<metric>``) the amount the statement
+   should carry is computed from the settled sales and the period's figures; a line for the
+   difference is appended when it differs from what the lines already say (``<family>:<n>``):
+   running twice adds nothing, and a late sale in a draft adds a correcting line;
+5. clawbacks: one line per refund (created before the period's end) of a settled sale that no
+   statement clawed back yet (``StatementLine.refund`` is unique): a refund whose sale's statement
+   is approved or paid lands in the statement generated next;
+6. the totals are recomputed from the lines and an event row is written per statement changed.
+
+Rounding: each line is rounded once, half-up, to the cent; a correcting line is the difference of
+two rounded amounts, so it is exact.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery, Sum
+
+from accounts.models import User
+from core.exceptions import InvalidInput
+from core.money import round_money
+from core.periods import Period
+from feedback.selectors.csat import CsatFigure, csat_by, csat_by_order
+from inquiries.selectors.kpis import response_metrics_by_seller
+from marketplace.models import Refund
+from reviews.selectors.ratings import RatingTotals, rating_totals_by_product, rating_totals_by_seller
+from royalty.models import (
+    Affiliate,
+    AffiliateKind,
+    Attribution,
+    EventKind,
+    LineKind,
+    Metric,
+    PerformanceTier,
+    RuleSet,
+    Statement,
+    StatementEvent,
+    StatementLine,
+    StatementStatus,
+)
+from royalty.services.common import totals_recompute
+from royalty.services.rules import commission_expression, ruleset_for_period, tier_for
+
+ZERO = Decimal("0.00")
+METRICS = (Metric.RATING, Metric.CSAT, Metric.RESPONSE_RATE)
+
+
+@dataclass
+class GenerationResult:
+    period: str
+    statement_ids: list[int]
+    statements_created: int = 0
+    lines_added: int = 0
+    lines_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AffiliateFigures:
+    """The period's figures of one affiliate, as the tiers read them (None: no figure)."""
+
+    rating: RatingTotals | None = None
+    csat: CsatFigure | None = None
+    response_rate_pct: Decimal | None = None
+    response_inquiries: int = 0
+
+    def value(self, metric: str) -> Decimal | None:
+        if metric == Metric.RATING:
+            return self.rating.average if self.rating else None
+        if metric == Metric.CSAT:
+            return self.csat.csat_pct if self.csat else None
+        return self.response_rate_pct
+
+    def explain(self, metric: str) -> dict[str, Any]:
+        if metric == Metric.RATING:
+            totals = self.rating or RatingTotals(reviews=0, stars=0)
+            return {"reviews": totals.reviews, "stars": totals.stars}
+        if metric == Metric.CSAT:
+            csat = self.csat or CsatFigure(responses=0, satisfied=0)
+            return {"responses": csat.responses, "satisfied": csat.satisfied}
+        return {"inquiries": self.response_inquiries}
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _lock_generation(ruleset: RuleSet) -> None:
+    """Two generations at once queue on the rule set's row (the second then finds the first's
+    work done). PostgreSQL also takes an advisory lock so runs under different rule sets queue too
+    (they settle the same unsettled sales)."""
+    RuleSet.objects.select_for_update().filter(pk=ruleset.pk).first()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('royalty_generation'))")
+
+
+def _candidate_affiliates(period: Period) -> list[int]:
+    unsettled = Attribution.objects.filter(statement__isnull=True, sold_at__lt=period.end).values("affiliate_id")
+    refunds = Refund.objects.filter(
+        created_at__lt=period.end,
+        royalty_clawback__isnull=True,
+        payment__order__attribution__statement__isnull=False,
+    ).values("payment__order__attribution__affiliate_id")
+    ids = set(unsettled.order_by().distinct().values_list("affiliate_id", flat=True))
+    ids.update(refunds.order_by().distinct().values_list("payment__order__attribution__affiliate_id", flat=True))
+    return sorted(ids)
+
+
+def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetime) -> int:
+    """Draft statements for the affiliates without one for the period; returns how many were made."""
+    if not affiliate_ids:
+        return 0
+    existing = set(
+        Statement.objects.filter(period=period.label, affiliate_id__in=affiliate_ids).values_list(
+            "affiliate_id", flat=True
+        )
+    )
+    currencies = dict(Affiliate.objects.filter(id__in=affiliate_ids).values_list("id", "currency"))
+    missing = [
+        Statement(
+            affiliate_id=affiliate_id,
+            period=period.label,
+            start=period.start,
+            end=period.end,
+            currency=currencies[affiliate_id],
+            status=StatementStatus.DRAFT,
+            total=ZERO,
+            created_at=now,
+        )
+        for affiliate_id in affiliate_ids
+        if affiliate_id not in existing
+    ]
+    # ignore_conflicts: a statement made meanwhile by another path is left as it is.
+    Statement.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
+    return len(missing)
+
+
+def _settle_sales(period: Period, ruleset: RuleSet) -> None:
+    rates = list(ruleset.rates.all())
+    drafts = Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT)
+    statement_of = drafts.filter(affiliate_id=OuterRef("affiliate_id")).values("id")[:1]
+    for kind in AffiliateKind.values:
+        Attribution.objects.filter(
+            statement__isnull=True,
+            sold_at__lt=period.end,
+            affiliate_id__in=drafts.filter(affiliate__kind=kind).values("affiliate_id"),
+        ).update(statement_id=Subquery(statement_of), commission=commission_expression(rates, kind=kind))
+
+
+def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str], tuple[Decimal, int]]:
+    """(statement, family) -> (sum of its lines, how many), for base and performance lines."""
+    sums: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    rows = StatementLine.objects.filter(
+        statement_id__in=statement_ids, kind__in=[LineKind.BASE, LineKind.PERFORMANCE]
+    ).values_list("statement_id", "source_key", "amount")
+    for statement_id, source_key, amount in rows:
+        family = source_key.rsplit(":", 1)[0]
+        total, count = sums.get((statement_id, family), (ZERO, 0))
+        sums[(statement_id, family)] = (total + amount, count + 1)
+    return sums
+
+
+def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: datetime) -> dict[int, AffiliateFigures]:
+    """Every statement's figures in a constant number of queries: the promoted products' rating
+    (sellers: the store's), the CSAT of the attributed orders (sellers: the store's) and, for
+    sellers, the 4-hour response rate — read through the other apps' selectors."""
+    seller_of = {sid: row["seller_id"] for sid, row in statements.items() if row["kind"] == AffiliateKind.SELLER}
+    others = [sid for sid, row in statements.items() if row["kind"] != AffiliateKind.SELLER]
+    seller_ids = sorted(set(seller_of.values()))
+    ratings_by_seller = rating_totals_by_seller(start=period.start, end=period.end, seller_ids=seller_ids)
+    csat_by_seller = csat_by(period, "seller", keys=seller_ids) if seller_ids else {}
+    responses = (
+        response_metrics_by_seller(seller_ids=seller_ids, start=period.start, end=period.end, now=now)
+        if seller_ids
+        else {}
+    )
+
+    ratings: dict[int, RatingTotals] = defaultdict(lambda: RatingTotals(reviews=0, stars=0))
+    csats: dict[int, CsatFigure] = {}
+    if others:
+        settled = Attribution.objects.filter(statement_id__in=others)
+        product_totals = rating_totals_by_product(
+            start=period.start, end=period.end, product_ids=settled.filter(product__isnull=False).values("product_id")
+        )
+        if product_totals:
+            pairs = (
+                settled.filter(product_id__in=list(product_totals))
+                .order_by()
+                .values_list("statement_id", "product_id")
+                .distinct()
+            )
+            for statement_id, product_id in pairs:
+                ratings[statement_id] = ratings[statement_id] + product_totals[product_id]
+        # The CSAT of the interactions about every order ever attributed to the affiliate,
+        # answered in the period.
+        affiliate_statement = {statements[sid]["affiliate_id"]: sid for sid in others}
+        attributed = Attribution.objects.filter(affiliate_id__in=list(affiliate_statement)).values("order_id")
+        by_order = csat_by_order(period, attributed)
+        if by_order:
+            owners = Attribution.objects.filter(order_id__in=list(by_order)).values_list("order_id", "affiliate_id")
+            sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            for order_id, affiliate_id in owners:
+                figure = by_order[order_id]
+                sums[affiliate_statement[affiliate_id]][0] += figure.responses
+                sums[affiliate_statement[affiliate_id]][1] += figure.satisfied
+            csats = {sid: CsatFigure(responses=r, satisfied=s) for sid, (r, s) in sums.items()}
+
+    figures: dict[int, AffiliateFigures] = {}
+    for sid in statements:
+        if sid in seller_of:
+            seller_id = seller_of[sid]
+            metrics = responses.get(seller_id)
+            figures[sid] = AffiliateFigures(
+                rating=ratings_by_seller.get(seller_id),
+                csat=csat_by_seller.get(seller_id),
+                response_rate_pct=metrics.within_target_pct if metrics else None,
+                response_inquiries=metrics.inquiries if metrics else 0,
+            )
+        else:
+            figures[sid] = AffiliateFigures(rating=ratings.get(sid), csat=csats.get(sid))
+    return figures
+
+
+def _tier_data(tier: PerformanceTier | None) -> dict[str, Any] | None:
+    if tier is None:
+        return None
+    return {"id": tier.id, "min_value": str(tier.min_value), "multiplier": str(tier.multiplier)}
+
+
+def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *, now: datetime) -> list[StatementLine]:
+    """The base and performance lines to append (differences only)."""
+    if not statement_ids:
+        return []
+    statements: dict[int, dict[str, Any]] = {
+        statement_id: {"affiliate_id": affiliate_id, "kind": kind, "seller_id": seller_id}
+        for statement_id, affiliate_id, kind, seller_id in Statement.objects.filter(id__in=statement_ids).values_list(
+            "id", "affiliate_id", "affiliate__kind", "affiliate__seller_id"
+        )
+    }
+    sales: dict[int, dict[str, Any]] = {
+        row["statement_id"]: dict(row)
+        for row in Attribution.objects.filter(statement_id__in=statement_ids)
+        .order_by()
+        .values("statement_id")
+        .annotate(sales=Count("id"), sales_amount=Sum("amount"), commission=Sum("commission"))
+    }
+    existing = _existing_family_sums(statement_ids)
+    tiers = list(ruleset.tiers.all())
+    ruleset_data = {"id": ruleset.id, "name": ruleset.name}
+    lines: list[StatementLine] = []
+
+    def append(
+        statement_id: int, family: str, kind: str, target: Decimal, description: str, data: dict[str, Any]
+    ) -> None:
+        already, count = existing.get((statement_id, family), (ZERO, 0))
+        difference = target - already
+        if difference == 0 and (count or kind != LineKind.BASE):
+            return
+        if count:
+            description = f"{description} (correction: now {target}, earlier lines {already})"
+        lines.append(
+            StatementLine(
+                statement_id=statement_id,
+                kind=kind,
+                amount=difference,
+                description=description[:300],
+                figures={**data, "target": str(target), "earlier_lines": str(already), "ruleset": ruleset_data},
+                source_key=f"{family}:{count + 1}",
+                created_at=now,
+            )
+        )
+
+    bases: dict[int, Decimal] = {}
+    for statement_id, row in sales.items():
+        base = round_money(row["commission"] or ZERO)
+        bases[statement_id] = base
+        append(
+            statement_id,
+            "base",
+            LineKind.BASE,
+            base,
+            f"Commission on {row['sales']} attributed sale{'s' if row['sales'] != 1 else ''} "
+            f"({row['sales_amount']} in sales)",
+            {
+                "sales": row["sales"],
+                "sales_amount": str(row["sales_amount"]),
+                "commission_unrounded": str(row["commission"]),
+            },
+        )
+    # A statement with earlier base lines but no settled sale now cannot happen (sales stay settled).
+    with_base = [sid for sid in statement_ids if bases.get(sid, existing.get((sid, "base"), (ZERO, 0))[0])]
+    figures = _figures(period, {sid: statements[sid] for sid in with_base}, now=now)
+    for statement_id in with_base:
+        base = bases.get(statement_id, existing.get((statement_id, "base"), (ZERO, 0))[0])
+        kind = statements[statement_id]["kind"]
+        affiliate_figures = figures[statement_id]
+        for metric in METRICS:
+            if metric == Metric.RESPONSE_RATE and kind != AffiliateKind.SELLER:
+                continue
+            value = affiliate_figures.value(metric)
+            hit = tier_for(tiers, metric=metric, kind=kind, value=value)
+            multiplier = hit.tier.multiplier if hit.tier else Decimal("1")
+            target = round_money(base * (multiplier - 1))
+            label = Metric(metric).label
+            description = (
+                f"{label}: {value} reaches the tier from {hit.tier.min_value} (x{multiplier} on {base})"
+                if hit.tier
+                else f"{label}: {value if value is not None else 'no figure'} reaches no tier"
+            )
+            append(
+                statement_id,
+                f"performance:{metric}",
+                LineKind.PERFORMANCE,
+                target,
+                description,
+                {
+                    "metric": metric,
+                    "value": _text(value),
+                    **affiliate_figures.explain(metric),
+                    "tier": _tier_data(hit.tier),
+                    "next_tier": _tier_data(hit.next_tier),
+                    "base": str(base),
+                    "multiplier": str(multiplier),
+                },
+            )
+    return lines
+
+
+def _clawback_lines(period: Period, statement_ids: list[int], *, now: datetime) -> list[StatementLine]:
+    """One line per refund of a settled sale not clawed back yet, on the affiliate's draft."""
+    statement_of = dict(Statement.objects.filter(id__in=statement_ids).values_list("affiliate_id", "id"))
+    refunds = list(
+        Refund.objects.filter(
+            created_at__lt=period.end,
+            royalty_clawback__isnull=True,
+            payment__order__attribution__statement__isnull=False,
+            payment__order__attribution__affiliate_id__in=list(statement_of),
+        )
+        .order_by("created_at", "id")
+        .values(
+            "id",
+            "amount",
+            "created_at",
+            "payment__order_id",
+            "payment__order__number",
+            "payment__order__attribution__id",
+            "payment__order__attribution__affiliate_id",
+            "payment__order__attribution__amount",
+            "payment__order__attribution__commission",
+        )
+    )
+    if not refunds:
+        return []
+    # What earlier clawbacks took from each sale: the commission is clawed back at most once over.
+    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for order_id, amount in (
+        StatementLine.objects.filter(
+            kind=LineKind.CLAWBACK, refund__payment__order_id__in={row["payment__order_id"] for row in refunds}
+        )
+        .order_by()
+        .values_list("refund__payment__order_id", "amount")
+    ):
+        taken[order_id] += -amount
+    lines = []
+    for row in refunds:
+        order_id = row["payment__order_id"]
+        sale_amount = row["payment__order__attribution__amount"]
+        commission = round_money(row["payment__order__attribution__commission"] or ZERO)
+        share = Decimal("1") if not sale_amount else min(Decimal("1"), row["amount"] / sale_amount)
+        clawed = min(round_money(commission * share), commission - taken[order_id])
+        clawed = max(clawed, ZERO)
+        taken[order_id] += clawed
+        lines.append(
+            StatementLine(
+                statement_id=statement_of[row["payment__order__attribution__affiliate_id"]],
+                kind=LineKind.CLAWBACK,
+                amount=-clawed,
+                description=(
+                    f"Refund of {row['amount']} on order {row['payment__order__number']} "
+                    f"({row['created_at']:%Y-%m-%d}): {share * 100:.2f}% of its commission {commission}"
+                )[:300],
+                figures={
+                    "refund": row["id"],
+                    "refunded_at": row["created_at"].isoformat(),
+                    "refund_amount": str(row["amount"]),
+                    "order": order_id,
+                    "order_number": row["payment__order__number"],
+                    "attribution": row["payment__order__attribution__id"],
+                    "sale_amount": str(sale_amount),
+                    "commission": str(commission),
+                    "share": str(share),
+                },
+                refund_id=row["id"],
+                source_key=f"clawback:{row['id']}",
+                created_at=now,
+            )
+        )
+    return lines
+
+
+def statements_generate(*, period: Period, now: datetime, actor: User | None = None) -> GenerationResult:
+    """Generate (or bring up to date) the statements of ``period``. Idempotent; see the module."""
+    if period.end > now:
+        raise InvalidInput(
+            f"The period {period.label} is not over yet: its statements are generated after it closes "
+            "(the preview shows it so far).",
+            code="period_open",
+            field="period",
+        )
+    ruleset = ruleset_for_period(period)
+    with transaction.atomic():
+        _lock_generation(ruleset)
+        affiliate_ids = _candidate_affiliates(period)
+        created = _ensure_statements(period, affiliate_ids, now=now)
+        _settle_sales(period, ruleset)
+        draft_ids = list(
+            Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT).values_list("id", flat=True)
+        )
+        lines = _family_lines(period, ruleset, draft_ids, now=now)
+        lines += _clawback_lines(period, draft_ids, now=now)
+        StatementLine.objects.bulk_create(lines, batch_size=2000)
+        changed = sorted({line.statement_id for line in lines})
+        totals_recompute(changed)
+        new_ids = set(
+            Statement.objects.filter(period=period.label, created_at=now, events__isnull=True).values_list(
+                "id", flat=True
+            )
+        )
+        cleared = list(
+            Statement.objects.filter(id__in=changed, approved_by__isnull=False).values_list("id", "approved_by_id")
+        )
+        if cleared:
+            Statement.objects.filter(id__in=[sid for sid, _ in cleared]).update(approved_by=None, approved_at=None)
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for line in lines:
+            counts[line.statement_id][line.kind] += 1
+        events = [
+            StatementEvent(
+                statement_id=sid,
+                kind=EventKind.GENERATED if sid in new_ids else EventKind.LINES_ADDED,
+                actor=actor,
+                data={"lines": dict(counts[sid]), "ruleset": ruleset.id},
+                created_at=now,
+            )
+            for sid in sorted(new_ids | set(changed))
+        ]
+        events += [
+            StatementEvent(
+                statement_id=sid,
+                kind=EventKind.APPROVAL_CLEARED,
+                actor=actor,
+                note="New lines changed the amount: approve it again.",
+                data={"first_approver": approver},
+                created_at=now,
+            )
+            for sid, approver in cleared
+        ]
+        StatementEvent.objects.bulk_create(events, batch_size=2000)
+    by_kind: dict[str, int] = defaultdict(int)
+    for line in lines:
+        by_kind[line.kind] += 1
+    statement_ids = list(Statement.objects.filter(period=period.label).values_list("id", flat=True))
+    return GenerationResult(
+        period=period.label,
+        statement_ids=statement_ids,
+        statements_created=created,
+        lines_added=len(lines),
+        lines_by_kind=dict(by_kind),
+    )
