@@ -291,3 +291,17 @@ def test_generation_makes_the_same_number_of_queries_for_2_and_8_affiliates() ->
     large = _generation_queries(8, month=11, now=T_CLOSED)
 
     assert small == large
+
+
+def test_the_sweep_generates_the_last_closed_month_once_it_has_settled(rules) -> None:  # type: ignore[no-untyped-def]
+    from core.sweeps import sweep_run
+
+    AttributionFactory()
+    assert sweep_run("royalty_statements", now=datetime(2026, 12, 1, 12, tzinfo=UTC))["period"] == "2026-10"
+    assert not Statement.objects.filter(period="2026-11").exists()
+
+    summary = sweep_run("royalty_statements", now=datetime(2026, 12, 2, 2, 15, tzinfo=UTC))
+    again = sweep_run("royalty_statements", now=datetime(2026, 12, 3, 2, 15, tzinfo=UTC))
+
+    assert summary == {"period": "2026-11", "statements": 1, "created": 1, "lines": 1}
+    assert again == {"period": "2026-11", "statements": 1, "created": 0, "lines": 0}
