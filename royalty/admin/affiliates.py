@@ -127,10 +127,10 @@ class AffiliateAdmin(ReadOnlyAdmin):
 
 @admin.register(Attribution)
 class AttributionAdmin(ReadOnlyAdmin):
-    list_display = ("order", "affiliate_link", "sold_at", "amount", "currency", "product", "statement", "commission")
-    list_filter = ("affiliate__kind", "currency", ("statement", admin.EmptyFieldListFilter))
+    list_display = ("order", "affiliate_link", "sold_at", "amount", "currency", "product", "category")
+    list_filter = ("affiliate__kind", "currency")
     search_fields = ("order__number", "affiliate__name")
-    list_select_related = ("order", "affiliate", "product", "statement", "statement__affiliate")
+    list_select_related = ("order", "affiliate", "product")
     date_hierarchy = "sold_at"
     readonly_fields = (
         "affiliate",
@@ -140,8 +140,6 @@ class AttributionAdmin(ReadOnlyAdmin):
         "amount",
         "currency",
         "sold_at",
-        "statement",
-        "commission",
         "created_by",
         "created_at",
     )

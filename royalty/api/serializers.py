@@ -61,7 +61,6 @@ class AttributionOutputSerializer(serializers.ModelSerializer):
             "amount",
             "currency",
             "sold_at",
-            "statement",
             "created_at",
         ]
         read_only_fields = fields
