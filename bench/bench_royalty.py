@@ -130,15 +130,14 @@ def generate(context: Context, *, now: datetime) -> dict[str, Any]:
     _execute(
         f"""
         INSERT INTO {Attribution._meta.db_table}
-            (affiliate_id, order_id, product_id, category, amount, currency, sold_at, statement_id, commission,
-             created_by_id, created_at)
+            (affiliate_id, order_id, product_id, category, amount, currency, sold_at, created_by_id, created_at)
         SELECT CASE WHEN (n / %(seller_count)s) %% {SELLER_SHARE} = 0 THEN 1 + (n %% %(seller_count)s)
                     ELSE %(seller_count)s + 1 + (n %% %(partners)s) END,
                o.id,
                (%(products)s::bigint[])[
                    1 + (n %% %(seller_count)s) * %(per_seller)s + (n / %(seller_count)s) %% %(per_seller)s
                ],
-               '', o.total, 'USD', o.placed_at, NULL, NULL, NULL, %(now)s
+               '', o.total, 'USD', o.placed_at, NULL, %(now)s
         FROM (SELECT id, total, placed_at, substr(number, 4)::bigint AS n
               FROM {Order._meta.db_table} WHERE number LIKE 'RB-%%') AS o
         """,
