@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
         {"name": "Notifications", "description": "The caller's in-app notifications."},
+        {
+            "name": "Royalty",
+            "description": "Affiliates, attributed sales, statements (generate, adjust, approve, pay), payout batches.",
+        },
     ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
@@ -361,6 +365,11 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
+        "AffiliateKindEnum": "royalty.models.AffiliateKind",
+        "RoyaltyStatementStatusEnum": "royalty.models.StatementStatus",
+        "RoyaltyLineKindEnum": "royalty.models.LineKind",
+        "RoyaltyAdjustmentStatusEnum": "royalty.models.AdjustmentStatus",
+        "RoyaltyReasonCodeEnum": "royalty.models.ReasonCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

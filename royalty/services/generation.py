@@ -222,32 +222,27 @@ def _refunds_to_claw(period: Period, watermark: int) -> list[dict[str, Any]]:
 
 
 def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetime) -> int:
-    """Draft statements for the affiliates without one for the period; returns how many were made."""
+    """Draft statements for the affiliates without one for the period, in one INSERT ... SELECT
+    (ON CONFLICT DO NOTHING: one made meanwhile is left as it is); returns how many were made."""
     if not affiliate_ids:
         return 0
-    existing = set(
-        Statement.objects.filter(period=period.label, affiliate_id__in=affiliate_ids).values_list(
-            "affiliate_id", flat=True
-        )
-    )
-    currencies = dict(Affiliate.objects.filter(id__in=affiliate_ids).values_list("id", "currency"))
-    missing = [
-        Statement(
-            affiliate_id=affiliate_id,
-            period=period.label,
-            start=period.start,
-            end=period.end,
-            currency=currencies[affiliate_id],
-            status=StatementStatus.DRAFT,
-            total=ZERO,
-            created_at=now,
-        )
-        for affiliate_id in affiliate_ids
-        if affiliate_id not in existing
-    ]
-    # ignore_conflicts: a statement made meanwhile by another path is left as it is.
-    Statement.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
-    return len(missing)
+    before = Statement.objects.filter(period=period.label).count()
+    end = connection.ops.quote_name("end")
+    for chunk_start in range(0, len(affiliate_ids), 10_000):
+        chunk = affiliate_ids[chunk_start : chunk_start + 10_000]
+        placeholders = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {_STATEMENT}
+                    (affiliate_id, period, start, {end}, currency, status, total, created_at, covered_through)
+                SELECT af.id, %s, %s, %s, af.currency, %s, 0, %s, 0
+                FROM {_AFFILIATE} AS af WHERE af.id IN ({placeholders})
+                ON CONFLICT (affiliate_id, period) DO NOTHING
+                """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+                [period.label, period.start, period.end, StatementStatus.DRAFT, now, *chunk],
+            )
+    return Statement.objects.filter(period=period.label).count() - before
 
 
 def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str], tuple[Decimal, int]]:
@@ -557,10 +552,12 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
         )
         statement_of = dict(drafts.values_list("affiliate_id", "id"))
         draft_ids = sorted(statement_of.values())
-        Statement.objects.filter(id__in=draft_ids).update(covered_through=watermark, ruleset=ruleset)
+        Statement.objects.filter(id__in=draft_ids).exclude(covered_through=watermark, ruleset=ruleset).update(
+            covered_through=watermark, ruleset=ruleset
+        )
         lines = _family_lines(period, ruleset, draft_ids, covered, now=now)
         lines += _clawback_lines(refunds, statement_of, now=now)
-        StatementLine.objects.bulk_create(lines, batch_size=2000)
+        StatementLine.objects.bulk_create(lines, batch_size=5000)
         changed = sorted({line.statement_id for line in lines})
         totals_recompute(changed)
         new_ids = set(
@@ -597,7 +594,7 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
             )
             for sid, approver in cleared
         ]
-        StatementEvent.objects.bulk_create(events, batch_size=2000)
+        StatementEvent.objects.bulk_create(events, batch_size=5000)
     by_kind: dict[str, int] = defaultdict(int)
     for line in lines:
         by_kind[line.kind] += 1
