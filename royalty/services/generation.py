@@ -41,8 +41,9 @@ from django.db.models import Q
 from accounts.models import User
 from core.exceptions import InvalidInput, StateConflict
 from core.money import round_money
-from core.periods import Period
+from core.periods import Period, quarter_of
 from feedback.selectors.csat import CsatFigure, csat_by, csat_by_order
+from inquiries.models import SellerStanding, StandingLevel
 from inquiries.selectors.kpis import response_metrics_by_seller
 from marketplace.models import Refund
 from reviews.selectors.ratings import RatingTotals, rating_totals_by_product, rating_totals_by_seller
@@ -66,6 +67,8 @@ from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, r
 
 ZERO = Decimal("0.00")
 METRICS = (Metric.RATING, Metric.CSAT, Metric.RESPONSE_RATE)
+# The highest multiplier a seller under a standing penalty gets (no bonus).
+PENALTY_CAP = Decimal("1")
 
 
 @dataclass
@@ -85,6 +88,8 @@ class AffiliateFigures:
     csat: CsatFigure | None = None
     response_rate_pct: Decimal | None = None
     response_inquiries: int = 0
+    standing: str | None = None  # sellers: the latest quarterly standing decided (inquiries)
+    standing_period: str | None = None
 
     def value(self, metric: str) -> Decimal | None:
         if metric == Metric.RATING:
@@ -258,6 +263,21 @@ def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str],
     return sums
 
 
+def _standings(seller_ids: list[int], *, quarter: str) -> dict[int, tuple[str, str]]:
+    """seller -> (effective level, quarter) of the latest standing decided up to ``quarter``: the
+    quarterly reward / warning / penalty of the 4-hour promise (``inquiries``), one query."""
+    if not seller_ids:
+        return {}
+    found: dict[int, tuple[str, str]] = {}
+    for seller_id, label, level, overridden in (
+        SellerStanding.objects.filter(seller_id__in=seller_ids, period__lte=quarter)
+        .order_by("seller_id", "-period")
+        .values_list("seller_id", "period", "level", "overridden_level")
+    ):
+        found.setdefault(seller_id, (overridden or level, label))
+    return found
+
+
 def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: datetime) -> dict[int, AffiliateFigures]:
     """Every statement's figures in a constant number of queries: the promoted products' rating
     (sellers: the store's), the CSAT of the attributed orders (sellers: the store's) and, for
@@ -272,6 +292,8 @@ def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: date
         if seller_ids
         else {}
     )
+
+    standings = _standings(seller_ids, quarter=quarter_of(period.start).label)
 
     ratings: dict[int, RatingTotals] = defaultdict(lambda: RatingTotals(reviews=0, stars=0))
     csats: dict[int, CsatFigure] = {}
@@ -318,6 +340,8 @@ def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: date
                 csat=csat_by_seller.get(seller_id),
                 response_rate_pct=metrics.within_target_pct if metrics else None,
                 response_inquiries=metrics.inquiries if metrics else 0,
+                standing=standings.get(seller_id, (None, None))[0],
+                standing_period=standings.get(seller_id, (None, None))[1],
             )
         else:
             figures[sid] = AffiliateFigures(rating=ratings.get(sid), csat=csats.get(sid))
@@ -358,11 +382,19 @@ def _family_lines(
     lines: list[StatementLine] = []
 
     def append(
-        statement_id: int, family: str, kind: str, target: Decimal, description: str, data: dict[str, Any]
+        statement_id: int,
+        family: str,
+        kind: str,
+        target: Decimal,
+        description: str,
+        data: dict[str, Any],
+        *,
+        explain_zero: bool = False,
     ) -> None:
         already, count = existing.get((statement_id, family), (ZERO, 0))
         difference = target - already
-        if difference == 0 and (count or kind != LineKind.BASE):
+        # A zero line only where it explains something: the first base line, a capped bonus.
+        if difference == 0 and (count or not (kind == LineKind.BASE or explain_zero)):
             return
         if count:
             description = f"{description} (correction: now {target}, earlier lines {already})"
@@ -408,10 +440,15 @@ def _family_lines(
             value = affiliate_figures.value(metric)
             hit = tier_for(tiers, metric=metric, kind=kind, value=value)
             multiplier = hit.tier.multiplier if hit.tier else Decimal("1")
+            capped = affiliate_figures.standing == StandingLevel.PENALTY and multiplier > PENALTY_CAP
+            if capped:
+                # A seller under a standing penalty earns no performance bonus (penalties still apply).
+                multiplier = PENALTY_CAP
             target = round_money(base * (multiplier - 1))
             label = Metric(metric).label
             description = (
                 f"{label}: {value} reaches the tier from {hit.tier.min_value} (x{multiplier} on {base})"
+                + (" - capped: standing penalty" if capped else "")
                 if hit.tier
                 else f"{label}: {value if value is not None else 'no figure'} reaches no tier"
             )
@@ -428,8 +465,18 @@ def _family_lines(
                     "tier": _tier_data(hit.tier),
                     "next_tier": _tier_data(hit.next_tier),
                     "base": str(base),
+                    **(
+                        {
+                            "standing": affiliate_figures.standing,
+                            "standing_period": affiliate_figures.standing_period,
+                            "capped_by_standing": capped,
+                        }
+                        if affiliate_figures.standing
+                        else {}
+                    ),
                     "multiplier": str(multiplier),
                 },
+                explain_zero=capped,
             )
     return lines
 
