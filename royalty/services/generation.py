@@ -46,6 +46,7 @@ from feedback.selectors.csat import CsatFigure, csat_by, csat_by_order
 from inquiries.models import SellerStanding, StandingLevel
 from inquiries.selectors.kpis import response_metrics_by_seller
 from marketplace.models import Refund
+from notifications.services.bulk import Draft, notify_many
 from reviews.selectors.ratings import RatingTotals, rating_totals_by_product, rating_totals_by_seller
 from royalty.models import (
     Affiliate,
@@ -62,6 +63,7 @@ from royalty.models import (
     StatementLine,
     StatementStatus,
 )
+from royalty.notices import Kind
 from royalty.services.common import totals_recompute
 from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period, tier_for
 
@@ -576,6 +578,28 @@ def _clawback_lines(
     return lines
 
 
+def _notify_new_statements(statement_ids: Iterable[int], *, period: Period) -> None:
+    """The affiliates that sign in are told their new statement is there (after commit, in one
+    INSERT however many)."""
+    rows = list(
+        Statement.objects.filter(id__in=list(statement_ids), affiliate__user__isnull=False).select_related(
+            "affiliate__user"
+        )
+    )
+    drafts = [
+        Draft(
+            recipient=statement.affiliate.user,
+            kind=Kind.STATEMENT_READY,
+            title=f"Your royalty statement for {period.label} is ready: {statement.total} {statement.currency}",
+            body="It is a draft until finance approves it.",
+        )
+        for statement in rows
+        if statement.affiliate.user is not None
+    ]
+    if drafts:
+        transaction.on_commit(lambda: notify_many(drafts=drafts))
+
+
 def statements_generate(*, period: Period, now: datetime, actor: User | None = None) -> GenerationResult:
     """Generate (or bring up to date) the statements of ``period``. Idempotent; see the module."""
     if period.end > now:
@@ -642,6 +666,7 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
             for sid, approver in cleared
         ]
         StatementEvent.objects.bulk_create(events, batch_size=5000)
+        _notify_new_statements(new_ids, period=period)
     by_kind: dict[str, int] = defaultdict(int)
     for line in lines:
         by_kind[line.kind] += 1

@@ -345,3 +345,23 @@ def test_a_seller_under_a_standing_penalty_earns_no_bonus_but_keeps_its_penaltie
     assert performance(good) == {"rating": Decimal("5.00"), "csat": Decimal("-5.00")}
     capped = StatementLine.objects.get(statement__affiliate=penalised, kind="performance", figures__metric="rating")
     assert (capped.figures["standing"], capped.figures["capped_by_standing"]) == ("penalty", True)
+
+
+def test_an_affiliate_that_signs_in_is_told_its_new_statement_is_ready(  # type: ignore[no-untyped-def]
+    rules, django_capture_on_commit_callbacks
+) -> None:
+    from notifications.models import Notification
+    from tests.accounts.factories import BuyerFactory
+
+    partner = BuyerFactory()
+    AttributionFactory(affiliate=AffiliateFactory(user=partner))
+    AttributionFactory()  # an affiliate nobody signs in as
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statements_generate(period=NOVEMBER, now=T_CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        statements_generate(period=NOVEMBER, now=T_CLOSED)
+
+    notice = Notification.objects.get()
+    assert (notice.recipient, notice.kind) == (partner, "statement_ready")
+    assert notice.title == "Your royalty statement for 2026-11 is ready: 4.80 USD"
