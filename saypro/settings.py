@@ -541,4 +541,3 @@ ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
 ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
 # Days after a month closes before the sweep generates its statements (late attributions and refunds).
 ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
-ROYALTY_PAGE_SIZE = 50  # statements per API page
