@@ -141,6 +141,11 @@ _ATTRIBUTION = Attribution._meta.db_table
 _AFFILIATE = Affiliate._meta.db_table
 
 
+def _db_datetime(value: datetime) -> Any:
+    """A datetime as the backend stores it (SQLite: Django's text form), for the written-out SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _frozen_sql() -> str:
     """Affiliates generation leaves alone: their statement for the period is closed, or they have a
     statement of a later period (their coverage moved on)."""
@@ -173,15 +178,8 @@ def _covered_sales(period: Period, ruleset: RuleSet, watermark: int) -> dict[int
           AND a.affiliate_id NOT IN ({_frozen_sql()})
         GROUP BY a.affiliate_id
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
-    params = [
-        *commission_params,
-        period.start,
-        period.start,
-        period.end,
-        watermark,
-        period.label,
-        period.end,
-    ]
+    start, end_at = _db_datetime(period.start), _db_datetime(period.end)
+    params = [*commission_params, start, start, end_at, watermark, period.label, end_at]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -247,7 +245,14 @@ def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetim
                 FROM {_AFFILIATE} AS af WHERE af.id IN ({placeholders})
                 ON CONFLICT (affiliate_id, period) DO NOTHING
                 """,  # noqa: S608 (identifiers from model metadata; values are parameters)
-                [period.label, period.start, period.end, StatementStatus.DRAFT, now, *chunk],
+                [
+                    period.label,
+                    _db_datetime(period.start),
+                    _db_datetime(period.end),
+                    StatementStatus.DRAFT,
+                    _db_datetime(now),
+                    *chunk,
+                ],
             )
     return Statement.objects.filter(period=period.label).count() - before
 
@@ -617,7 +622,9 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
         covered = _covered_sales(period, ruleset, watermark)
         refunds = _refunds_to_claw(period, watermark)
         affiliate_ids = sorted(set(covered) | {row["payment__order__attribution__affiliate_id"] for row in refunds})
+        before = set(Statement.objects.filter(period=period.label).values_list("id", flat=True))
         created = _ensure_statements(period, affiliate_ids, now=now)
+        new_ids = set(Statement.objects.filter(period=period.label).values_list("id", flat=True)) - before
         drafts = Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT).exclude(
             affiliate_id__in=Statement.objects.filter(start__gte=period.end).values("affiliate_id")
         )
@@ -631,11 +638,6 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
         StatementLine.objects.bulk_create(lines, batch_size=5000)
         changed = sorted({line.statement_id for line in lines})
         totals_recompute(changed)
-        new_ids = set(
-            Statement.objects.filter(period=period.label, created_at=now, events__isnull=True).values_list(
-                "id", flat=True
-            )
-        )
         cleared = list(
             Statement.objects.filter(id__in=changed, approved_by__isnull=False).values_list("id", "approved_by_id")
         )
