@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "inquiries",
     "reviews",
     "helpdesk",
+    "royalty",
     "demo",
 ]
 
@@ -341,6 +342,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
         {"name": "Notifications", "description": "The caller's in-app notifications."},
+        {
+            "name": "Royalty",
+            "description": "Affiliates, attributed sales, statements (generate, adjust, approve, pay), payout batches.",
+        },
     ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
@@ -360,6 +365,11 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
+        "AffiliateKindEnum": "royalty.models.AffiliateKind",
+        "RoyaltyStatementStatusEnum": "royalty.models.StatementStatus",
+        "RoyaltyLineKindEnum": "royalty.models.LineKind",
+        "RoyaltyAdjustmentStatusEnum": "royalty.models.AdjustmentStatus",
+        "RoyaltyReasonCodeEnum": "royalty.models.ReasonCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -524,3 +534,13 @@ FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
 )
 FEEDBACK_SWEEP_BATCH_SIZE = 10_000
 FEEDBACK_TEXT_MAX_LENGTH = 2000
+
+# --- Royalty ------------------------------------------------------------------------------------
+# A manual adjustment above this (absolute amount) waits for a second finance user's approval.
+ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
+    env.str("ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE", default="500.00")
+)
+# A statement whose total is above this is approved by two different people.
+ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
+# Days after a month closes before the sweep generates its statements (late attributions and refunds).
+ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)

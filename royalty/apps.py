@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoyaltyConfig(AppConfig):
+    name = "royalty"
+    verbose_name = "Royalty"
