@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "helpdesk.models.Channel",
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
+        "FeedbackCategoryEnum": "feedback.models.Category",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
     },
     "POSTPROCESSING_HOOKS": [
@@ -521,3 +522,6 @@ FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
 )
 FEEDBACK_SWEEP_BATCH_SIZE = 10_000
 FEEDBACK_TEXT_MAX_LENGTH = 2000
+# Per client address (the survey links, no login) and per user or address (the feedback log).
+FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/minute")
+FEEDBACK_LOG_RATE = env.str("FEEDBACK_LOG_RATE", default="10/minute")

@@ -274,6 +274,11 @@ ROUTES: dict[str, Route] = {
     "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "help-articles-list": Route({"GET": PUBLIC}),
     "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
+    # --- feedback: a caller's own open surveys; a survey link needs no login (the token is the
+    # key: an unknown one is 404 for everyone); any logged-in user logs feedback ---
+    "surveys-list": Route({"GET": api()}),
+    "surveys-detail": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"token": "no-such-token"}),
+    "feedback-log": Route({"POST": api()}),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
