@@ -341,6 +341,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
         {"name": "Notifications", "description": "The caller's in-app notifications."},
+        {
+            "name": "Feedback and CSAT",
+            "description": "Satisfaction surveys (token links, no login), the feedback log and the CSAT reports.",
+        },
     ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {

@@ -46,7 +46,7 @@ class SurveyQuestionSerializer(serializers.Serializer):
     name = serializers.CharField()
     text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["scale", "yes_no", "text", "category"])
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field, popped by the metaclass
 
 
 class SurveyOutputSerializer(serializers.ModelSerializer):
