@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from core.api.errors import error_responses
 from core.api.throttling import UserWriteThrottle
 from core.permissions import IsAuthenticatedUser
-from feedback.api.throttling import FeedbackLogThrottle
 from feedback.models import Category, FeedbackEntry, Interface
 from feedback.services.entries import feedback_log
+from feedback.throttling import FeedbackLogThrottle
 
 INPUT_FIELDS = ("interface", "body", "rating", "category", "page")
 

@@ -19,9 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import ErrorSerializer, error_responses
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.permissions import AllowAnyone, IsAuthenticatedUser
-from feedback.api.throttling import SurveyTokenThrottle
 from feedback.models import Category, SurveyInvitation, SurveyResponse
 from feedback.selectors.surveys import (
     SURVEY_QUESTIONS,
@@ -29,6 +28,7 @@ from feedback.selectors.surveys import (
     survey_invitation_list_open,
 )
 from feedback.services.answers import invitation_answerable, survey_answer
+from feedback.throttling import SurveyTokenThrottle
 
 GONE = OpenApiResponse(response=ErrorSerializer, description="The survey has expired (`code`: `expired`).")
 
@@ -106,7 +106,8 @@ class SurveyListApi(generics.ListAPIView):
     # The caller's open survey invitations, the soonest to expire first.
     permission_classes = [IsAuthenticatedUser]
     serializer_class = SurveyInvitationOutputSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["expires_at", "id"]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema's pass: no caller

@@ -20,6 +20,10 @@ class _SettingRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
+    def allows(self, request: Any) -> bool:
+        """For a page (a Django request, no DRF view): whether this request may go on."""
+        return bool(self.allow_request(request, view=None))  # type: ignore[arg-type]
+
     def get_rate(self) -> str:
         return str(getattr(settings, self.setting))
 
