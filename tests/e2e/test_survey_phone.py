@@ -1,5 +1,5 @@
 """A customer answers a satisfaction survey from the email's link on a phone-sized screen
-(375 × 667): the survey sweep mails the invitation (locmem outbox), the link opens without a
+(375 x 667): the survey sweep mails the invitation (locmem outbox), the link opens without a
 login, one tap on 5 and a couple of optional answers, then thank you; opening the link again says
 it is already answered. Screenshots in ``tests/e2e/screenshots/``."""
 
