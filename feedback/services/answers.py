@@ -113,8 +113,10 @@ def survey_answer(
     now: datetime,
 ) -> SurveyResponse:
     """Record the customer's answer to the survey ``token`` (single use) and categorise it."""
+    if not isinstance(token, str) or "\x00" in token:  # PostgreSQL refuses NUL in text: no such survey
+        raise NotFound("No such survey.", code="not_found")
     with transaction.atomic():
-        locked = SurveyInvitation.objects.select_for_update().filter(token=str(token)[:64]).first()
+        locked = SurveyInvitation.objects.select_for_update().filter(token=token[:64]).first()
         invitation = invitation_answerable(locked, now=now)
         answers = answers_clean(
             overall=overall,

@@ -119,6 +119,8 @@ def test_an_expired_survey_is_410_a_reused_one_409_an_unknown_one_404(api_client
     assert (gone.status_code, gone.json()["code"]) == (410, "expired")
     assert api_client.get(f"/api/v1/surveys/{expired.token}/").status_code == 410
     assert api_client.post("/api/v1/surveys/nope/", {"overall": 5}, format="json").status_code == 404
+    assert api_client.post("/api/v1/surveys/a%00b/", {"overall": 5}, format="json").status_code == 404
+    assert api_client.get("/api/v1/surveys/a%00b/").status_code == 404
     assert list(SurveyResponse.objects.values_list("overall", flat=True)) == [3]
 
 
