@@ -55,7 +55,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitation_answerable(found, now=now)
     except (NotFound, Gone, StateConflict) as error:
         return _closed(request, error, found)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -84,7 +84,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 def feedback(request: HttpRequest) -> HttpResponse:
     back = safe_back(request.POST.get("back", "") if request.method == "POST" else request.GET.get("from", ""))
     initial: dict[str, Any] = {"interface": interface_for_path(back), "back": back}
-    form = FeedbackForm(request.POST or None, initial=initial)
+    form = FeedbackForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if not FeedbackLogThrottle().allows(request):
