@@ -183,3 +183,10 @@ def test_the_feedback_form_is_rate_limited_per_address(client, settings) -> None
     ]
     assert statuses == [302, 302, 429]
     assert FeedbackEntry.objects.count() == 2
+
+
+def test_an_empty_survey_post_says_what_is_missing(client, invitation) -> None:
+    response = client.post(f"/surveys/{invitation.token}/", {})
+    assert response.status_code == 400
+    assert "Tap a number from 1 (very unhappy) to 5 (very happy)." in response.content.decode()
+    assert SurveyResponse.objects.count() == 0

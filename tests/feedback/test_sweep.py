@@ -69,6 +69,19 @@ def test_an_interaction_reopened_before_the_delay_is_never_surveyed() -> None:
     assert Notification.objects.count() == 0
 
 
+def test_the_reminder_email_carries_the_absolute_link(settings, django_capture_on_commit_callbacks) -> None:
+    settings.SITE_URL = "https://desk.example.com"
+    waiting = SurveyInvitationFactory(sent_at=T0 - 4 * DAY, expires_at=T0 + 10 * DAY, about_label="Request HD-7")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert surveys_remind(now=T0) == 1
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "[SayPro] A minute for our survey? Request HD-7"
+    assert mail.outbox[0].body.startswith("A reminder: how did we do with Request HD-7?")
+    assert f"https://desk.example.com/surveys/{waiting.token}/" in mail.outbox[0].body
+
+
 def test_one_reminder_after_the_wait_and_none_once_answered_or_expired(settings) -> None:
     settings.FEEDBACK_SURVEY_REMINDER_AFTER = 3 * DAY
     waiting = SurveyInvitationFactory(sent_at=T0, expires_at=T0 + 14 * DAY)
