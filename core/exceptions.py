@@ -1,7 +1,7 @@
 """Domain errors and their one mapping to HTTP.
 
 Services raise ``DomainError`` subclasses with a machine-readable ``code`` (and the field at fault
-when there is one); the API's exception handler turns them into 400 / 404 / 409 once, here.
+when there is one); the API's exception handler turns them into 400 / 404 / 409 / 410 once, here.
 """
 
 from typing import Any
@@ -56,6 +56,13 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     default_code = "forbidden"
+
+
+class Gone(DomainError):
+    """The record existed for the caller but is no longer usable (an expired survey link): 410."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("reviews.api.urls")),
     path("", include("helpdesk.api.urls")),
     path("", include("royalty.api.urls")),
+    path("", include("feedback.api.urls")),
 ]

@@ -346,6 +346,10 @@ SPECTACULAR_SETTINGS = {
             "name": "Royalty",
             "description": "Affiliates, attributed sales, statements (generate, adjust, approve, pay), payout batches.",
         },
+        {
+            "name": "Feedback and CSAT",
+            "description": "Satisfaction surveys (token links, no login), the feedback log and the CSAT reports.",
+        },
     ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
@@ -364,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "helpdesk.models.Channel",
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
+        "FeedbackCategoryEnum": "feedback.models.Category",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
         "AffiliateKindEnum": "royalty.models.AffiliateKind",
         "RoyaltyStatementStatusEnum": "royalty.models.StatementStatus",
@@ -544,3 +549,6 @@ ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
 ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
 # Days after a month closes before the sweep generates its statements (late attributions and refunds).
 ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
+# Per client address (the survey links, no login) and per user or address (the feedback log).
+FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/minute")
+FEEDBACK_LOG_RATE = env.str("FEEDBACK_LOG_RATE", default="10/minute")

@@ -26,6 +26,8 @@ urlpatterns = [
     # The buyer's support requests (/support/).
     path("", include("helpdesk.urls")),
     path("notifications/", include("notifications.urls")),
+    # Satisfaction surveys by their token link (/surveys/<token>/, no login) and the feedback form.
+    path("", include("feedback.urls")),
 ]
 
 handler400 = "core.views.handler400"

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
-    """401 / 403 / 404 / 409 / 429 body; domain errors also carry a machine-readable ``code``."""
+    """401 / 403 / 404 / 409 / 410 / 429 body; domain errors also carry a machine-readable ``code``."""
 
     detail = serializers.CharField()
     code = serializers.CharField(required=False)
@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     403: "The caller's role may not take this action on a record it can see.",
     404: "No such record, or the caller may not see it.",
     409: "The record's state does not allow the action.",
+    410: "The record is no longer usable (e.g. an expired link).",
     429: "Throttled: too many requests.",
 }
 

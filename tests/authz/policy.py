@@ -313,6 +313,11 @@ ROUTES: dict[str, Route] = {
     ),
     "help-articles-list": Route({"GET": PUBLIC}),
     "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
+    # --- feedback: a caller's own open surveys; a survey link needs no login (the token is the
+    # key: an unknown one is 404 for everyone); any logged-in user logs feedback ---
+    "surveys-list": Route({"GET": api()}),
+    "surveys-detail": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"token": "no-such-token"}),
+    "feedback-log": Route({"POST": api()}),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
@@ -374,6 +379,11 @@ ROUTES: dict[str, Route] = {
     # The help centre is public (published articles only).
     "help": Route({"GET": PUBLIC}),
     "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
+    # Feedback pages: a survey by its token needs no login (an unknown token is 404 for
+    # everyone); the caller's open surveys; the feedback form is for everyone, signed in or not.
+    "surveys": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "survey": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"token": "no-such-token"}),
+    "feedback": Route({"GET": PUBLIC, "POST": PUBLIC}),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

@@ -1,0 +1,3 @@
+from feedback.api import log, surveys
+
+urlpatterns = [*surveys.urlpatterns, *log.urlpatterns]
