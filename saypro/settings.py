@@ -521,3 +521,10 @@ FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
 )
 FEEDBACK_SWEEP_BATCH_SIZE = 10_000
 FEEDBACK_TEXT_MAX_LENGTH = 2000
+# Reports (feedback.selectors.reports, feedback.services.reports)
+FEEDBACK_RISING_FACTOR = Decimal("1.5")  # a category's issues this period >= 1.5 x the previous one: "rising sharply"
+FEEDBACK_RISING_MIN_ISSUES = 10  # ... and at least this many (a rise from 2 to 3 is noise)
+FEEDBACK_ALERT_MIN_RESPONSES = 20  # below-target alerts only once a category has this many responses
+FEEDBACK_RECURRING_TOP = 10  # recurring issues and feature requests: the top N
+FEEDBACK_RECURRING_MIN_COUNT = 3  # a keyword recurs when this many answers or entries mention it
+FEEDBACK_ACTION_PLAN_WINDOW = timedelta(days=30)  # "did it help?": equal windows before and after effective_on
