@@ -516,11 +516,13 @@ def resolution_time(period: Period) -> list[ResolutionTime]:
     figures: dict[str, Any] = {"answers": Count("id"), "average": Avg("resolution_seconds")}
     if median_in_sql():
         figures["median"] = Median("resolution_seconds")
-    grouped = list(rows.values("interaction_type").order_by("interaction_type").annotate(**figures))
+    grouped: list[dict[str, Any]] = [
+        dict(row) for row in rows.values("interaction_type").order_by("interaction_type").annotate(**figures)
+    ]
     values: dict[str, list[int]] = defaultdict(list)
     if not median_in_sql():
         for kind, seconds in rows.values_list("interaction_type", "resolution_seconds"):
-            values[kind].append(seconds)
+            values[kind].append(seconds or 0)  # never None: the rows exclude it
     labels = dict(InteractionType.choices)
     result: list[ResolutionTime] = []
     total = sum(row["answers"] for row in grouped)
