@@ -340,6 +340,10 @@ SPECTACULAR_SETTINGS = {
             "name": "Help desk",
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
+        {
+            "name": "Feedback and CSAT",
+            "description": "Surveys, the feedback log and the CSAT and feedback reports.",
+        },
         {"name": "Notifications", "description": "The caller's in-app notifications."},
     ],
     # Several resources have a `status` field with different choices: name each set once.

@@ -35,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from accounts.models import Role
 from core.figures import Median, median, median_in_sql, percentage, whole_seconds
 from core.periods import Period, month_period, period_kind, shift_period
 from feedback.models import (
@@ -709,3 +710,74 @@ def seller_csat(seller_id: int, *, now: datetime, months: int = TREND_MONTHS) ->
     this_month = month_period(today.year, today.month)
     rows = SurveyResponse.objects.filter(seller_id=seller_id)
     return csat_overall(this_month, rows=rows), csat_trend(this_month, months=months, rows=rows)
+
+
+@dataclass(frozen=True)
+class VolumePoint:
+    period: Period
+    responses: int
+    issues: int
+    entries: int
+    feature_requests: int
+
+
+def feedback_trend(period: Period, *, months: int = TREND_MONTHS) -> list[VolumePoint]:
+    """Per month for the ``months`` months ending with the period's last: survey answers, of them
+    issues, feedback log entries and feature requests (entries + marked answers). Two statements."""
+    window = trend_months(period, months)
+    inside = Q(created_at__gte=window[0].start, created_at__lt=window[-1].end)
+    month = TruncMonth("created_at", tzinfo=UTC)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    answers = (
+        SurveyResponse.objects.filter(inside)
+        .annotate(month=month)
+        .values("month")
+        .order_by()
+        .annotate(
+            answers=Count("id"),
+            issue_answers=Count("id", filter=issue_response_q()),
+            feature_answers=Count("id", filter=Q(is_feature_request=True)),
+        )
+    )
+    for row in answers:
+        label = row["month"].astimezone(UTC).strftime("%Y-%m")
+        counts[label]["responses"] += row["answers"]
+        counts[label]["issues"] += row["issue_answers"]
+        counts[label]["feature_requests"] += row["feature_answers"]
+    entries = (
+        FeedbackEntry.objects.filter(inside)
+        .annotate(month=month)
+        .values("month")
+        .order_by()
+        .annotate(
+            all_entries=Count("id"),
+            issue_entries=Count("id", filter=issue_entry_q()),
+            feature_entries=Count("id", filter=Q(kind=EntryKind.FEATURE_REQUEST)),
+        )
+    )
+    for entry_row in entries:
+        label = entry_row["month"].astimezone(UTC).strftime("%Y-%m")
+        counts[label]["entries"] += entry_row["all_entries"]
+        counts[label]["issues"] += entry_row["issue_entries"]
+        counts[label]["feature_requests"] += entry_row["feature_entries"]
+    return [
+        VolumePoint(
+            period=month_period_,
+            responses=counts[month_period_.label]["responses"],
+            issues=counts[month_period_.label]["issues"],
+            entries=counts[month_period_.label]["entries"],
+            feature_requests=counts[month_period_.label]["feature_requests"],
+        )
+        for month_period_ in window
+    ]
+
+
+REPORT_ROLES = frozenset({Role.SUPPORT, Role.MODERATOR, Role.FINANCE, Role.ADMIN})
+
+
+def user_may_see_feedback_reports(user: Any) -> bool:
+    """Staff who read the Feedback & CSAT reports: support, moderators, finance and admins (the
+    integration client does not; sellers see their own CSAT on their dashboard)."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or getattr(user, "role", None) in REPORT_ROLES)
+    )
