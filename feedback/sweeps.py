@@ -1,0 +1,13 @@
+"""The feedback app's periodic sweeps (``core.sweeps``)."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.sweeps import register_sweep
+from feedback.services.reports import feedback_reports_send
+
+
+@register_sweep("feedback_reports", schedule=timedelta(hours=1))
+def feedback_reports(*, now: datetime) -> dict[str, Any]:
+    """Alert category owners (below target, rising sharply); mail the monthly and quarterly CSAT reports."""
+    return feedback_reports_send(now=now)
