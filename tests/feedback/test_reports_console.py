@@ -206,3 +206,32 @@ def test_the_action_plan_list_links_to_the_report(staff_user) -> None:  # type: 
 
 def test_admin_sees_the_report() -> None:
     assert logged_in(AdminFactory()).get(URL).status_code == 200
+
+
+# --- the seller dashboard ------------------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_seller_dashboard_shows_the_sellers_own_csat_and_trend() -> None:
+    from tests.marketplace.factories import SellerMemberFactory
+
+    seller, other = SellerFactory(name="Northwind"), SellerFactory(name="Southwind")
+    member = SellerMemberFactory(seller=seller)
+    for overall in (5, 4, 2):
+        ReportResponseFactory(created_at=at(2026, 12, 2), overall=overall, seller=seller)
+    ReportResponseFactory(created_at=at(2026, 11, 12), overall=5, seller=seller)
+    for _ in range(4):
+        ReportResponseFactory(created_at=at(2026, 12, 3), overall=1, seller=other)
+
+    response = logged_in(member).get("/seller/")
+
+    assert response.status_code == 200
+    csat = response.context["csat"]
+    assert (csat.current.responses, csat.current.satisfied, csat.previous.responses) == (3, 2, 1)
+    html = response.content.decode()
+    assert '<span class="kpi-big is-below" id="seller-csat">66.7 %</span>' in html
+    assert "Below target" in html
+    assert "-33.3 pts" in html
+    bars = response.context["csat_chart"].bars
+    assert [(bar.label, bar.pct) for bar in bars[-2:]] == [("2026-11", 100.0), ("2026-12", 66.67)]
+    assert response.context["csat_chart"].target_pct == "90"
