@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Role
@@ -110,17 +110,11 @@ def _both_periods(period: Period, previous: Period, prefix: str = "") -> tuple[Q
     """(rows in either period, rows in the period, rows in the previous one) on ``created_at``."""
     current_q = Q(**{f"{prefix}created_at__gte": period.start, f"{prefix}created_at__lt": period.end})
     previous_q = Q(**{f"{prefix}created_at__gte": previous.start, f"{prefix}created_at__lt": previous.end})
+    if previous.end == period.start:
+        # One range, not an OR of two: PostgreSQL then reads it from the covering index alone.
+        either_q = Q(**{f"{prefix}created_at__gte": previous.start, f"{prefix}created_at__lt": period.end})
+        return either_q, current_q, previous_q
     return current_q | previous_q, current_q, previous_q
-
-
-def _csat_aggregates(current_q: Q, previous_q: Q) -> dict[str, Count]:
-    return {
-        # Names unlike the model's fields: an aggregate may not shadow ``satisfied``.
-        "count_now": Count("id", filter=current_q),
-        "satisfied_now": Count("id", filter=current_q & Q(satisfied=True)),
-        "count_before": Count("id", filter=previous_q),
-        "satisfied_before": Count("id", filter=previous_q & Q(satisfied=True)),
-    }
 
 
 @dataclass(frozen=True)
@@ -184,6 +178,38 @@ def _sort_key(row: CsatRow) -> tuple[Any, ...]:
     return (pct is None, pct if pct is not None else Decimal(0), -row.current.responses, row.label)
 
 
+def _counts_by(
+    source: QuerySet[SurveyResponse], period: Period, previous: Period, column: str | None
+) -> dict[Any, dict[str, int]]:
+    """Answers and satisfied answers in the period and the previous one per value of ``column``
+    (None: one group), in one statement: ``GROUP BY column, in the period, satisfied`` with a plain
+    ``COUNT(*)`` over one range of ``created_at``. PostgreSQL reads it from the covering index alone
+    (``fb_resp_csat_idx``), and grouping on the two flags costs less per row than four filtered
+    counts; the four figures are folded together here (at most four rows per value)."""
+    either_q, current_q, _ = _both_periods(period, previous)
+    in_period = Case(When(current_q, then=Value(True)), default=Value(False), output_field=BooleanField())
+    keys = [column] if column else []
+    grouped = (
+        source.filter(either_q)
+        .annotate(in_period=in_period)
+        .values(*keys, "in_period", "satisfied")
+        .order_by()
+        .annotate(answers=Count("*"))
+    )
+    counts: dict[Any, dict[str, int]] = defaultdict(
+        lambda: {"count_now": 0, "satisfied_now": 0, "count_before": 0, "satisfied_before": 0}
+    )
+    for row in grouped:
+        key = row[column] if column else None
+        if column and key is None:
+            continue
+        when = "now" if row["in_period"] else "before"
+        counts[key][f"count_{when}"] += row["answers"]
+        if row["satisfied"]:
+            counts[key][f"satisfied_{when}"] += row["answers"]
+    return counts
+
+
 def csat_breakdown(
     period: Period,
     dimension: str,
@@ -197,24 +223,12 @@ def csat_breakdown(
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}")
     previous = previous or previous_period(period)
-    either_q, current_q, previous_q = _both_periods(period, previous)
     source = rows if rows is not None else SurveyResponse.objects.all()
-    column = DIMENSION_FIELD[dimension]
-    grouped = list(
-        source.filter(either_q)
-        .exclude(**{f"{column}__isnull": True})
-        .values(column)
-        .order_by()
-        .annotate(**_csat_aggregates(current_q, previous_q))
-    )
-    labels = _labels(dimension, [row[column] for row in grouped])
+    counts = _counts_by(source, period, previous, DIMENSION_FIELD[dimension])
+    labels = _labels(dimension, list(counts))
     result = [
-        _row(
-            row[column],
-            "Not categorised" if row[column] == UNCATEGORISED else labels.get(row[column], str(row[column])),
-            row,
-        )
-        for row in grouped
+        _row(key, "Not categorised" if key == UNCATEGORISED else labels.get(key, str(key)), figures)
+        for key, figures in counts.items()
     ]
     return sorted(result, key=_sort_key)
 
@@ -224,10 +238,9 @@ def csat_overall(
 ) -> CsatRow:
     """Platform-wide (or ``rows``-narrowed) CSAT for the period and the previous one: one statement."""
     previous = previous or previous_period(period)
-    either_q, current_q, previous_q = _both_periods(period, previous)
     source = rows if rows is not None else SurveyResponse.objects.all()
-    figures = source.filter(either_q).aggregate(**_csat_aggregates(current_q, previous_q))
-    return _row(None, "All responses", figures)
+    counts = _counts_by(source, period, previous, None)
+    return _row(None, "All responses", counts[None])
 
 
 def csat_report(
@@ -267,14 +280,17 @@ def csat_trend(
     grouped = (
         source.filter(created_at__gte=window[0].start, created_at__lt=window[-1].end)
         .annotate(month=TruncMonth("created_at", tzinfo=UTC))
-        .values("month")
+        .values("month", "satisfied")
         .order_by()
-        .annotate(count_now=Count("id"), satisfied_now=Count("id", filter=Q(satisfied=True)))
+        .annotate(answers=Count("*"))  # COUNT(*): read from the covering index alone
     )
-    by_month = {
-        row["month"].astimezone(UTC).strftime("%Y-%m"): CsatFigure(row["count_now"], row["satisfied_now"])
-        for row in grouped
-    }
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in grouped:
+        label = row["month"].astimezone(UTC).strftime("%Y-%m")
+        counts[label][0] += row["answers"]
+        if row["satisfied"]:
+            counts[label][1] += row["answers"]
+    by_month = {label: CsatFigure(responses, satisfied) for label, (responses, satisfied) in counts.items()}
     return [TrendPoint(month, by_month.get(month.label, CsatFigure(0, 0))) for month in window]
 
 
