@@ -44,6 +44,12 @@ from feedback.services.reports import ACTION_PLAN_FIELDS, action_plan_create, ac
 PERIODS_OFFERED = {"month": 24, "quarter": 12}
 ROWS_SHOWN = 25  # of the seller and agent tables (worst first); the CSV has them all
 TABLE_DIMENSIONS = ("channel", "interaction_type", "agent", "seller")
+NONE_TEXT = {
+    "channel": "any channel",
+    "interaction_type": "any interaction",
+    "agent": "an agent's work",
+    "seller": "a seller",
+}
 
 
 def period_title(period: Period) -> str:
@@ -261,6 +267,7 @@ def report_context(request: HttpRequest, report: FeedbackReport) -> dict[str, An
             {
                 "dimension": dimension,
                 "title": DIMENSION_TITLES[dimension],
+                "none_text": NONE_TEXT[dimension],
                 "rows": [_csat_row(row, links, _row_params(dimension, row.key)) for row in rows[:ROWS_SHOWN]],
                 "counted": len(rows),
             }

@@ -69,3 +69,25 @@ def test_support_opens_the_monthly_report_and_drills_into_a_category(
     expect(page.locator("#result_list")).to_contain_text("Courier left it in the rain")
     expect(page.locator("#result_list")).not_to_contain_text("The checkout page froze twice")
     shoot(page, request, "1-answers", mobile_too=False)
+
+
+def test_a_seller_reads_its_own_csat_on_the_dashboard(page: Page, live_server, request: pytest.FixtureRequest) -> None:
+    from tests.e2e.test_inquiries_flow import log_in
+    from tests.marketplace.factories import SellerMemberFactory
+
+    now = timezone.now().astimezone(UTC)
+    seller, other = SellerFactory(name="Acme Outfitters"), SellerFactory(name="Bolt Electronics")
+    SellerMemberFactory(username="acme-owner", seller=seller)
+    for overall in (5, 5, 4, 2):
+        ReportResponseFactory(created_at=now - timedelta(minutes=5), overall=overall, seller=seller)
+    ReportResponseFactory(created_at=now - timedelta(minutes=5), overall=1, seller=other)
+
+    log_in(page, live_server.url, "acme-owner")
+    page.goto(f"{live_server.url}/seller/")
+
+    expect(page.locator("#seller-csat")).to_have_text("75 %")  # 3 of its own 4; the other store's 1 not counted
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Customer satisfaction against the 90 % target"))
+    ).to_be_visible()
+    expect(page.get_by_role("img", name="Customer satisfaction by month")).to_be_visible()
+    shoot(page, request, "seller-dashboard")
