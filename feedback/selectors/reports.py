@@ -634,7 +634,7 @@ def action_plans_for(period: Period) -> QuerySet[ActionPlan]:
         ActionPlan.objects.select_related("owner")
         .exclude(status=ActionStatus.DROPPED)
         .filter(
-            effective_on__lt=period.end.date() + timedelta(days=1),
+            effective_on__lt=period.end.date(),
             effective_on__gte=(period.start - timedelta(days=366)).date(),
         )
         .order_by("-effective_on", "-id")[:ACTION_PLANS_SHOWN]

@@ -325,3 +325,15 @@ def test_seller_csat_is_two_statements_and_only_the_sellers_answers(answers: int
     assert this_month.current.satisfied == answers - 1
     assert trend[-1].period.label == "2026-12"
     assert trend[-1].figure.responses == answers
+
+
+def test_a_periods_report_shows_the_plans_in_effect_by_its_end_within_a_year() -> None:
+    from feedback.selectors.reports import action_plans_for
+
+    shown = ActionPlanFactory(title="shown", effective_on=date(2026, 11, 30))
+    also_shown = ActionPlanFactory(title="a year back", effective_on=date(2025, 11, 1))
+    ActionPlanFactory(title="later", effective_on=date(2026, 12, 1))
+    ActionPlanFactory(title="too old", effective_on=date(2025, 10, 30))
+    ActionPlanFactory(title="dropped", effective_on=date(2026, 11, 10), status=ActionStatus.DROPPED)
+
+    assert list(action_plans_for(month_period(2026, 11))) == [shown, also_shown]
