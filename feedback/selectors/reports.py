@@ -14,8 +14,8 @@ report costs the same number of statements whatever the number of responses.
   wrong, plus feedback log entries (feature requests are counted apart).
 - ``recurring_issues``: per category, the keywords of those issues mentioned by more answers and
   entries this period than the previous one (simple words, a stop list), the top N.
-- ``feature_requests``: feature-request entries and answers marked so, grouped by the feature
-  rule's keyword they match, else by their first words, ranked by count.
+- ``feature_requests``: feature-request entries and answers marked so, grouped by their first two
+  words that say what is wished for (``feature_key``), ranked by count.
 - ``resolution_time``: median and average ``resolution_seconds`` (PostgreSQL's ``percentile_cont``;
   Python's median on SQLite), overall and per interaction type.
 - ``action_plan_effects``: for each action plan, the category's CSAT and issues for equal windows
@@ -42,7 +42,6 @@ from feedback.models import (
     ActionPlan,
     ActionStatus,
     Category,
-    CategoryRule,
     Channel,
     EntryKind,
     FeedbackEntry,
@@ -87,7 +86,7 @@ would wouldn't yet you you're your yours yourself yourselves thanks thank ok oka
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD_RE = re.compile(r"[a-z][a-z'-]*[a-z]")
-FEATURE_KEY_WORDS = 3  # a feature request matching no rule is grouped by its first three words
+FEATURE_KEY_WORDS = 2  # a feature request is grouped by its first two words that say what is wished for
 
 
 def previous_period(period: Period) -> Period:
@@ -467,31 +466,35 @@ class FeatureRequest:
     from_responses: int
 
 
-def feature_key(text: str, rule_keywords: Iterable[str]) -> str:
-    """The group of a feature request: the first feature rule keyword it contains, else its first
-    ``FEATURE_KEY_WORDS`` keywords in order (``words`` without the set)."""
-    lowered = text.lower()
-    for keyword in rule_keywords:
-        if keyword.lower() in lowered:
-            return keyword.lower()
-    ordered = [word for word in _WORD_RE.findall(lowered) if len(word) >= 3 and word not in STOP_WORDS]
-    return " ".join(dict.fromkeys(ordered[:FEATURE_KEY_WORDS])) or "(no text)"
+# Words that say "this is a wish", not what is wished for: left out of a feature request's key.
+_FEATURE_STOP_TEXT = """
+add added adding allow able app could feature features great have idea love make need nice option request
+requests see should want wish would
+"""
+FEATURE_STOP_WORDS = frozenset(_FEATURE_STOP_TEXT.split())
+
+
+def feature_key(text: str) -> str:
+    """The group of a feature request: its first ``FEATURE_KEY_WORDS`` words that are neither stop
+    words nor wish words ("Please add a dark mode." and "Feature: dark mode please!" are both
+    ``dark mode``)."""
+    ordered = [
+        word
+        for word in _WORD_RE.findall(text.lower())
+        if len(word) >= 3 and word not in STOP_WORDS and word not in FEATURE_STOP_WORDS
+    ]
+    return " ".join(list(dict.fromkeys(ordered))[:FEATURE_KEY_WORDS]) or "(no text)"
 
 
 def feature_requests(period: Period, *, top: int | None = None) -> list[FeatureRequest]:
     """Feature requests of the period (log entries of that kind, survey answers marked so), grouped
-    by ``feature_key`` and ranked by count: three statements (rules, entries, answers)."""
+    by ``feature_key`` and ranked by count: two statements (entries, answers)."""
     top = settings.FEEDBACK_RECURRING_TOP if top is None else top
-    rule_keywords = list(
-        CategoryRule.objects.filter(is_active=True, marks_feature_request=True)
-        .order_by("position", "id")
-        .values_list("keyword", flat=True)
-    )
     in_period = Q(created_at__gte=period.start, created_at__lt=period.end)
     groups: dict[str, dict[str, Any]] = {}
 
     def add(text: str, source: str) -> None:
-        key = feature_key(text, rule_keywords)
+        key = feature_key(text)
         group = groups.setdefault(key, {"entries": 0, "responses": 0, "example": text.strip()[:200]})
         group[source] += 1
 
