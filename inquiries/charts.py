@@ -4,6 +4,7 @@ the console index's platform-wide 12 months draw the same bars from ``MonthRespo
 from django.conf import settings
 
 from core.charts import Chart, ChartPoint, bar_chart
+from feedback.selectors.reports import TrendPoint
 from inquiries.selectors.kpis import MonthResponseMetrics
 
 
@@ -34,5 +35,28 @@ def within_target_chart(series: list[MonthResponseMetrics], *, title: str) -> Ch
         value_heading="Within target",
         count_heading="Inquiries",
         description=f"{description}Target {float(target):g} %.",
+        judge_by_target=False,
+    )
+
+
+def seller_csat_chart(trend: list[TrendPoint], *, title: str) -> Chart:
+    """The seller's CSAT per month (``feedback.selectors.reports``) with the ``FEEDBACK_TARGET_PCT`` line."""
+    points = [
+        ChartPoint(
+            label=point.period.label,
+            short_label=f"{point.period.start:%b}",
+            value=point.figure.csat_pct,
+            sub_text=f"{point.figure.responses} ans.",
+            count_text=str(point.figure.responses),
+            meets_target=point.figure.meets_target,
+        )
+        for point in trend
+    ]
+    return bar_chart(
+        points,
+        title=title,
+        target_pct=settings.FEEDBACK_TARGET_PCT,
+        value_heading="Satisfied",
+        count_heading="Survey answers",
         judge_by_target=False,
     )

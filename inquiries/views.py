@@ -26,7 +26,8 @@ from core.idempotency import one_time_form
 from core.ids import id_param
 from core.pages import OwnTemplates, countdown, requested
 from core.periods import Period, month_period, quarter_of
-from inquiries.charts import within_target_chart
+from feedback.selectors.reports import seller_csat
+from inquiries.charts import seller_csat_chart, within_target_chart
 from inquiries.forms import AskSellerForm, ExcludeForm, ReplyForm, ReplyTemplateForm
 from inquiries.models import Conversation, ConversationStatus, Message, MessageKind, ReplyTemplate, StandingLevel
 from inquiries.selectors import pages as reads
@@ -116,6 +117,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         overdue_count += bool(timer and timer.is_overdue)
     figures = seller_dashboard_figures(seller=seller, now=now)
     standing = figures.standing
+    csat_month, csat_trend = seller_csat(seller.pk, now=now, months=CHART_MONTHS)  # the seller's own answers only
     context = {
         "seller": seller,
         "sellers": sellers,
@@ -132,6 +134,10 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "target_pct": f"{settings.INQUIRIES_TARGET_PCT:g}",
         "target_text": duration_words(settings.INQUIRIES_RESPONSE_TARGET.total_seconds()),
         "now": now,
+        "csat": csat_month,
+        "csat_target_pct": f"{settings.FEEDBACK_TARGET_PCT:g}",
+        "csat_bar_width": f"{float(csat_month.csat_pct or 0):.1f}",
+        "csat_chart": seller_csat_chart(csat_trend, title="Customer satisfaction by month"),
     }
     return render(request, "inquiries/seller_dashboard.html", context)
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("helpdesk.api.urls")),
     path("", include("royalty.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("feedback.api.reports")),  # the Feedback & CSAT reports
 ]

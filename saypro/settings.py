@@ -539,6 +539,17 @@ FEEDBACK_SURVEY_REMINDER_AFTER = timedelta(
 )
 FEEDBACK_SWEEP_BATCH_SIZE = 10_000
 FEEDBACK_TEXT_MAX_LENGTH = 2000
+# Per client address (the survey links, no login) and per user or address (the feedback log).
+FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/minute")
+FEEDBACK_LOG_RATE = env.str("FEEDBACK_LOG_RATE", default="10/minute")
+
+# Reports (feedback.selectors.reports, feedback.services.reports)
+FEEDBACK_RISING_FACTOR = Decimal("1.5")  # a category's issues this period >= 1.5 x the previous one: "rising sharply"
+FEEDBACK_RISING_MIN_ISSUES = 10  # ... and at least this many (a rise from 2 to 3 is noise)
+FEEDBACK_ALERT_MIN_RESPONSES = 20  # below-target alerts only once a category has this many responses
+FEEDBACK_RECURRING_TOP = 10  # recurring issues and feature requests: the top N
+FEEDBACK_RECURRING_MIN_COUNT = 3  # a keyword recurs when this many answers or entries mention it
+FEEDBACK_ACTION_PLAN_WINDOW = timedelta(days=30)  # "did it help?": equal windows before and after effective_on
 
 # --- Royalty ------------------------------------------------------------------------------------
 # A manual adjustment above this (absolute amount) waits for a second finance user's approval.
@@ -549,6 +560,3 @@ ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
 ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
 # Days after a month closes before the sweep generates its statements (late attributions and refunds).
 ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
-# Per client address (the survey links, no login) and per user or address (the feedback log).
-FEEDBACK_SURVEY_RATE = env.str("FEEDBACK_SURVEY_RATE", default="30/minute")
-FEEDBACK_LOG_RATE = env.str("FEEDBACK_LOG_RATE", default="10/minute")

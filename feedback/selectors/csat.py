@@ -43,8 +43,14 @@ def responses_in(period: Period) -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
 
 
+# Counted over ``created_at`` (never null), not ``id``: every column then is in the covering index
+# ``fb_resp_csat_idx`` and PostgreSQL answers from the index alone.
+def _counts() -> dict[str, Count]:
+    return {"responses": Count("created_at"), "satisfied": Count("created_at", filter=Q(satisfied=True))}
+
+
 def _figure(rows: QuerySet[SurveyResponse]) -> CsatFigure:
-    totals = rows.aggregate(responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+    totals = rows.aggregate(**_counts())
     return CsatFigure(responses=totals["responses"], satisfied=totals["satisfied"])
 
 
@@ -77,9 +83,7 @@ def csat_by(period: Period, dimension: str, *, keys: Iterable[object] | None = N
     rows = responses_in(period)
     if keys is not None:
         rows = rows.filter(**{f"{field}__in": list(keys)})
-    grouped = (
-        rows.values(field).order_by().annotate(responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
-    )
+    grouped = rows.values(field).order_by().annotate(**_counts())
     return {
         row[field]: CsatFigure(responses=row["responses"], satisfied=row["satisfied"])
         for row in grouped

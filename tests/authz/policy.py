@@ -270,6 +270,11 @@ ROUTES: dict[str, Route] = {
     # Review metrics: a seller's for its members and staff; the platform's for staff.
     "review-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "seller-review-metrics": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    # --- feedback reports: support, moderators, finance and admins; anyone else 404 ---
+    "report-csat": Route({"GET": api(("support", "moderator", "finance", "admin"), hidden=AUTHENTICATED, denied=404)}),
+    "report-feedback": Route(
+        {"GET": api(("support", "moderator", "finance", "admin"), hidden=AUTHENTICATED, denied=404)}
+    ),
     # --- help desk: a customer's own tickets; staff with helpdesk.view_ticket read all; support,
     # finance and the departments work them (moderators read only). Staff open none via the API. ---
     "tickets-list": Route({"GET": api(), "POST": api(("buyer_a", "buyer_b", *SELLERS))}),
