@@ -29,7 +29,7 @@ from core.durations import duration_text
 from core.exceptions import InvalidInput
 from core.figures import percent_text
 from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
-from feedback.models import ActionPlan, Category, CategoryOwner, EntryKind
+from feedback.models import ActionPlan, Category, EntryKind
 from feedback.selectors.reports import (
     DIMENSION_FIELD,
     DIMENSION_TITLES,
