@@ -51,6 +51,7 @@ class SurveyResponseAdmin(RecategorisableAdmin):
         "created_at",
         "overall",
         "satisfied",
+        "_said",
         "category",
         "category_source",
         "is_feature_request",
@@ -96,6 +97,11 @@ class SurveyResponseAdmin(RecategorisableAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyResponse]:
         return super().get_queryset(request).select_related("invitation", "seller", "agent", "order")
+
+    @admin.display(description="What they said")
+    def _said(self, obj: SurveyResponse) -> str:
+        text = " / ".join(part for part in (obj.issues, obj.suggestions) if part)
+        return text if len(text) <= 80 else text[:79].rsplit(" ", 1)[0] + "…"
 
     def _is_feature_request(self, obj: SurveyResponse) -> bool:
         return obj.is_feature_request
