@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.console import QueryFilter, ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
 from core.durations import duration_text
 from core.exceptions import InvalidInput
+from core.timezones import local_time_text
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, ConversationEventInline, MessageInline
 from inquiries.models import Conversation, ConversationEvent, ConversationStatus, Inquiry, ReplyTemplate
 from inquiries.selectors.conversations import conversation_status_q
@@ -164,7 +165,7 @@ class ConversationAdmin(ReadOnlyAdmin):
         return format_html_join(
             mark_safe("<br>"),
             "{} — {} (inquiry {})",
-            ((f"{event.created_at:%Y-%m-%d %H:%M} UTC", event.get_kind_display(), event.inquiry_id) for event in lines),
+            ((local_time_text(event.created_at), event.get_kind_display(), event.inquiry_id) for event in lines),
         )
 
     @admin.display(description="Response due", ordering="response_due_at")
@@ -260,7 +261,7 @@ class InquiryAdmin(ReadOnlyAdmin):
     @admin.display(description="Response due", ordering="response_due_at")
     def due(self, obj: Inquiry) -> SafeString | str:
         if obj.status != "open":
-            return f"{obj.response_due_at:%Y-%m-%d %H:%M}"
+            return local_time_text(obj.response_due_at)
         return due_badge(obj.response_due_at, now=timezone.now())
 
     @admin.display(description="First response", ordering="first_response_seconds")
