@@ -1,7 +1,7 @@
 """The login forms (the site's and the console's): Django's, with the login limits checked first
 (``accounts.services.logins``), so a locked account or client is told when it may try again."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -55,8 +55,7 @@ class TimeZoneForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         default = f"The platform's default ({settings.TIME_ZONE})"
-        field = self.fields["time_zone"]
-        assert isinstance(field, forms.ChoiceField)
+        field = cast(forms.ChoiceField, self.fields["time_zone"])
         field.choices = [
             ("", default),
             *((name, name.replace("_", " ")) for name in time_zone_names()),
