@@ -44,6 +44,14 @@ Adding an app's sections (feedback's survey queues, royalty's statements to appr
 
 Nothing else changes: the index, the sidebar and the "Records" group pick it up. Orders in use:
 support 100-199, moderation 200-299, finance 300-399, integration 400-499.
+
+Why on the stock admin and not django-unfold (issue 14 asked to consider it): unfold restyles every
+page with its own templates and needs every ``ModelAdmin`` and inline to subclass its classes (37
+admins, 24 inlines, ``core.console``'s bases), while 25 project templates in ``templates/admin/``
+and the browser tests select Django's markup (``#result_list``, ``.messagelist``, the action bar,
+``.submit-row``); a switch is one big rewrite of all of them at once. This registry knows no markup:
+a later switch maps each group to unfold's ``SIDEBAR["navigation"]`` (a section's queues and links
+as items, ``counts`` as badges, ``roles``/``permission`` as its permission callback).
 """
 
 from collections.abc import Callable, Mapping
