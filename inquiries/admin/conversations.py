@@ -8,7 +8,6 @@
 Everything but the starter quick replies is read-only: the services write it.
 """
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -133,12 +132,12 @@ class InquiryInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("clock")
 
     @admin.display(description="Warned")
-    def warning_at(self, obj: Inquiry) -> datetime | None:
-        return obj.warning_at
+    def warning_at(self, obj: Inquiry) -> str:
+        return "—" if obj.warning_at is None else local_time_text(obj.warning_at)
 
     @admin.display(description="Escalated")
-    def escalation_at(self, obj: Inquiry) -> datetime | None:
-        return obj.escalation_at
+    def escalation_at(self, obj: Inquiry) -> str:
+        return "—" if obj.escalation_at is None else local_time_text(obj.escalation_at)
 
     @admin.display(description="Inquiry")
     def link(self, obj: Inquiry) -> SafeString | str:
@@ -294,8 +293,8 @@ class ConversationAdmin(ReadOnlyAdmin):
         return obj.current_status_label
 
     @admin.display(description="Escalated at")
-    def escalated(self, obj: Conversation) -> datetime | None:
-        return obj.escalated_at
+    def escalated(self, obj: Conversation) -> str:
+        return "—" if obj.escalated_at is None else local_time_text(obj.escalated_at)
 
     @admin.display(description="Warnings and escalations")
     def clock_history(self, obj: Conversation) -> SafeString | str:
@@ -382,18 +381,19 @@ class InquiryAdmin(ReadOnlyAdmin):
             .select_related("conversation", "seller", "answered_by", "excluded_by", "opening_message", "clock")
         )
 
+    # Computed times, shown in the reader's zone with its abbreviation (``core.timezones``).
     @admin.display(description="Warn at")
-    def warn_at(self, obj: Inquiry) -> datetime | None:
+    def warn_at(self, obj: Inquiry) -> str:
         clock = obj._clock_or_none()
-        return clock.warn_at if clock else None
+        return local_time_text(clock.warn_at) if clock and clock.warn_at else "—"
 
     @admin.display(description="Warned at")
-    def warning_at(self, obj: Inquiry) -> datetime | None:
-        return obj.warning_at
+    def warning_at(self, obj: Inquiry) -> str:
+        return "—" if obj.warning_at is None else local_time_text(obj.warning_at)
 
     @admin.display(description="Escalated at")
-    def escalation_at(self, obj: Inquiry) -> datetime | None:
-        return obj.escalation_at
+    def escalation_at(self, obj: Inquiry) -> str:
+        return "—" if obj.escalation_at is None else local_time_text(obj.escalation_at)
 
     @admin.display(description="Conversation", ordering="conversation__subject")
     def conversation_link(self, obj: Inquiry) -> SafeString | str:

@@ -101,6 +101,8 @@ def test_the_page_shows_the_thread_the_order_with_tracking_the_escalation_and_th
     assert positions == sorted(positions)
     for raw in ("auto_ack", "inquiry_opened", "#" + str(escalated.pk)):
         assert raw not in history
+    # Computed times read like the stored ones: in the reader's zone, never "+00:00" ISO text.
+    assert "+00:00</" not in page and "2026-11-03 14:00 UTC" in page[page.index("field-escalated") :]
 
 
 def test_a_staff_template_fills_the_reply_box_and_the_matching_one_is_suggested(
