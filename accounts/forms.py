@@ -1,7 +1,7 @@
 """The login forms (the site's and the console's): Django's, with the login limits checked first
 (``accounts.services.logins``), so a locked account or client is told when it may try again."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -37,3 +37,26 @@ class LoginForm(LoginLimitMixin, AuthenticationForm):
 
 class AdminLoginForm(LoginLimitMixin, AdminAuthenticationForm):
     pass
+
+
+class TimeZoneForm(forms.Form):
+    """The account page's time zone: every time on the pages and in the console is shown in it."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Pages and the console show every time in this zone, with its abbreviation.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        from accounts.services.time_zones import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        default = f"The platform's default ({settings.TIME_ZONE})"
+        field = cast(forms.ChoiceField, self.fields["time_zone"])
+        field.choices = [
+            ("", default),
+            *((name, name.replace("_", " ")) for name in time_zone_names()),
+        ]

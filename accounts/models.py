@@ -36,6 +36,9 @@ class User(AbstractUser):
     """The platform's user. Custom from the first migration so fields can be added later."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER, db_index=True)
+    # An IANA name ("Europe/Berlin"); empty: the platform's ``TIME_ZONE`` (UTC). Pages and the console
+    # show times in it (``accounts.middleware.UserTimeZoneMiddleware``); stored times stay UTC.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.account, name="account"),
     path("accounts/token/revoke/", views.token_revoke, name="account-token-revoke"),
+    path("accounts/time-zone/", views.account_time_zone, name="account-time-zone"),
     path("accounts/password/change/", get_post(views.PasswordChangeView.as_view()), name="password_change"),
     path(
         "accounts/password/change/done/",

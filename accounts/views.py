@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, TimeZoneForm
 from accounts.services.logins import LoginLocked, password_reset_requested
+from accounts.services.time_zones import user_set_time_zone
 from accounts.services.tokens import token_expired, token_expires_at, tokens_revoke
 from core.clients import client_ip
+from core.exceptions import DomainError
+from core.forms import attach_domain_error, error_status
 from core.navigation import landing_url_for
 
 
@@ -95,7 +98,13 @@ class PasswordResetConfirmView(RevokeTokenOnPasswordMixin, auth_views.PasswordRe
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    """The user's own page: their details, the password links and their API token."""
+    """The user's own page: their details, their time zone, the password links and their API token."""
+    return _account_page(request)
+
+
+def _account_page(
+    request: HttpRequest, *, time_zone_form: TimeZoneForm | None = None, status: int = 200
+) -> HttpResponse:
     now = timezone.now()
     tokens = [
         {
@@ -106,7 +115,27 @@ def account(request: HttpRequest) -> HttpResponse:
         }
         for token in Token.objects.filter(user_id=request.user.pk or 0)
     ]
-    return render(request, "accounts/account.html", {"tokens": tokens})
+    if time_zone_form is None:
+        time_zone_form = TimeZoneForm(initial={"time_zone": getattr(request.user, "time_zone", "")})
+    context = {"tokens": tokens, "time_zone_form": time_zone_form, "now": now}
+    return render(request, "accounts/account.html", context, status=status)
+
+
+@login_required
+@require_POST
+def account_time_zone(request: HttpRequest) -> HttpResponse:
+    """Save the user's time zone; a zone not in the list is refused next to the field (400)."""
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        try:
+            user_set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])  # type: ignore[arg-type]
+        except DomainError as error:
+            attach_domain_error(form, error)
+            return _account_page(request, time_zone_form=form, status=error_status(error))
+        chosen = form.cleaned_data["time_zone"] or f"the platform's default ({settings.TIME_ZONE})"
+        messages.success(request, f"Times are now shown in {chosen}.")
+        return redirect("account")
+    return _account_page(request, time_zone_form=form, status=400)
 
 
 @login_required

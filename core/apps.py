@@ -17,4 +17,6 @@ class CoreConfig(AppConfig):
         # landing page in its own `navigation.py`.
         autodiscover_modules("sweeps")
         autodiscover_modules("navigation")
+        # ... and its sections of the moderators' console in its own `console_navigation.py`.
+        autodiscover_modules("console_navigation")
         from core import idempotency  # noqa: F401 (registers its purge sweep)

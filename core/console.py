@@ -44,6 +44,7 @@ from core.durations import duration_text
 from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
 from core.idempotency import one_time_form
+from core.timezones import local_time_text
 
 SERVICE_FORM_TEMPLATE = "admin/service_form.html"
 BULK_ACTION_TEMPLATE = "admin/bulk_action.html"
@@ -102,7 +103,7 @@ def due_badge(due_at: datetime | None, *, now: datetime) -> SafeString | str:
     """A due time, highlighted when it has passed or is less than an hour away."""
     if due_at is None:
         return "—"
-    when = f"{due_at:%Y-%m-%d %H:%M}"
+    when = local_time_text(due_at)
     if due_at <= now:
         return format_html(
             '{} <span class="sp-badge sp-badge--overdue">overdue {}</span>',

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's own time zone for every time a page or the console shows (accounts).
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -185,6 +187,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Date-times shown with their zone's abbreviation ("Dec 7, 2026, 3:05 p.m. CET"): each person sees
+# their own zone (accounts' User.time_zone); stored times stay UTC.
+FORMAT_MODULE_PATH = ["saypro.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -36,6 +36,7 @@ from core.console import (
     posted,
     service_form_view,
 )
+from core.timezones import local_time_text
 from helpdesk.models import ACTIVE_STATUSES, Category, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
 from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
@@ -432,9 +433,9 @@ class TicketAdmin(ReadOnlyAdmin):
         state = "stopped" if clock.stopped_at else "paused" if clock.paused_at else "running"
         marks = ""
         if clock.warned_at:
-            marks += f"; warned {clock.warned_at:%Y-%m-%d %H:%M}"
+            marks += f"; warned {local_time_text(clock.warned_at)}"
         if clock.escalated_at:
-            marks += f"; target passed, escalated {clock.escalated_at:%Y-%m-%d %H:%M}"
+            marks += f"; target passed, escalated {local_time_text(clock.escalated_at)}"
         return format_html(
             "{} target, {}: due {}{}",
             clock.get_target_display(),

@@ -8,27 +8,51 @@
 Everything but the starter quick replies is read-only: the services write it.
 """
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from core.console import QueryFilter, ReadOnlyAdmin, ReadOnlyTabularInline, acting_user, admin_link, due_badge
+from core.console import (
+    ActionPage,
+    QueryFilter,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    acting_user,
+    admin_link,
+    due_badge,
+    posted,
+    service_form_view,
+)
 from core.durations import duration_text
 from core.exceptions import InvalidInput
-from inquiries.admin.common import OPEN_CONVERSATION_STATUSES, ConversationEventInline, MessageInline
-from inquiries.models import Conversation, ConversationEvent, ConversationStatus, Inquiry, ReplyTemplate
+from core.forms import LimitedTextField
+from core.timezones import local_time_text
+from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
+from inquiries.admin.history import history_lines
+from inquiries.models import (
+    Conversation,
+    ConversationEvent,
+    ConversationStatus,
+    Escalation,
+    Inquiry,
+    Message,
+    ReplyTemplate,
+)
 from inquiries.selectors.conversations import conversation_status_q
 from inquiries.selectors.queue import open_inquiries_due_within_hour, open_inquiries_overdue
-from inquiries.selectors.threads import clock_events
-from inquiries.services.templates import _clean_fields
+from inquiries.selectors.threads import clock_events, conversation_thread
+from inquiries.services.escalations import user_may_work_escalations
+from inquiries.services.messaging import message_post
+from inquiries.services.templates import _clean_fields, best_matching_template, reply_template_render
+from marketplace.selectors.orders import order_latest_shipment
 
 
 class ConversationStatusFilter(admin.SimpleListFilter):
@@ -72,6 +96,23 @@ class DueFilter(admin.SimpleListFilter):
 # --- Conversations ------------------------------------------------------------------------------
 
 
+class ConversationReplyForm(forms.Form):
+    body = LimitedTextField(
+        label="Reply to the buyer",
+        # ``form``: the field sits inside the page's read-only form; it submits with "sp-reply".
+        widget=forms.Textarea(attrs={"rows": 7, "cols": 80, "form": "sp-reply"}),
+        max_length=settings.INQUIRIES_MESSAGE_MAX_LENGTH,
+        help_text="Posted in the conversation as support: an open inquiry is answered as escalated, its "
+        "escalation resolved, and the buyer notified.",
+    )
+
+
+def _chosen_template(request: HttpRequest, templates: list[ReplyTemplate]) -> ReplyTemplate | None:
+    """The staff template picked with ``?template=<id>`` (an unknown id: none, the box stays empty)."""
+    wanted = request.GET.get("template", "")
+    return next((template for template in templates if str(template.pk) == wanted), None)
+
+
 class InquiryInline(ReadOnlyTabularInline):
     model = Inquiry
     fields = (
@@ -91,12 +132,12 @@ class InquiryInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("clock")
 
     @admin.display(description="Warned")
-    def warning_at(self, obj: Inquiry) -> datetime | None:
-        return obj.warning_at
+    def warning_at(self, obj: Inquiry) -> str:
+        return "—" if obj.warning_at is None else local_time_text(obj.warning_at)
 
     @admin.display(description="Escalated")
-    def escalation_at(self, obj: Inquiry) -> datetime | None:
-        return obj.escalation_at
+    def escalation_at(self, obj: Inquiry) -> str:
+        return "—" if obj.escalation_at is None else local_time_text(obj.escalation_at)
 
     @admin.display(description="Inquiry")
     def link(self, obj: Inquiry) -> SafeString | str:
@@ -137,7 +178,10 @@ class ConversationAdmin(ReadOnlyAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = (MessageInline, InquiryInline, ConversationEventInline)
+    # The thread, the reply form, the order and the history in words are the page's own
+    # (``change_form.html``); the inquiries' clocks stay as a table below.
+    inlines = (InquiryInline,)
+    action_pages = (ActionPage("reply", "reply_view", "has_work_permission", "can_work"),)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
         return (
@@ -147,13 +191,110 @@ class ConversationAdmin(ReadOnlyAdmin):
             .select_related("seller", "buyer", "product", "order", "closed_by")
         )
 
+    def has_work_permission(self, request: HttpRequest) -> bool:
+        """Reply as staff: support, moderators, admins (the escalation queue's permission)."""
+        user = request.user
+        return bool(user.has_perm("inquiries.change_escalation") and user_may_work_escalations(user))  # type: ignore[arg-type]
+
+    # --- the change page: a place to work ---
+
+    def _thread(self, conversation: Conversation) -> list[Message]:
+        messages = (
+            Message.objects.filter(conversation_id=conversation.pk)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
+        return conversation_thread(conversation_id=conversation.pk, messages=list(messages))
+
+    def _can_reply(self, request: HttpRequest, conversation: Conversation) -> bool:
+        return self.has_work_permission(request) and conversation.status in (
+            *OPEN_CONVERSATION_STATUSES,
+            ConversationStatus.ANSWERED,
+        )
+
+    def _workbench(
+        self, request: HttpRequest, conversation: Conversation, reply_form: forms.Form | None
+    ) -> dict[str, Any]:
+        """The thread, the staff templates (the one matching the buyer's last words first), the
+        order with its tracking, the escalation and the history in words."""
+        thread = self._thread(conversation)
+        events = list(
+            ConversationEvent.objects.filter(conversation_id=conversation.pk)
+            .select_related("actor", "inquiry")
+            .order_by("created_at", "id")
+        )
+        history = history_lines(
+            events=events, clock_events=clock_events([conversation.pk]).get(conversation.pk, []), messages=thread
+        )
+        escalation = (
+            Escalation.objects.filter(conversation_id=conversation.pk)
+            .select_related("assignee")
+            .order_by("-escalated_at")
+            .first()
+        )
+        shipment = order_latest_shipment(order=conversation.order) if conversation.order is not None else None
+        can_reply = self._can_reply(request, conversation)
+        templates: list[ReplyTemplate] = []
+        suggested = None
+        if can_reply:
+            templates = list(ReplyTemplate.objects.filter(seller__isnull=True).order_by("title", "id"))
+            last_buyer = next((m for m in reversed(thread) if m.kind == "buyer"), None)
+            if last_buyer is not None:
+                suggested, _score = best_matching_template(templates, last_buyer.body)
+            if reply_form is None:
+                chosen = _chosen_template(request, templates)
+                body = reply_template_render(template=chosen, conversation=conversation) if chosen else ""
+                reply_form = ConversationReplyForm(initial={"body": body})
+        return {
+            "thread": thread,
+            "history": history,
+            "escalation": escalation,
+            "shipment": shipment,
+            "tracking": list(shipment.events.all())[-3:] if shipment is not None else [],
+            "reply_form": reply_form if can_reply else None,
+            "staff_templates": templates,
+            "suggested_template": suggested,
+            "chosen_template_id": request.GET.get("template", ""),
+            "is_closed": conversation.status == ConversationStatus.CLOSED,
+        }
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        conversation = self.get_object(request, object_id)
+        extra: dict[str, Any] = {}
+        if conversation is not None and self.has_view_permission(request, conversation):
+            extra = self._workbench(request, conversation, None)
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def reply_view(self, request: HttpRequest, conversation: Conversation) -> HttpResponse:
+        """POST: ``message_post`` as the agent (an open inquiry is answered as escalated, the
+        escalation resolved, the buyer notified). A refusal keeps the text on the form."""
+        form = ConversationReplyForm(posted(request))
+        return service_form_view(
+            self,
+            request,
+            obj=conversation,
+            form=form,
+            title=f"Reply as staff: #{conversation.pk} {conversation.subject}",
+            intro="",
+            submit_label="Post reply",
+            run=lambda call: message_post(
+                conversation=conversation, author=call.actor, body=call.data["body"], now=call.now
+            ),
+            success_message=f"Reply posted in #{conversation.pk} {conversation.subject}; the buyer is notified.",
+            refused_message="Reply not posted",
+            template="admin/inquiries/conversation/reply.html",
+            context=self._workbench(request, conversation, form),
+        )
+
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj: Conversation) -> str:
         return obj.current_status_label
 
     @admin.display(description="Escalated at")
-    def escalated(self, obj: Conversation) -> datetime | None:
-        return obj.escalated_at
+    def escalated(self, obj: Conversation) -> str:
+        return "—" if obj.escalated_at is None else local_time_text(obj.escalated_at)
 
     @admin.display(description="Warnings and escalations")
     def clock_history(self, obj: Conversation) -> SafeString | str:
@@ -164,7 +305,7 @@ class ConversationAdmin(ReadOnlyAdmin):
         return format_html_join(
             mark_safe("<br>"),
             "{} — {} (inquiry {})",
-            ((f"{event.created_at:%Y-%m-%d %H:%M} UTC", event.get_kind_display(), event.inquiry_id) for event in lines),
+            ((local_time_text(event.created_at), event.get_kind_display(), event.inquiry_id) for event in lines),
         )
 
     @admin.display(description="Response due", ordering="response_due_at")
@@ -240,18 +381,19 @@ class InquiryAdmin(ReadOnlyAdmin):
             .select_related("conversation", "seller", "answered_by", "excluded_by", "opening_message", "clock")
         )
 
+    # Computed times, shown in the reader's zone with its abbreviation (``core.timezones``).
     @admin.display(description="Warn at")
-    def warn_at(self, obj: Inquiry) -> datetime | None:
+    def warn_at(self, obj: Inquiry) -> str:
         clock = obj._clock_or_none()
-        return clock.warn_at if clock else None
+        return local_time_text(clock.warn_at) if clock and clock.warn_at else "—"
 
     @admin.display(description="Warned at")
-    def warning_at(self, obj: Inquiry) -> datetime | None:
-        return obj.warning_at
+    def warning_at(self, obj: Inquiry) -> str:
+        return "—" if obj.warning_at is None else local_time_text(obj.warning_at)
 
     @admin.display(description="Escalated at")
-    def escalation_at(self, obj: Inquiry) -> datetime | None:
-        return obj.escalation_at
+    def escalation_at(self, obj: Inquiry) -> str:
+        return "—" if obj.escalation_at is None else local_time_text(obj.escalation_at)
 
     @admin.display(description="Conversation", ordering="conversation__subject")
     def conversation_link(self, obj: Inquiry) -> SafeString | str:
@@ -260,7 +402,7 @@ class InquiryAdmin(ReadOnlyAdmin):
     @admin.display(description="Response due", ordering="response_due_at")
     def due(self, obj: Inquiry) -> SafeString | str:
         if obj.status != "open":
-            return f"{obj.response_due_at:%Y-%m-%d %H:%M}"
+            return local_time_text(obj.response_due_at)
         return due_badge(obj.response_due_at, now=timezone.now())
 
     @admin.display(description="First response", ordering="first_response_seconds")

@@ -38,6 +38,7 @@ from core.console import (
 from core.durations import duration_text
 from core.exceptions import DomainError
 from core.forms import LimitedTextField
+from core.timezones import local_time_text
 from inquiries.admin.common import OPEN_CONVERSATION_STATUSES
 from inquiries.models import ConversationStatus, Escalation, Message
 from inquiries.selectors.conversations import open_escalated_at_of_conversation
@@ -209,11 +210,11 @@ class EscalationAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Escalated", ordering="escalated_at")
     def escalated(self, obj: Escalation) -> str:
-        return f"{obj.escalated_at:%Y-%m-%d %H:%M}"
+        return "—" if obj.escalated_at is None else local_time_text(obj.escalated_at)
 
     @admin.display(description="Resolved", ordering="resolved_at")
     def resolved(self, obj: Escalation) -> str:
-        return "—" if obj.resolved_at is None else f"{obj.resolved_at:%Y-%m-%d %H:%M}"
+        return "—" if obj.resolved_at is None else local_time_text(obj.resolved_at)
 
     @admin.display(description="Conversation")
     def conversation_link(self, obj: Escalation) -> SafeString | str:
@@ -254,7 +255,7 @@ class EscalationAdmin(ReadOnlyAdmin):
             return "Open: a staff reply or closing the conversation resolves it."
         by = f" by {obj.resolved_by.display_name}" if obj.resolved_by is not None else ""
         label = RESOLUTIONS.get(obj.resolution, obj.resolution)
-        return f"{label}{by} on {obj.resolved_at:%Y-%m-%d %H:%M} UTC"
+        return f"{label}{by} on {local_time_text(obj.resolved_at)}"
 
     # --- the change page: thread and reply form ---
 

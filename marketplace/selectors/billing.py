@@ -9,7 +9,7 @@ whatever its size.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from core.exceptions import NotFound
@@ -24,6 +24,7 @@ from marketplace.models import (
     ReceiptDelivery,
     Refund,
     RefundGrant,
+    RefundGrantStatus,
 )
 from marketplace.selectors.scoping import order_visibility_q, order_visible_queryset
 
@@ -143,3 +144,9 @@ def receipt_verification(*, receipt: Receipt) -> ReceiptCheck:
         deliveries=len(deliveries),
         last_sent_to=deliveries[0].email if deliveries else "",
     )
+
+
+def finance_queue_counts() -> dict[str, int]:
+    """The console's finance queue (``marketplace.console_navigation``), in one query: refunds
+    granted by support and waiting for finance to send them."""
+    return RefundGrant.objects.aggregate(refunds_to_send=Count("id", filter=Q(status=RefundGrantStatus.GRANTED)))

@@ -31,6 +31,7 @@ from core.console import (
     service_form_view,
 )
 from core.forms import LimitedTextField
+from core.timezones import local_time_text
 from reviews.admin.metrics import review_metrics_view
 from reviews.models import (
     FollowUpStatus,
@@ -446,5 +447,5 @@ class RecoveryFollowUpAdmin(ReadOnlyAdmin):
     @admin.display(description="Due", ordering="due_at")
     def due(self, obj: RecoveryFollowUp) -> SafeString | str:
         if obj.status != FollowUpStatus.OPEN:
-            return f"{obj.due_at:%Y-%m-%d %H:%M}"
+            return local_time_text(obj.due_at)
         return due_badge(obj.due_at, now=timezone.now())

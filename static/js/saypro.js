@@ -61,3 +61,17 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+/* The console sidebar: typing in Django's filter box opens the collapsed "Records" group, so a
+   matching model list is not hidden inside it. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var filter = document.getElementById("nav-filter");
+    var records = document.querySelector("#nav-sidebar .sp-records");
+    if (!filter || !records) return;
+    function reveal() { if (filter.value) records.open = true; }
+    filter.addEventListener("input", reveal);
+    reveal();
+  });
+})();

@@ -329,6 +329,7 @@ ROUTES: dict[str, Route] = {
     "logout": Route({"POST": PUBLIC}),
     "account": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "account-token-revoke": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "account-time-zone": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "password_change": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "password_change_done": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "password_reset": Route({"GET": PUBLIC, "POST": PUBLIC}),

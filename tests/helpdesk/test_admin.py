@@ -40,7 +40,8 @@ def test_index_cards_count_new_breaching_and_escalated_by_department(desk) -> No
     ticket_escalate(ticket=first, actor=desk["support"], department="logistics", reason="Carrier", now=timezone.now())
 
     page = logged_in(desk["support"]).get(reverse("admin:index"))
-    cards = {card.label: card.count for card in page.context["ticket_cards"]}
+    sections = {entry.section.key: entry.cards for entry in page.context["sections"]}
+    cards = {card.label: card.count for card in sections["helpdesk.tickets"]}
     assert cards == {
         "New tickets": 2,
         "Past target": 1,

@@ -450,8 +450,8 @@ def test_the_conversation_list_highlights_overdue_ones_and_shows_the_thread_read
     detail = client.get(reverse("admin:inquiries_conversation_change", args=[conversation.pk]))
     assert detail.status_code == 200
     text = detail.content.decode()
-    assert "Overdue, taken?" in text  # the buyer's message, in the messages inline
-    assert "Escalation assigned" in text  # the history inline
+    assert "Overdue, taken?" in text  # the buyer's message, in the thread
+    assert "Escalation assigned to" in text  # the history, in words
     assert 'name="_save"' not in text
     overdue = rows(client.get("/admin/inquiries/conversation/?due=overdue"))
     assert sorted(overdue) == sorted(

@@ -251,8 +251,12 @@ def test_query_count_is_constant_whatever_the_number_of_reviews_and_sellers(
 
 def test_the_console_leads_to_the_report(parties: dict[str, Any]) -> None:
     client = logged_in(parties["support"])
-    assert f'href="{URL}">Review metrics &rsaquo;</a>' in client.get(reverse("admin:index")).content.decode()
-    assert f'href="{URL}">Review metrics &rsaquo;</a>' in client.get("/admin/reviews/").content.decode()
+    # Among the links of the support's reviews section (core.console_navigation), on the index and
+    # on the reviews' own page (whose list of models is open there).
+    assert f'<li><a href="{URL}">Review metrics</a></li>' in client.get(reverse("admin:index")).content.decode()
+    app_index = client.get("/admin/reviews/").content.decode()
+    assert f'<li><a href="{URL}">Review metrics</a></li>' in app_index
+    assert '<details class="sp-records sp-records--index" open>' in app_index
     changelist = client.get(reverse("admin:reviews_review_changelist")).content.decode()
     assert f'<li><a href="{URL}">Review metrics</a></li>' in changelist
     finance_index = logged_in(parties["finance"]).get(reverse("admin:index")).content.decode()

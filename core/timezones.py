@@ -1,0 +1,12 @@
+"""A moment as a person reads it: in the active time zone (the signed-in person's own,
+``accounts.middleware.UserTimeZoneMiddleware``) with the zone's abbreviation, so "14:05" always
+says which 14:05. For console columns and notes built in Python; templates use ``|date:"… T"``."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+
+def local_time_text(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    local = timezone.localtime(moment)
+    return f"{local:{fmt}} {local.tzname()}"
