@@ -109,7 +109,7 @@ class AssignInputSerializer(serializers.Serializer):
         return user
 
 
-class InvoiceReissueInputSerializer(serializers.Serializer):
+class TicketInvoiceReissueInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="What was corrected, and why (sent to the customer).")
     tax = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
     discount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
@@ -118,13 +118,13 @@ class InvoiceReissueInputSerializer(serializers.Serializer):
     )
 
 
-class ReceiptResendInputSerializer(serializers.Serializer):
+class TicketReceiptResendInputSerializer(serializers.Serializer):
     email = serializers.EmailField(
         required=False, allow_null=True, default=None, help_text="Default: the customer's account address."
     )
 
 
-class ReceiptReissueInputSerializer(ReceiptResendInputSerializer):
+class TicketReceiptReissueInputSerializer(TicketReceiptResendInputSerializer):
     reason = serializers.CharField(max_length=2000, help_text="What was wrong with the receipt.")
 
 

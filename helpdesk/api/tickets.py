@@ -40,16 +40,16 @@ from helpdesk.api.serializers import (
     EscalateInputSerializer,
     InteractionInputSerializer,
     InteractionOutputSerializer,
-    InvoiceReissueInputSerializer,
-    ReceiptReissueInputSerializer,
-    ReceiptResendInputSerializer,
     RefundInputSerializer,
     RefundSendInputSerializer,
     ResolveInputSerializer,
     TicketCreateInputSerializer,
     TicketDetailOutputSerializer,
     TicketFollowUpInputSerializer,
+    TicketInvoiceReissueInputSerializer,
     TicketOutputSerializer,
+    TicketReceiptReissueInputSerializer,
+    TicketReceiptResendInputSerializer,
     viewer_context,
 )
 from helpdesk.models import Ticket
@@ -143,7 +143,7 @@ STAFF_ACTION_RESPONSES: dict[int, Any] = {
         description="The new version supersedes the current one (kept) and is sent to the customer with the "
         "reason; amounts left out keep the current version's. 403 without `marketplace.reissue_invoice`; 409 "
         "`no_invoice` when the ticket names no invoice.",
-        request=InvoiceReissueInputSerializer,
+        request=TicketInvoiceReissueInputSerializer,
         responses=STAFF_ACTION_RESPONSES,
     ),
     verify_receipt=extend_schema(
@@ -154,12 +154,12 @@ STAFF_ACTION_RESPONSES: dict[int, Any] = {
     ),
     resend_receipt=extend_schema(
         summary="Send the payment's receipt again (default: to the customer's address)",
-        request=ReceiptResendInputSerializer,
+        request=TicketReceiptResendInputSerializer,
         responses=STAFF_ACTION_RESPONSES,
     ),
     reissue_receipt=extend_schema(
         summary="Reissue an incorrect receipt (a new number, the captured amount) and send it",
-        request=ReceiptReissueInputSerializer,
+        request=TicketReceiptReissueInputSerializer,
         responses=STAFF_ACTION_RESPONSES,
     ),
     refund=extend_schema(
@@ -318,7 +318,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     )
     @transaction.atomic
     def reissue_invoice(self, request: Request, pk: str | None = None) -> Response:
-        return self._record_action(request, InvoiceReissueInputSerializer, ticket_invoice_reissue)
+        return self._record_action(request, TicketInvoiceReissueInputSerializer, ticket_invoice_reissue)
 
     @action(
         detail=True,
@@ -342,7 +342,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     )
     @transaction.atomic
     def resend_receipt(self, request: Request, pk: str | None = None) -> Response:
-        return self._record_action(request, ReceiptResendInputSerializer, ticket_receipt_resend)
+        return self._record_action(request, TicketReceiptResendInputSerializer, ticket_receipt_resend)
 
     @action(
         detail=True,
@@ -354,7 +354,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     )
     @transaction.atomic
     def reissue_receipt(self, request: Request, pk: str | None = None) -> Response:
-        return self._record_action(request, ReceiptReissueInputSerializer, ticket_receipt_reissue)
+        return self._record_action(request, TicketReceiptReissueInputSerializer, ticket_receipt_reissue)
 
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @transaction.atomic

@@ -120,6 +120,7 @@ def test_each_role_sees_only_its_own_groups_in_the_sidebar() -> None:
             "Escalated: Technical",
             "Macros",
             "Help articles",
+            "Help centre report",
             "Open review cases",
             "Escalated reviews, unanswered",
             "Negative reviews awaiting a response",
@@ -128,7 +129,16 @@ def test_each_role_sees_only_its_own_groups_in_the_sidebar() -> None:
             "Payments",
             "Refund grants",
             "Receipts",
-        ]
+        ],
+        "Feedback": [
+            "CSAT report",
+            "Unsatisfied answers",
+            "Feedback log",
+            "Feature requests",
+            "Action plans",
+            "Keyword rules",
+            "Survey invitations",
+        ],
     }
     assert groups_of(staff(Role.MODERATOR)) == {
         "Moderation": [
@@ -143,7 +153,16 @@ def test_each_role_sees_only_its_own_groups_in_the_sidebar() -> None:
             "Exclusion flags",
             "Quick-reply templates",
             "Escalated inquiries",
-        ]
+        ],
+        "Feedback": [
+            "CSAT report",
+            "Unsatisfied answers",
+            "Feedback log",
+            "Feature requests",
+            "Action plans",
+            "Keyword rules",
+            "Survey invitations",
+        ],
     }
     assert groups_of(staff(Role.FINANCE)) == {
         "Finance": [
@@ -159,7 +178,7 @@ def test_each_role_sees_only_its_own_groups_in_the_sidebar() -> None:
     assert groups_of(staff(Role.INTEGRATION)) == {
         "Integration": ["Sellers", "Products", "Orders", "Shipments", "Invoices", "Payments", "API documentation"]
     }
-    assert list(groups_of(staff(Role.ADMIN))) == ["Support", "Moderation", "Finance", "Integration"]
+    assert list(groups_of(staff(Role.ADMIN))) == ["Support", "Feedback", "Moderation", "Finance", "Integration"]
     assert groups_of(UserFactory(role=Role.BUYER)) == {}
 
 
@@ -193,6 +212,7 @@ def test_a_superuser_sees_every_section_and_each_trend_once() -> None:
         "Help desk, live",
         "Reviews, live",
         "Orders and payments",
+        "Feedback and CSAT",
         "Reviews, live",
         "Sellers",
         "Refunds and invoices",
