@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("inquiries.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("helpdesk.api.urls")),
+    path("", include("royalty.api.insight_urls")),
 ]

@@ -274,6 +274,11 @@ ROUTES: dict[str, Route] = {
     "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "help-articles-list": Route({"GET": PUBLIC}),
     "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
+    # --- royalty (roy-pages): the preview is for finance, admins and the affiliate's own (store A's
+    # members for store A's affiliate); everyone else 404.
+    "affiliates-preview": Route(
+        {"GET": api(("seller_a", "finance", "admin"), hidden=AUTHENTICATED, denied=404)}, obj="affiliate_a"
+    ),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),

@@ -40,6 +40,7 @@ from tests.marketplace.factories_billing import (
 )
 from tests.notifications.factories import NotificationFactory
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
+from tests.royalty.factories import SellerAffiliateFactory
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", *WRITE_METHODS)
@@ -125,6 +126,7 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "template_a": ReplyTemplateFactory(seller=seller_a),
         "ticket_a": TicketFactory(customer=principals["buyer_a"], order=order_a),
         "article_a": ArticleFactory(slug="track-an-order"),
+        "affiliate_a": SellerAffiliateFactory(seller=seller_a),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}
 
