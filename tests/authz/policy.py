@@ -279,6 +279,9 @@ ROUTES: dict[str, Route] = {
     "affiliates-preview": Route(
         {"GET": api(("seller_a", "finance", "admin"), hidden=AUTHENTICATED, denied=404)}, obj="affiliate_a"
     ),
+    # Visibility scores: staff (the storefront reads as the integration client) and the store's members.
+    "seller-visibility": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    "product-visibility": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="product_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
