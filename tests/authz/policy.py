@@ -343,6 +343,11 @@ ROUTES: dict[str, Route] = {
     # The help centre is public (published articles only).
     "help": Route({"GET": PUBLIC}),
     "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
+    # --- royalty pages: the affiliate's own (store A's members for store A's affiliate; partners'
+    # and sales teams' users at /royalty/, none in this world); finance works them in the console.
+    "seller-royalty": Route({"GET": SELLER_A_PAGE}),
+    "royalty": Route({"GET": outcomes(404, anonymous=LOGIN)}),
+    "royalty-statement": Route({"GET": SELLER_A_PAGE}, obj="statement_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

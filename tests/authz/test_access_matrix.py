@@ -40,7 +40,7 @@ from tests.marketplace.factories_billing import (
 )
 from tests.notifications.factories import NotificationFactory
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
-from tests.royalty.factories import SellerAffiliateFactory
+from tests.royalty.factories import SellerAffiliateFactory, StatementFactory
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", *WRITE_METHODS)
@@ -102,6 +102,7 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     # Buyer A's 2-star review of store A's product, with store A's flagged response waiting for a
     # moderator, and buyer A's case about it.
     review_a = ReviewFactory(product=product_a, buyer=principals["buyer_a"], rating=2)
+    affiliate_a = SellerAffiliateFactory(seller=seller_a)
     objects = {
         "seller_a": seller_a,
         "product_a": product_a,
@@ -126,7 +127,8 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "template_a": ReplyTemplateFactory(seller=seller_a),
         "ticket_a": TicketFactory(customer=principals["buyer_a"], order=order_a),
         "article_a": ArticleFactory(slug="track-an-order"),
-        "affiliate_a": SellerAffiliateFactory(seller=seller_a),
+        "affiliate_a": affiliate_a,
+        "statement_a": StatementFactory(affiliate=affiliate_a),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}
 
