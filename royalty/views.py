@@ -50,6 +50,8 @@ FIGURE_LABELS = {
     "sale_amount": "Sale amount",
     "commission": "Sale's commission",
     "share": "Share clawed back",
+    "standing": "Seller standing",
+    "standing_effect": "Standing effect",
     "ruleset": "Rules",
 }
 

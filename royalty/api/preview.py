@@ -37,6 +37,7 @@ class PreviewFigureSerializer(serializers.Serializer):
     next_tier_min_value = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     next_tier_multiplier = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
     to_next_tier = serializers.CharField(allow_null=True)
+    standing_effect = serializers.CharField(help_text="What the seller's standing did to this tier ('' if nothing).")
 
 
 class PreviewLineSerializer(serializers.Serializer):
@@ -59,6 +60,9 @@ class PreviewSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField()
     currency = serializers.CharField()
     ruleset = RuleSetRefSerializer(allow_null=True)
+    standing = serializers.CharField(
+        allow_null=True, help_text="A seller's standing for the quarter before (it moves the tiers)."
+    )
     sales = serializers.IntegerField()
     sales_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     base_commission = serializers.DecimalField(max_digits=14, decimal_places=2)

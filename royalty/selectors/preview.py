@@ -30,7 +30,8 @@ from royalty.models import (
     StatementStatus,
 )
 from royalty.services import generation
-from royalty.services.rules import ruleset_in_force, tier_for
+from royalty.services.rules import ruleset_in_force
+from royalty.services.standing import seller_standings, standing_tier
 
 ZERO = Decimal("0.00")
 PREVIEW_LABEL = "preview"
@@ -51,6 +52,7 @@ class PreviewFigure:
     next_tier_min_value: Decimal | None
     next_tier_multiplier: Decimal | None
     to_next_tier: str | None
+    standing_effect: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Preview:
     as_of: datetime
     currency: str
     ruleset: dict[str, Any] | None
+    standing: str | None = None
     sales: int = 0
     sales_amount: Decimal = ZERO
     base_commission: Decimal = ZERO
@@ -133,10 +136,16 @@ def to_next_tier(metric: str, value: Decimal | None, details: dict[str, Any], ne
 
 
 def _figures(
-    figures: "generation.AffiliateFigures", tiers: list[PerformanceTier], *, kind: str, lines: list[StatementLine]
+    figures: "generation.AffiliateFigures",
+    tiers: list[PerformanceTier],
+    *,
+    kind: str,
+    standing: str | None,
+    lines: list[StatementLine],
 ) -> list[PreviewFigure]:
-    """Every metric the affiliate's kind is paid on, with the tier generation's ``tier_for`` gives
-    it and the amount of generation's line (a figure reaching no tier has no line: 0)."""
+    """Every metric the affiliate's kind is paid on, with the tier generation gives it
+    (``standing_tier``: the figure's tier moved by a seller's standing) and the amount of
+    generation's line (a figure whose multiplier is 1 has no line: 0)."""
     amounts = {line.figures["metric"]: line.amount for line in lines if line.kind == LineKind.PERFORMANCE}
     result = []
     for metric in generation.METRICS:
@@ -144,8 +153,8 @@ def _figures(
             continue
         value = figures.value(metric)
         details = figures.explain(metric)
-        hit = tier_for(tiers, metric=metric, kind=kind, value=value)
-        next_tier = hit.next_tier
+        placed = standing_tier(tiers, metric=metric, kind=kind, value=value, standing=standing)
+        hit, next_tier = placed.hit, placed.hit.next_tier
         result.append(
             PreviewFigure(
                 metric=metric,
@@ -153,11 +162,12 @@ def _figures(
                 value=value,
                 details=details,
                 tier_min_value=hit.tier.min_value if hit.tier else None,
-                multiplier=hit.tier.multiplier if hit.tier else Decimal("1"),
+                multiplier=placed.multiplier,
                 amount=amounts.get(metric, ZERO),
                 next_tier_min_value=next_tier.min_value if next_tier else None,
                 next_tier_multiplier=next_tier.multiplier if next_tier else None,
                 to_next_tier=to_next_tier(metric, value, details, next_tier.min_value) if next_tier else None,
+                standing_effect=placed.effect,
             )
         )
     return result
@@ -200,7 +210,12 @@ def affiliate_preview(*, affiliate: Affiliate, now: datetime) -> Preview:
     so_far = Period(label=PREVIEW_LABEL, start=month.start, end=now)
     lines, ruleset, period_figures = _generated(affiliate, so_far, now=now)
     base = next((line for line in lines if line.kind == LineKind.BASE), None)
-    figures = _figures(period_figures, list(ruleset.tiers.all()), kind=affiliate.kind, lines=lines) if ruleset else []
+    standing = seller_standings(so_far, [affiliate.seller_id]).get(affiliate.seller_id) if affiliate.seller_id else None
+    figures = (
+        _figures(period_figures, list(ruleset.tiers.all()), kind=affiliate.kind, standing=standing, lines=lines)
+        if ruleset
+        else []
+    )
     clawbacks = [line for line in lines if line.kind == LineKind.CLAWBACK]
     performance = sum((figure.amount for figure in figures), ZERO)
     base_amount = base.amount if base else ZERO
@@ -214,6 +229,7 @@ def affiliate_preview(*, affiliate: Affiliate, now: datetime) -> Preview:
         as_of=now,
         currency=affiliate.currency,
         ruleset={"id": ruleset.id, "name": ruleset.name} if ruleset else None,
+        standing=standing,
         sales=int(base.figures["sales"]) if base else 0,
         sales_amount=Decimal(base.figures["sales_amount"]) if base else ZERO,
         base_commission=base_amount,

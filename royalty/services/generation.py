@@ -55,7 +55,8 @@ from royalty.models import (
     StatementStatus,
 )
 from royalty.services.common import totals_recompute
-from royalty.services.rules import commission_expression, ruleset_for_period, tier_for
+from royalty.services.rules import commission_expression, ruleset_for_period
+from royalty.services.standing import seller_standings, standing_tier
 
 ZERO = Decimal("0.00")
 METRICS = (Metric.RATING, Metric.CSAT, Metric.RESPONSE_RATE)
@@ -306,16 +307,21 @@ def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *,
     # A statement with earlier base lines but no settled sale now cannot happen (sales stay settled).
     with_base = [sid for sid in statement_ids if bases.get(sid, existing.get((sid, "base"), (ZERO, 0))[0])]
     figures = _figures(period, {sid: statements[sid] for sid in with_base}, now=now)
+    # A seller's standing moves its tiers (badge: a step up; penalty: no bonus): royalty.services.standing.
+    standings = seller_standings(
+        period, {statements[sid]["seller_id"] for sid in with_base if statements[sid]["kind"] == AffiliateKind.SELLER}
+    )
     for statement_id in with_base:
         base = bases.get(statement_id, existing.get((statement_id, "base"), (ZERO, 0))[0])
         kind = statements[statement_id]["kind"]
         affiliate_figures = figures[statement_id]
+        standing = standings.get(statements[statement_id]["seller_id"]) if kind == AffiliateKind.SELLER else None
         for metric in METRICS:
             if metric == Metric.RESPONSE_RATE and kind != AffiliateKind.SELLER:
                 continue
             value = affiliate_figures.value(metric)
-            hit = tier_for(tiers, metric=metric, kind=kind, value=value)
-            multiplier = hit.tier.multiplier if hit.tier else Decimal("1")
+            placed = standing_tier(tiers, metric=metric, kind=kind, value=value, standing=standing)
+            hit, multiplier = placed.hit, placed.multiplier
             target = round_money(base * (multiplier - 1))
             label = Metric(metric).label
             description = (
@@ -323,6 +329,8 @@ def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *,
                 if hit.tier
                 else f"{label}: {value if value is not None else 'no figure'} reaches no tier"
             )
+            if placed.effect:
+                description = f"{description}; {placed.effect}"
             append(
                 statement_id,
                 f"performance:{metric}",
@@ -337,6 +345,7 @@ def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *,
                     "next_tier": _tier_data(hit.next_tier),
                     "base": str(base),
                     "multiplier": str(multiplier),
+                    **({"standing": standing, "standing_effect": placed.effect} if standing else {}),
                 },
             )
     return lines
