@@ -65,9 +65,8 @@ class Attribution(models.Model):
     rating); ``category`` is the product category a category rate matches (marketplace products
     carry none, so it is given when the sale is attributed).
 
-    ``statement`` is the statement that paid the sale's commission (set by generation, with the
-    ``commission`` computed from the rule set in force): a sale attributed after its period's
-    statement was approved is paid in the next statement generated for the affiliate."""
+    Which statement pays a sale is not written on the sale (a million rows rewritten each month);
+    it follows from the statements' coverage (``Statement.covered_through``): see ``Statement``."""
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="attributions")
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="attribution")
@@ -76,11 +75,6 @@ class Attribution(models.Model):
     amount = money_field()
     currency = models.CharField(max_length=3, choices=Currency.choices)
     sold_at = models.DateTimeField()
-    statement = models.ForeignKey(
-        "Statement", null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
-    )
-    # Unrounded (the statement's base line is rounded once over the sum).
-    commission = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,13 +84,7 @@ class Attribution(models.Model):
         ordering = ["-sold_at", "-id"]
         indexes = [
             models.Index(fields=["affiliate", "-sold_at"], name="roy_attr_affiliate_idx"),
-            # Generation reads the unsettled sales (a partial index: settled ones drop out of it).
-            models.Index(
-                fields=["sold_at"],
-                include=["affiliate", "amount", "product"],
-                condition=Q(statement__isnull=True),
-                name="roy_attr_unsettled_idx",
-            ),
+            models.Index(fields=["sold_at"], name="roy_attr_sold_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="roy_attr_amount_non_negative"),
@@ -242,7 +230,13 @@ class Statement(models.Model):
 
     Approval: ``approved_by`` is the first approval; above ``ROYALTY_APPROVAL_TWO_PERSON_ABOVE``
     the statement stays a draft until a different person gives the second (``second_approver``).
-    A line added to a draft clears a first approval (the amount approved changed)."""
+    A line added to a draft clears a first approval (the amount approved changed).
+
+    Coverage: a statement pays the affiliate's sales sold before its ``end`` and attributed up to
+    ``covered_through`` (the highest attribution id when it was last generated), less those its
+    previous statement covered. A sale attributed after its period's statement was approved is
+    therefore paid by the next statement generated; running generation again covers nothing twice.
+    ``ruleset`` is the rule set its lines were computed with."""
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="statements")
     period = models.CharField(max_length=24)
@@ -266,6 +260,8 @@ class Statement(models.Model):
     payout_batch = models.ForeignKey(
         PayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
     )
+    covered_through = models.BigIntegerField(default=0, help_text="Highest attribution id covered")
+    ruleset = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
 
     class Meta:
         ordering = ["-start", "affiliate_id", "id"]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("inquiries.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("helpdesk.api.urls")),
+    path("", include("royalty.api.urls")),
     path("", include("royalty.api.insight_urls")),
 ]

@@ -2,13 +2,14 @@
 would move each figure to its next tier.
 
 The statement arithmetic is written once, in ``royalty.services.generation``. The preview does not
-copy it: inside a savepoint it makes a throw-away draft statement for the affiliate over ``[start
-of the month, now)``, lets generation settle the affiliate's unsettled sales into it and compute the
-lines it would append (base, one performance line per metric, clawbacks), reads those unsaved lines,
-and rolls the savepoint back. So the preview is, by construction, the statement generation would
-write if the month ended now. The price: a few row writes that never commit (one statement row,
-the affiliate's unsettled sales, row locks held for the few milliseconds the savepoint lives), and a
-statement id taken from the sequence.
+copy it: inside a savepoint it makes the draft statement generation would make for the affiliate
+over ``[start of the month, now)``, lets generation compute the lines it would append (base, one
+performance line per metric, clawbacks) and the figures it reads, keeps those unsaved lines, and
+rolls the savepoint back. So the preview is, by construction, the statement generation would
+write if the month ended now. The price: one statement row that never commits and a statement id
+taken from the sequence. What the statement covers (generation's ``_covered_sales`` and
+``_refunds_to_claw`` read every affiliate at once) is read here for the one affiliate, with
+generation's coverage rule and ``rules.commission_sql``.
 """
 
 from dataclasses import dataclass, field
@@ -16,25 +17,43 @@ from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.periods import Period, month_period
+from marketplace.models import Refund
 from royalty.models import (
     Affiliate,
     AffiliateKind,
+    Attribution,
     LineKind,
     Metric,
     PerformanceTier,
+    RuleSet,
     Statement,
     StatementLine,
     StatementStatus,
 )
 from royalty.services import generation
-from royalty.services.rules import ruleset_in_force
+from royalty.services.rules import commission_sql, ruleset_in_force
 from royalty.services.standing import seller_standings, standing_tier
 
 ZERO = Decimal("0.00")
 PREVIEW_LABEL = "preview"
+# The refund fields generation's ``_clawback_lines`` reads.
+REFUND_FIELDS = (
+    "id",
+    "amount",
+    "created_at",
+    "payment__order_id",
+    "payment__order__number",
+    "payment__order__attribution__id",
+    "payment__order__attribution__affiliate_id",
+    "payment__order__attribution__affiliate__kind",
+    "payment__order__attribution__amount",
+    "payment__order__attribution__product_id",
+    "payment__order__attribution__category",
+    "payment__order__attribution__sold_at",
+)
 METRIC_UNITS: dict[str, str] = {Metric.RATING: "★", Metric.CSAT: " %", Metric.RESPONSE_RATE: " %"}
 
 
@@ -173,6 +192,59 @@ def _figures(
     return result
 
 
+def _covered_sales(affiliate: Affiliate, period: Period, ruleset: RuleSet, watermark: int) -> dict[int, dict[str, Any]]:
+    """What the affiliate's statement for ``period`` would cover, in the shape generation's
+    ``_covered_sales`` gives for every affiliate (that one scans every affiliate's sales; the preview
+    reads one affiliate's): its sales sold before the end and attributed up to ``watermark``, less
+    those its previous statement covered, with the commission of ``rules.commission_sql``."""
+    previous = (
+        Statement.objects.filter(affiliate=affiliate, start__lt=period.start)
+        .order_by("-start", "-id")
+        .values_list("end", "covered_through")
+        .first()
+    )
+    commission, params = commission_sql(
+        ruleset.rates.all(), kind="af.kind", product="a.product_id", category="a.category", amount="a.amount"
+    )
+    sql = f"""
+        SELECT COUNT(*), SUM(a.amount), SUM({commission})
+        FROM {Attribution._meta.db_table} AS a JOIN {Affiliate._meta.db_table} AS af ON af.id = a.affiliate_id
+        WHERE a.affiliate_id = %s AND a.sold_at < %s AND a.id <= %s
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    params += [affiliate.pk, period.end, watermark]
+    if previous is not None:
+        sql += " AND (a.sold_at >= %s OR a.id > %s)"
+        params += list(previous)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        sales, amount, total = cursor.fetchone()
+    if not sales:
+        return {}
+    return {
+        affiliate.pk: {
+            "sales": sales,
+            "sales_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
+            "commission": Decimal(str(total)).quantize(Decimal("0.000001")),
+        }
+    }
+
+
+def _refunds_to_claw(affiliate: Affiliate, period: Period, watermark: int) -> list[dict[str, Any]]:
+    """Generation's ``_refunds_to_claw`` rows, for one affiliate."""
+    rows = (
+        Refund.objects.filter(
+            created_at__lt=period.end,
+            royalty_clawback__isnull=True,
+            payment__order__attribution__affiliate=affiliate,
+            payment__order__attribution__sold_at__lt=period.end,
+            payment__order__attribution__id__lte=watermark,
+        )
+        .order_by("created_at", "id")
+        .values(*REFUND_FIELDS)
+    )
+    return [dict(row) for row in rows]
+
+
 def _generated(affiliate: Affiliate, period: Period, *, now: datetime) -> tuple[list[StatementLine], Any, Any]:
     """The lines generation would append to the affiliate's statement for ``period`` and the
     figures it reads (rolled back)."""
@@ -181,8 +253,11 @@ def _generated(affiliate: Affiliate, period: Period, *, now: datetime) -> tuple[
         return [], None, None
     lines: list[StatementLine] = []
     figures = None
+    watermark = Attribution.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    covered = _covered_sales(affiliate, period, ruleset, watermark)
     try:
         with transaction.atomic():
+            # The draft generation would make, covering up to now (the clawbacks read its coverage).
             statement = Statement.objects.create(
                 affiliate=affiliate,
                 period=period.label,
@@ -192,10 +267,12 @@ def _generated(affiliate: Affiliate, period: Period, *, now: datetime) -> tuple[
                 status=StatementStatus.DRAFT,
                 total=ZERO,
                 created_at=now,
+                covered_through=watermark,
+                ruleset=ruleset,
             )
-            generation._settle_sales(period, ruleset)
-            lines = generation._family_lines(period, ruleset, [statement.id], now=now)
-            lines += generation._clawback_lines(period, [statement.id], now=now)
+            lines = generation._family_lines(period, ruleset, [statement.id], covered, now=now)
+            refunds = _refunds_to_claw(affiliate, period, watermark)
+            lines += generation._clawback_lines(refunds, {affiliate.pk: statement.id}, now=now)
             row = {"affiliate_id": affiliate.pk, "kind": affiliate.kind, "seller_id": affiliate.seller_id}
             figures = generation._figures(period, {statement.id: row}, now=now)[statement.id]
             raise _Rollback

@@ -1,21 +1,27 @@
 """Statement generation for a period: set-based, idempotent, never touching a closed statement.
 
-One transaction, a constant number of statements whatever the number of affiliates and sales:
+One transaction, a constant number of statements whatever the number of affiliates and sales, and
+no write per sale (a million attributed sales are read by one aggregate, never rewritten):
 
-1. the rule set in force at the period's start (locked: two runs at once queue);
-2. a draft statement for every affiliate with something to pay (unsettled sales sold before the
-   period's end, refunds not yet clawed back): one INSERT ... ON CONFLICT DO NOTHING;
-3. the sales are *settled*: one UPDATE per affiliate kind sets each unsettled sale's statement and
-   commission (``rules.commission_expression``) — only for affiliates whose statement for the
-   period is still a draft, so a sale attributed after its statement was approved is paid by the
-   next statement generated;
+1. the rule set in force at the period's start; the attributions table is locked against inserts
+   for the run (``SHARE``: readers go on) and two runs queue on an advisory lock;
+2. coverage: the statement of the period pays the affiliate's sales sold before the period's end
+   and attributed up to now (``covered_through``: the highest attribution id), less what its
+   previous statement covered (sold before that one's end and attributed up to its
+   ``covered_through``). One aggregate computes every affiliate's sales and commission
+   (``rules.commission_sql``) over that difference. An affiliate whose statement for the period is
+   approved or paid, or that has a statement of a later period, is left alone: its sales wait for
+   its next statement;
+3. a draft statement for every affiliate with something to pay (sales, or refunds not yet clawed
+   back); the drafts record the run's ``covered_through`` and rule set;
 4. per statement and line family (``base``, ``performance:<metric>``) the amount the statement
-   should carry is computed from the settled sales and the period's figures; a line for the
+   should carry is computed from the covered sales and the period's figures; a line for the
    difference is appended when it differs from what the lines already say (``<family>:<n>``):
    running twice adds nothing, and a late sale in a draft adds a correcting line;
-5. clawbacks: one line per refund (created before the period's end) of a settled sale that no
-   statement clawed back yet (``StatementLine.refund`` is unique): a refund whose sale's statement
-   is approved or paid lands in the statement generated next;
+5. clawbacks: one line per refund (created before the period's end) of a covered sale that no
+   statement clawed back yet (``StatementLine.refund`` is unique), at the commission the sale
+   earned under the rule set of the statement that covered it: a refund whose sale's statement is
+   approved or paid lands in the statement generated next;
 6. the totals are recomputed from the lines and an event row is written per statement changed.
 
 Rounding: each line is rounded once, half-up, to the cent; a correcting line is the difference of
@@ -30,10 +36,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Q
 
 from accounts.models import User
-from core.exceptions import InvalidInput
+from core.exceptions import InvalidInput, StateConflict
 from core.money import round_money
 from core.periods import Period
 from feedback.selectors.csat import CsatFigure, csat_by, csat_by_order
@@ -44,6 +50,7 @@ from royalty.models import (
     Affiliate,
     AffiliateKind,
     Attribution,
+    CommissionRate,
     EventKind,
     LineKind,
     Metric,
@@ -55,7 +62,7 @@ from royalty.models import (
     StatementStatus,
 )
 from royalty.services.common import totals_recompute
-from royalty.services.rules import commission_expression, ruleset_for_period
+from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period
 from royalty.services.standing import seller_standings, standing_tier
 
 ZERO = Decimal("0.00")
@@ -101,26 +108,118 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _lock_generation(ruleset: RuleSet) -> None:
-    """Two generations at once queue on the rule set's row (the second then finds the first's
-    work done). PostgreSQL also takes an advisory lock so runs under different rule sets queue too
-    (they settle the same unsettled sales)."""
-    RuleSet.objects.select_for_update().filter(pk=ruleset.pk).first()
+def _lock_generation() -> None:
+    """Two generations queue (the second then finds the first's work done), and no sale is
+    attributed meanwhile: a sale inserted during the run with an id below ``covered_through`` would
+    otherwise count as covered without being paid."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('royalty_generation'))")
+            cursor.execute(f"LOCK TABLE {Attribution._meta.db_table} IN SHARE MODE")
 
 
-def _candidate_affiliates(period: Period) -> list[int]:
-    unsettled = Attribution.objects.filter(statement__isnull=True, sold_at__lt=period.end).values("affiliate_id")
-    refunds = Refund.objects.filter(
-        created_at__lt=period.end,
-        royalty_clawback__isnull=True,
-        payment__order__attribution__statement__isnull=False,
-    ).values("payment__order__attribution__affiliate_id")
-    ids = set(unsettled.order_by().distinct().values_list("affiliate_id", flat=True))
-    ids.update(refunds.order_by().distinct().values_list("payment__order__attribution__affiliate_id", flat=True))
-    return sorted(ids)
+def _check_no_overlap(period: Period) -> None:
+    overlapping = (
+        Statement.objects.filter(start__lt=period.end, end__gt=period.start).exclude(period=period.label).first()
+    )
+    if overlapping is not None:
+        raise StateConflict(
+            f"Statements for {overlapping.period} overlap {period.label}: generate one kind of period "
+            "(months, or quarters) for the same time.",
+            code="overlapping_period",
+        )
+
+
+_STATEMENT = Statement._meta.db_table
+_ATTRIBUTION = Attribution._meta.db_table
+_AFFILIATE = Affiliate._meta.db_table
+
+
+def _frozen_sql() -> str:
+    """Affiliates generation leaves alone: their statement for the period is closed, or they have a
+    statement of a later period (their coverage moved on)."""
+    return f"""
+        SELECT affiliate_id FROM {_STATEMENT} WHERE (period = %s AND status <> 'draft') OR start >= %s
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+
+
+def _covered_sales(period: Period, ruleset: RuleSet, watermark: int) -> dict[int, dict[str, Any]]:
+    """affiliate -> {sales, sales_amount, commission (unrounded)} over what the period's statement
+    covers (see the module), in one aggregate."""
+    commission, commission_params = commission_sql(
+        ruleset.rates.all(), kind="af.kind", product="a.product_id", category="a.category", amount="a.amount"
+    )
+    end = connection.ops.quote_name("end")
+    sql = f"""
+        SELECT a.affiliate_id, COUNT(*), SUM(a.amount), SUM({commission})
+        FROM {_ATTRIBUTION} AS a
+        JOIN {_AFFILIATE} AS af ON af.id = a.affiliate_id
+        LEFT JOIN (
+            SELECT s.affiliate_id, s.{end} AS prev_end, s.covered_through AS prev_through
+            FROM {_STATEMENT} AS s
+            WHERE s.start < %s AND NOT EXISTS (
+                SELECT 1 FROM {_STATEMENT} AS later
+                WHERE later.affiliate_id = s.affiliate_id AND later.start < %s AND later.start > s.start
+            )
+        ) AS p ON p.affiliate_id = a.affiliate_id
+        WHERE a.sold_at < %s AND a.id <= %s
+          AND (p.affiliate_id IS NULL OR a.sold_at >= p.prev_end OR a.id > p.prev_through)
+          AND a.affiliate_id NOT IN ({_frozen_sql()})
+        GROUP BY a.affiliate_id
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    params = [
+        *commission_params,
+        period.start,
+        period.start,
+        period.end,
+        watermark,
+        period.label,
+        period.end,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        affiliate_id: {
+            "sales": sales,
+            "sales_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
+            # SQLite sums decimals as floats: six places is what the column type would keep.
+            "commission": Decimal(str(total)).quantize(Decimal("0.000001")),
+        }
+        for affiliate_id, sales, amount, total in rows
+    }
+
+
+def _refunds_to_claw(period: Period, watermark: int) -> list[dict[str, Any]]:
+    """Refunds created before the period's end, not clawed back yet, of sales covered by now."""
+    frozen = Statement.objects.filter(
+        Q(period=period.label) & ~Q(status=StatementStatus.DRAFT) | Q(start__gte=period.end)
+    )
+    rows = (
+        Refund.objects.filter(
+            created_at__lt=period.end,
+            royalty_clawback__isnull=True,
+            payment__order__attribution__sold_at__lt=period.end,
+            payment__order__attribution__id__lte=watermark,
+        )
+        .exclude(payment__order__attribution__affiliate_id__in=frozen.values("affiliate_id"))
+        .order_by("created_at", "id")
+        .values(
+            "id",
+            "amount",
+            "created_at",
+            "payment__order_id",
+            "payment__order__number",
+            "payment__order__attribution__id",
+            "payment__order__attribution__affiliate_id",
+            "payment__order__attribution__affiliate__kind",
+            "payment__order__attribution__amount",
+            "payment__order__attribution__product_id",
+            "payment__order__attribution__category",
+            "payment__order__attribution__sold_at",
+        )
+    )
+    return [dict(row) for row in rows]
 
 
 def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetime) -> int:
@@ -150,18 +249,6 @@ def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetim
     # ignore_conflicts: a statement made meanwhile by another path is left as it is.
     Statement.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
     return len(missing)
-
-
-def _settle_sales(period: Period, ruleset: RuleSet) -> None:
-    rates = list(ruleset.rates.all())
-    drafts = Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT)
-    statement_of = drafts.filter(affiliate_id=OuterRef("affiliate_id")).values("id")[:1]
-    for kind in AffiliateKind.values:
-        Attribution.objects.filter(
-            statement__isnull=True,
-            sold_at__lt=period.end,
-            affiliate_id__in=drafts.filter(affiliate__kind=kind).values("affiliate_id"),
-        ).update(statement_id=Subquery(statement_of), commission=commission_expression(rates, kind=kind))
 
 
 def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str], tuple[Decimal, int]]:
@@ -195,18 +282,23 @@ def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: date
     ratings: dict[int, RatingTotals] = defaultdict(lambda: RatingTotals(reviews=0, stars=0))
     csats: dict[int, CsatFigure] = {}
     if others:
-        settled = Attribution.objects.filter(statement_id__in=others)
+        # The products it promoted: those of its sales in the period.
+        statement_of = {statements[sid]["affiliate_id"]: sid for sid in others}
+        promoted = Attribution.objects.filter(
+            affiliate_id__in=list(statement_of), sold_at__gte=period.start, sold_at__lt=period.end
+        )
         product_totals = rating_totals_by_product(
-            start=period.start, end=period.end, product_ids=settled.filter(product__isnull=False).values("product_id")
+            start=period.start, end=period.end, product_ids=promoted.filter(product__isnull=False).values("product_id")
         )
         if product_totals:
             pairs = (
-                settled.filter(product_id__in=list(product_totals))
+                promoted.filter(product_id__in=list(product_totals))
                 .order_by()
-                .values_list("statement_id", "product_id")
+                .values_list("affiliate_id", "product_id")
                 .distinct()
             )
-            for statement_id, product_id in pairs:
+            for affiliate_id, product_id in pairs:
+                statement_id = statement_of[affiliate_id]
                 ratings[statement_id] = ratings[statement_id] + product_totals[product_id]
         # The CSAT of the interactions about every order ever attributed to the affiliate,
         # answered in the period.
@@ -244,7 +336,14 @@ def _tier_data(tier: PerformanceTier | None) -> dict[str, Any] | None:
     return {"id": tier.id, "min_value": str(tier.min_value), "multiplier": str(tier.multiplier)}
 
 
-def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *, now: datetime) -> list[StatementLine]:
+def _family_lines(
+    period: Period,
+    ruleset: RuleSet,
+    statement_ids: list[int],
+    covered: dict[int, dict[str, Any]],
+    *,
+    now: datetime,
+) -> list[StatementLine]:
     """The base and performance lines to append (differences only)."""
     if not statement_ids:
         return []
@@ -255,11 +354,9 @@ def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *,
         )
     }
     sales: dict[int, dict[str, Any]] = {
-        row["statement_id"]: dict(row)
-        for row in Attribution.objects.filter(statement_id__in=statement_ids)
-        .order_by()
-        .values("statement_id")
-        .annotate(sales=Count("id"), sales_amount=Sum("amount"), commission=Sum("commission"))
+        statement_id: covered[row["affiliate_id"]]
+        for statement_id, row in statements.items()
+        if row["affiliate_id"] in covered
     }
     existing = _existing_family_sums(statement_ids)
     tiers = list(ruleset.tiers.all())
@@ -351,32 +448,55 @@ def _family_lines(period: Period, ruleset: RuleSet, statement_ids: list[int], *,
     return lines
 
 
-def _clawback_lines(period: Period, statement_ids: list[int], *, now: datetime) -> list[StatementLine]:
-    """One line per refund of a settled sale not clawed back yet, on the affiliate's draft."""
-    statement_of = dict(Statement.objects.filter(id__in=statement_ids).values_list("affiliate_id", "id"))
-    refunds = list(
-        Refund.objects.filter(
-            created_at__lt=period.end,
-            royalty_clawback__isnull=True,
-            payment__order__attribution__statement__isnull=False,
-            payment__order__attribution__affiliate_id__in=list(statement_of),
+def _sale_commissions(refunds: list[dict[str, Any]]) -> dict[int, tuple[Decimal, int | None]]:
+    """attribution -> (its commission, rounded, and the statement that covered it): at the rates of
+    the rule set of the first statement of its affiliate whose coverage holds the sale."""
+    affiliate_ids = {row["payment__order__attribution__affiliate_id"] for row in refunds}
+    statements: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for statement in (
+        Statement.objects.filter(affiliate_id__in=affiliate_ids)
+        .order_by("start", "id")
+        .values("id", "affiliate_id", "end", "covered_through", "ruleset_id")
+    ):
+        statements[statement["affiliate_id"]].append(dict(statement))
+    rates: dict[int, list[CommissionRate]] = defaultdict(list)
+    ruleset_ids = {each["ruleset_id"] for listed in statements.values() for each in listed if each["ruleset_id"]}
+    for each_rate in CommissionRate.objects.filter(ruleset_id__in=ruleset_ids):
+        rates[each_rate.ruleset_id].append(each_rate)
+    found: dict[int, tuple[Decimal, int | None]] = {}
+    for row in refunds:
+        attribution = row["payment__order__attribution__id"]
+        covering = next(
+            (
+                statement
+                for statement in statements[row["payment__order__attribution__affiliate_id"]]
+                if row["payment__order__attribution__sold_at"] < statement["end"]
+                and attribution <= statement["covered_through"]
+            ),
+            None,
         )
-        .order_by("created_at", "id")
-        .values(
-            "id",
-            "amount",
-            "created_at",
-            "payment__order_id",
-            "payment__order__number",
-            "payment__order__attribution__id",
-            "payment__order__attribution__affiliate_id",
-            "payment__order__attribution__amount",
-            "payment__order__attribution__commission",
+        if covering is None or covering["ruleset_id"] is None:
+            found[attribution] = (ZERO, None)
+            continue
+        rate = rate_for_sale(
+            rates[covering["ruleset_id"]],
+            kind=row["payment__order__attribution__affiliate__kind"],
+            product_id=row["payment__order__attribution__product_id"],
+            category=row["payment__order__attribution__category"],
         )
-    )
+        amount = ZERO if rate is None else rate_amount(rate, row["payment__order__attribution__amount"])
+        found[attribution] = (round_money(amount), covering["id"])
+    return found
+
+
+def _clawback_lines(
+    refunds: list[dict[str, Any]], statement_of: dict[int, int], *, now: datetime
+) -> list[StatementLine]:
+    """One line per refund, on the affiliate's draft for the period; the sale's commission is
+    clawed back at most once over, whatever the number of refunds."""
     if not refunds:
         return []
-    # What earlier clawbacks took from each sale: the commission is clawed back at most once over.
+    commissions = _sale_commissions(refunds)
     taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for order_id, amount in (
         StatementLine.objects.filter(
@@ -390,10 +510,9 @@ def _clawback_lines(period: Period, statement_ids: list[int], *, now: datetime) 
     for row in refunds:
         order_id = row["payment__order_id"]
         sale_amount = row["payment__order__attribution__amount"]
-        commission = round_money(row["payment__order__attribution__commission"] or ZERO)
+        commission, covering = commissions[row["payment__order__attribution__id"]]
         share = Decimal("1") if not sale_amount else min(Decimal("1"), row["amount"] / sale_amount)
-        clawed = min(round_money(commission * share), commission - taken[order_id])
-        clawed = max(clawed, ZERO)
+        clawed = max(min(round_money(commission * share), commission - taken[order_id]), ZERO)
         taken[order_id] += clawed
         lines.append(
             StatementLine(
@@ -413,7 +532,8 @@ def _clawback_lines(period: Period, statement_ids: list[int], *, now: datetime) 
                     "attribution": row["payment__order__attribution__id"],
                     "sale_amount": str(sale_amount),
                     "commission": str(commission),
-                    "share": str(share),
+                    "share": str(share.quantize(Decimal("0.0001"))),
+                    "paid_by_statement": covering,
                 },
                 refund_id=row["id"],
                 source_key=f"clawback:{row['id']}",
@@ -434,15 +554,21 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
         )
     ruleset = ruleset_for_period(period)
     with transaction.atomic():
-        _lock_generation(ruleset)
-        affiliate_ids = _candidate_affiliates(period)
+        _lock_generation()
+        _check_no_overlap(period)
+        watermark = Attribution.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        covered = _covered_sales(period, ruleset, watermark)
+        refunds = _refunds_to_claw(period, watermark)
+        affiliate_ids = sorted(set(covered) | {row["payment__order__attribution__affiliate_id"] for row in refunds})
         created = _ensure_statements(period, affiliate_ids, now=now)
-        _settle_sales(period, ruleset)
-        draft_ids = list(
-            Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT).values_list("id", flat=True)
+        drafts = Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT).exclude(
+            affiliate_id__in=Statement.objects.filter(start__gte=period.end).values("affiliate_id")
         )
-        lines = _family_lines(period, ruleset, draft_ids, now=now)
-        lines += _clawback_lines(period, draft_ids, now=now)
+        statement_of = dict(drafts.values_list("affiliate_id", "id"))
+        draft_ids = sorted(statement_of.values())
+        Statement.objects.filter(id__in=draft_ids).update(covered_through=watermark, ruleset=ruleset)
+        lines = _family_lines(period, ruleset, draft_ids, covered, now=now)
+        lines += _clawback_lines(refunds, statement_of, now=now)
         StatementLine.objects.bulk_create(lines, batch_size=2000)
         changed = sorted({line.statement_id for line in lines})
         totals_recompute(changed)

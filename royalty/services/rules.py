@@ -1,6 +1,5 @@
-"""The rules in force: which rule set applies to a period, a sale's commission rate (as one SQL
-expression, so generation computes every sale's commission in the database), and the performance
-tier a figure reaches."""
+"""The rules in force: which rule set applies to a period, a sale's commission rate (in Python for
+one sale, as one SQL CASE for generation's aggregate), and the performance tier a figure reaches."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,13 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Q
 
 from core.exceptions import InvalidInput
 from core.periods import Period
 from royalty.models import AffiliateKind, Basis, CommissionRate, PerformanceTier, RuleSet
 
-COMMISSION_FIELD = DecimalField(max_digits=20, decimal_places=6)
 HUNDRED = Decimal("100")
 
 
@@ -57,7 +55,7 @@ def rate_amount(rate: CommissionRate, amount: Decimal) -> Decimal:
 def rate_for_sale(
     rates: Iterable[CommissionRate], *, kind: str, product_id: int | None, category: str
 ) -> CommissionRate | None:
-    """The rate one sale earns (the Python twin of ``commission_expression``, for the preview)."""
+    """The rate one sale earns (the Python twin of ``commission_sql``, for clawbacks and the preview)."""
     matching = [
         rate
         for rate in rates
@@ -68,32 +66,35 @@ def rate_for_sale(
     return min(matching, key=lambda rate: (rate_specificity(rate), rate.id), default=None)
 
 
-def _value(rate: CommissionRate) -> Any:
-    if rate.basis == Basis.FLAT:
-        return Value(rate.value, output_field=COMMISSION_FIELD)
-    return ExpressionWrapper(F("amount") * Value(rate.value / HUNDRED), output_field=COMMISSION_FIELD)
-
-
-def commission_expression(rates: Iterable[CommissionRate], *, kind: str) -> Any:
-    """A CASE over an ``Attribution`` row giving its commission for affiliates of ``kind``: the
-    product's rate, else the category's, else the kind's default, else 0 (no rate: no commission).
-    Rule sets hold a handful to a few hundred rates; the CASE is evaluated in the database."""
-    ordered = sorted(
-        (rate for rate in rates if rate.affiliate_kind == kind), key=lambda rate: (rate_specificity(rate), rate.id)
-    )
-    whens = []
-    default: Any = Value(Decimal("0"), output_field=COMMISSION_FIELD)
+def commission_sql(
+    rates: Iterable[CommissionRate], *, kind: str, product: str, category: str, amount: str
+) -> tuple[str, list[Any]]:
+    """A SQL CASE giving one sale's commission (unrounded) from its affiliate's kind, product,
+    category and amount (the column expressions named): the product's rate, else the category's,
+    else the kind's default, else 0 (no rate: no commission). Generation sums it over every sale in
+    one statement; rule sets hold a handful to a few hundred rates."""
+    ordered = sorted(rates, key=lambda rate: (rate_specificity(rate), rate.id))
+    parts: list[str] = []
+    params: list[Any] = []
     for rate in ordered:
         specificity = rate_specificity(rate)
+        condition = f"{kind} = %s"
+        condition_params: list[Any] = [rate.affiliate_kind]
         if specificity == 0:
-            whens.append(When(product_id=rate.product_id, then=_value(rate)))
+            condition += f" AND {product} = %s"
+            condition_params.append(rate.product_id)
         elif specificity == 1:
-            whens.append(When(category=rate.category, then=_value(rate)))
-        elif isinstance(default, Value):
-            default = _value(rate)
-    if not whens:
-        return default
-    return Case(*whens, default=default, output_field=COMMISSION_FIELD)
+            condition += f" AND {category} = %s"
+            condition_params.append(rate.category)
+        if rate.basis == Basis.FLAT:
+            value_sql, value_params = "%s", [rate.value]
+        else:
+            value_sql, value_params = f"{amount} * %s", [rate.value / HUNDRED]
+        parts.append(f"WHEN {condition} THEN {value_sql}")
+        params += [*condition_params, *value_params]
+    if not parts:
+        return "0", []
+    return f"CASE {' '.join(parts)} ELSE 0 END", params
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,13 @@ TICKET_READERS = ("support", "moderator", "finance", "admin")
 TICKET_WORKERS = ("support", "finance", "admin")
 TICKET_HIDDEN = ("buyer_b", "seller_a", "seller_b", "integration")
 
+# Royalty: staff with royalty.view_* read every affiliate and statement; finance (and admins) work
+# them; store A's members see store A's seller affiliate and its statements, nobody else's.
+ROYALTY_READERS = ("support", "moderator", "finance", "admin")
+ROYALTY_WORKERS = ("finance", "admin")
+ROYALTY_SEERS = (*ROYALTY_READERS, "seller_a")
+ROYALTY_HIDDEN = ("buyer_a", "buyer_b", "seller_b", "integration")
+
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
 BUYER_A_PAGE = outcomes(404, anonymous=LOGIN, buyer_a=OK)
@@ -272,6 +279,24 @@ ROUTES: dict[str, Route] = {
     "tickets-resolve": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-follow-up": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
     "tickets-assign": Route({"POST": api(TICKET_WORKERS, hidden=TICKET_HIDDEN)}, obj="ticket_a"),
+    # --- royalty: staff who read royalty (support, moderators, finance, admins) see every
+    # affiliate and statement, store A's members their seller affiliate's; finance works them. ---
+    "affiliates-list": Route({"GET": api(), "POST": api(ROYALTY_WORKERS)}),
+    "affiliates-detail": Route({"GET": api(ROYALTY_SEERS, hidden=ROYALTY_HIDDEN)}, obj="affiliate_a"),
+    "affiliates-attributions": Route({"POST": api(ROYALTY_WORKERS, hidden=ROYALTY_HIDDEN)}, obj="affiliate_a"),
+    "royalty-statements-list": Route({"GET": api()}),
+    "royalty-statements-detail": Route({"GET": api(ROYALTY_SEERS, hidden=ROYALTY_HIDDEN)}, obj="statement_a"),
+    "royalty-statements-generate": Route({"POST": api(ROYALTY_WORKERS)}),
+    "royalty-statements-mark-paid": Route({"POST": api(ROYALTY_WORKERS)}),
+    "royalty-statements-adjustments": Route({"POST": api(ROYALTY_WORKERS, hidden=ROYALTY_HIDDEN)}, obj="statement_a"),
+    "royalty-statements-approve": Route({"POST": api(ROYALTY_WORKERS, hidden=ROYALTY_HIDDEN)}, obj="statement_a"),
+    "royalty-adjustments-list": Route({"GET": api()}),
+    "royalty-adjustments-approve": Route({"POST": api(ROYALTY_WORKERS, hidden=ROYALTY_HIDDEN)}, obj="adjustment_a"),
+    "royalty-adjustments-reject": Route({"POST": api(ROYALTY_WORKERS, hidden=ROYALTY_HIDDEN)}, obj="adjustment_a"),
+    "payout-batches-list": Route({"GET": api()}),
+    "payout-batches-export": Route(
+        {"GET": api(ROYALTY_READERS, hidden=(*ROYALTY_HIDDEN, "seller_a"))}, obj="payout_batch_a"
+    ),
     "help-articles-list": Route({"GET": PUBLIC}),
     "help-articles-detail": Route({"GET": PUBLIC}, obj="article_a"),
     # --- royalty (roy-pages): the preview is for finance, admins and the affiliate's own (store A's

@@ -40,7 +40,7 @@ from tests.marketplace.factories_billing import (
 )
 from tests.notifications.factories import NotificationFactory
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
-from tests.royalty.factories import SellerAffiliateFactory, StatementFactory
+from tests.royalty.factories import AdjustmentFactory, PayoutBatchFactory, SellerAffiliateFactory, StatementFactory
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", *WRITE_METHODS)
@@ -102,7 +102,9 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     # Buyer A's 2-star review of store A's product, with store A's flagged response waiting for a
     # moderator, and buyer A's case about it.
     review_a = ReviewFactory(product=product_a, buyer=principals["buyer_a"], rating=2)
-    affiliate_a = SellerAffiliateFactory(seller=seller_a)
+    # Store A is a seller affiliate with a draft statement and an adjustment waiting for a second
+    # finance approver (asked by another finance user), and a payout batch.
+    statement_a = StatementFactory(affiliate=SellerAffiliateFactory(seller=seller_a))
     objects = {
         "seller_a": seller_a,
         "product_a": product_a,
@@ -127,8 +129,10 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "template_a": ReplyTemplateFactory(seller=seller_a),
         "ticket_a": TicketFactory(customer=principals["buyer_a"], order=order_a),
         "article_a": ArticleFactory(slug="track-an-order"),
-        "affiliate_a": affiliate_a,
-        "statement_a": StatementFactory(affiliate=affiliate_a),
+        "affiliate_a": statement_a.affiliate,
+        "statement_a": statement_a,
+        "adjustment_a": AdjustmentFactory(statement=statement_a),
+        "payout_batch_a": PayoutBatchFactory(created_by=principals["finance"]),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}
 

@@ -7,17 +7,20 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from accounts.models import Role
 from feedback.models import SurveyInvitation, SurveyResponse
 from marketplace.models import Order
 from royalty.models import (
+    Adjustment,
     Affiliate,
     Attribution,
     CommissionRate,
+    PayoutBatch,
     PerformanceTier,
     RuleSet,
     Statement,
 )
-from tests.accounts.factories import BuyerFactory
+from tests.accounts.factories import BuyerFactory, UserFactory
 from tests.marketplace.factories import OrderFactory, SellerFactory
 
 # November 2026 closes at T_CLOSED; the sales and refunds below are in November unless told.
@@ -139,3 +142,29 @@ def survey_response(
         order=order,
         created_at=at,
     )
+
+
+class AdjustmentFactory(DjangoModelFactory[Adjustment]):
+    """A pending 900.00 adjustment asked by another finance user (waits for a second approver)."""
+
+    class Meta:
+        model = Adjustment
+
+    statement = factory.SubFactory(StatementFactory)
+    amount = Decimal("900.00")
+    reason_code = "goodwill"
+    reason = "Campaign launch bonus"
+    status = "pending"
+    requested_by = factory.SubFactory(UserFactory, role=Role.FINANCE)
+    requested_at = T_CLOSED
+
+
+class PayoutBatchFactory(DjangoModelFactory[PayoutBatch]):
+    class Meta:
+        model = PayoutBatch
+
+    period = "2026-10"
+    currency = "USD"
+    total = Decimal("0.00")
+    created_by = factory.SubFactory(UserFactory, role=Role.FINANCE)
+    created_at = T_CLOSED

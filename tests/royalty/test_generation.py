@@ -62,7 +62,8 @@ def test_base_commission_is_the_rate_on_the_sales_rounded_once(rules) -> None:  
     assert statement.lines.get().figures["sales"] == 3
     assert result.statements_created == 1
     assert result.statement_ids == [statement.id]
-    assert list(Attribution.objects.order_by().values_list("statement_id", flat=True).distinct()) == [statement.id]
+    assert statement.covered_through == Attribution.objects.order_by("-id").first().id
+    assert statement.ruleset == rules
     assert StatementEvent.objects.get(statement=statement).kind == "generated"
 
 
@@ -94,13 +95,9 @@ def test_a_product_rate_wins_over_a_category_rate_which_wins_over_the_default(ru
 
     statements_generate(period=NOVEMBER, now=T_CLOSED)
 
-    assert sorted(Attribution.objects.values_list("commission", flat=True)) == [
-        Decimal("3.000000"),
-        Decimal("4.798000"),
-        Decimal("7.197000"),
-        Decimal("9.596000"),
-    ]
-    assert Statement.objects.get().total == Decimal("24.59")  # 24.591 rounded once
+    base = Statement.objects.get().lines.get()
+    assert base.figures["commission_unrounded"] == "24.591000"
+    assert base.amount == Decimal("24.59")  # rounded once, over the sum
 
 
 def test_the_rating_tier_of_the_promoted_products_adds_its_multiplier(rules) -> None:  # type: ignore[no-untyped-def]
@@ -211,8 +208,9 @@ def test_a_sale_attributed_after_approval_is_paid_by_the_next_statement(rules, f
 
     statements_generate(period=DECEMBER, now=AFTER_DECEMBER)
 
-    late.refresh_from_db()
-    assert late.statement.period == "2026-12"
+    december = Statement.objects.get(period="2026-12")
+    assert december.lines.get().figures["sales"] == 1
+    assert december.covered_through == late.id
     assert Statement.objects.get(period="2026-11").total == Decimal("4.80")
     assert Statement.objects.get(period="2026-12").total == Decimal("4.80")
 
@@ -291,3 +289,31 @@ def test_generation_makes_the_same_number_of_queries_for_2_and_8_affiliates() ->
     large = _generation_queries(8, month=11, now=T_CLOSED)
 
     assert small == large
+
+
+def test_the_sweep_generates_the_last_closed_month_once_it_has_settled(rules) -> None:  # type: ignore[no-untyped-def]
+    from core.sweeps import sweep_run
+
+    AttributionFactory()
+    assert sweep_run("royalty_statements", now=datetime(2026, 12, 1, 12, tzinfo=UTC))["period"] == "2026-10"
+    assert not Statement.objects.filter(period="2026-11").exists()
+
+    summary = sweep_run("royalty_statements", now=datetime(2026, 12, 2, 2, 15, tzinfo=UTC))
+    again = sweep_run("royalty_statements", now=datetime(2026, 12, 3, 2, 15, tzinfo=UTC))
+
+    assert summary == {"period": "2026-11", "statements": 1, "created": 1, "lines": 1}
+    assert again == {"period": "2026-11", "statements": 1, "created": 0, "lines": 0}
+
+
+def test_a_quarter_overlapping_generated_months_is_refused(rules) -> None:  # type: ignore[no-untyped-def]
+    from core.exceptions import StateConflict
+
+    AttributionFactory()
+    statements_generate(period=NOVEMBER, now=T_CLOSED)
+    quarter = parse_period(period="2026-Q4", date_from=None, date_to=None, now=AFTER_DECEMBER)
+
+    with pytest.raises(StateConflict) as refused:
+        statements_generate(period=quarter, now=AFTER_DECEMBER)
+
+    assert refused.value.code == "overlapping_period"
+    assert list(Statement.objects.values_list("period", flat=True)) == ["2026-11"]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('marketplace', '0006_order_tally'),
-        ('royalty', '0002_role_permissions_append_only'),
+        ('royalty', '0003_statement_coverage'),
     ]
 
     operations = [

@@ -1,0 +1,3 @@
+from royalty.api import views
+
+urlpatterns = [*views.urlpatterns]
