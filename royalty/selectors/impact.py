@@ -69,7 +69,7 @@ def _sorted(rows: list[ImpactRow], sort: str) -> list[ImpactRow]:
 
 def impact_report(*, period: Period, now: datetime, sort: str = DEFAULT_SORT) -> list[ImpactRow]:
     """Every active affiliate and every affiliate with a statement for ``period``."""
-    statements = {
+    statements: dict[int, dict[str, Any]] = {
         row["affiliate_id"]: dict(row)
         for row in Statement.objects.filter(period=period.label).values("affiliate_id", "id", "total", "status")
     }
