@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from celery.schedules import crontab
 from django.conf import settings
 
+from core.exceptions import DomainError
 from core.periods import month_period, shift_period
 from core.sweeps import register_sweep
 from royalty.services.generation import statements_generate
@@ -22,7 +23,10 @@ def royalty_statements(*, now: datetime) -> dict[str, object]:
         last_month = shift_period(last_month, -1)
     if ruleset_in_force(last_month.start.date()) is None:
         return {"period": last_month.label, "skipped": "no rule set in force"}
-    result = statements_generate(period=last_month, now=now)
+    try:
+        result = statements_generate(period=last_month, now=now)
+    except DomainError as refused:  # e.g. quarters generated on demand over that month: nothing to do
+        return {"period": last_month.label, "skipped": refused.message}
     return {
         "period": result.period,
         "statements": len(result.statement_ids),

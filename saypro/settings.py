@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
         {"name": "Notifications", "description": "The caller's in-app notifications."},
+        {
+            "name": "Royalty",
+            "description": "Affiliates, attributed sales, statements (generate, adjust, approve, pay), payout batches.",
+        },
     ],
     # Several resources have a `status` field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
@@ -361,6 +365,11 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "helpdesk.models.Priority",
         "TicketDepartmentEnum": "helpdesk.models.Department",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
+        "AffiliateKindEnum": "royalty.models.AffiliateKind",
+        "RoyaltyStatementStatusEnum": "royalty.models.StatementStatus",
+        "RoyaltyLineKindEnum": "royalty.models.LineKind",
+        "RoyaltyAdjustmentStatusEnum": "royalty.models.AdjustmentStatus",
+        "RoyaltyReasonCodeEnum": "royalty.models.ReasonCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -532,7 +541,6 @@ ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
 ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
 # Days after a month closes before the sweep generates its statements (late attributions and refunds).
 ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
-ROYALTY_PAGE_SIZE = 50  # statements per API page
 # Visibility score (0-100) per seller and product, for the storefront to rank by:
 # 100 x (w_rating x rating/5 + w_response x response rate/100 + w_csat x CSAT/100) / sum of weights,
 # over the last ROYALTY_VISIBILITY_WINDOW_DAYS; a missing figure counts as ROYALTY_VISIBILITY_NEUTRAL

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.errors import error_responses
-from core.api.filters import FilterBackend
+from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
 from core.exceptions import InvalidInput
 from core.permissions import HasRolePermission
@@ -105,7 +105,8 @@ class AffiliateViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     action_permissions: dict[str, Any] = {"create": user_is_finance}
     serializer_class = AffiliateOutputSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "created_at", "id"]
 
     def get_queryset(self) -> QuerySet[Affiliate]:
         return affiliate_list(actor=_user(self.request))
@@ -203,7 +204,8 @@ class StatementViewSet(viewsets.GenericViewSet):
     action_permissions: dict[str, Any] = {"generate": user_is_finance, "mark_paid": user_is_finance}
     serializer_class = StatementOutputSerializer
     filterset_class = StatementFilter
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["start", "total", "created_at", "id"]
 
     def get_queryset(self) -> QuerySet[Statement]:
         if self.action == "list":
@@ -293,7 +295,8 @@ class StatementViewSet(viewsets.GenericViewSet):
 class AdjustmentViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     serializer_class = AdjustmentOutputSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["requested_at", "amount", "id"]
 
     def get_queryset(self) -> QuerySet[Adjustment]:
         return adjustment_list(actor=_user(self.request))
@@ -348,7 +351,8 @@ class CsvRenderer(BaseRenderer):
 class PayoutBatchViewSet(viewsets.GenericViewSet):
     permission_classes = [HasRolePermission]
     serializer_class = PayoutBatchOutputSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [FilterBackend, StableOrderingFilter]
+    ordering_fields = ["created_at", "total", "id"]
 
     def get_queryset(self) -> QuerySet[PayoutBatch]:
         return payout_batch_list(actor=_user(self.request))

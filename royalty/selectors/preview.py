@@ -35,7 +35,7 @@ from royalty.models import (
 )
 from royalty.services import generation
 from royalty.services.rules import commission_sql, ruleset_in_force
-from royalty.services.standing import seller_standings, standing_tier
+from royalty.services.standing import standing_tier
 
 ZERO = Decimal("0.00")
 PREVIEW_LABEL = "preview"
@@ -287,7 +287,7 @@ def affiliate_preview(*, affiliate: Affiliate, now: datetime) -> Preview:
     so_far = Period(label=PREVIEW_LABEL, start=month.start, end=now)
     lines, ruleset, period_figures = _generated(affiliate, so_far, now=now)
     base = next((line for line in lines if line.kind == LineKind.BASE), None)
-    standing = seller_standings(so_far, [affiliate.seller_id]).get(affiliate.seller_id) if affiliate.seller_id else None
+    standing = period_figures.standing if period_figures is not None else None
     figures = (
         _figures(period_figures, list(ruleset.tiers.all()), kind=affiliate.kind, standing=standing, lines=lines)
         if ruleset

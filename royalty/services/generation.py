@@ -41,10 +41,12 @@ from django.db.models import Q
 from accounts.models import User
 from core.exceptions import InvalidInput, StateConflict
 from core.money import round_money
-from core.periods import Period
+from core.periods import Period, quarter_of
 from feedback.selectors.csat import CsatFigure, csat_by, csat_by_order
+from inquiries.models import SellerStanding, StandingLevel
 from inquiries.selectors.kpis import response_metrics_by_seller
 from marketplace.models import Refund
+from notifications.services.bulk import Draft, notify_many
 from reviews.selectors.ratings import RatingTotals, rating_totals_by_product, rating_totals_by_seller
 from royalty.models import (
     Affiliate,
@@ -61,9 +63,10 @@ from royalty.models import (
     StatementLine,
     StatementStatus,
 )
+from royalty.notices import Kind
 from royalty.services.common import totals_recompute
 from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period
-from royalty.services.standing import seller_standings, standing_tier
+from royalty.services.standing import standing_tier
 
 ZERO = Decimal("0.00")
 METRICS = (Metric.RATING, Metric.CSAT, Metric.RESPONSE_RATE)
@@ -86,6 +89,8 @@ class AffiliateFigures:
     csat: CsatFigure | None = None
     response_rate_pct: Decimal | None = None
     response_inquiries: int = 0
+    standing: str | None = None  # sellers: the latest quarterly standing decided (inquiries)
+    standing_period: str | None = None
 
     def value(self, metric: str) -> Decimal | None:
         if metric == Metric.RATING:
@@ -135,6 +140,11 @@ _ATTRIBUTION = Attribution._meta.db_table
 _AFFILIATE = Affiliate._meta.db_table
 
 
+def _db_datetime(value: datetime) -> Any:
+    """A datetime as the backend stores it (SQLite: Django's text form), for the written-out SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _frozen_sql() -> str:
     """Affiliates generation leaves alone: their statement for the period is closed, or they have a
     statement of a later period (their coverage moved on)."""
@@ -167,15 +177,8 @@ def _covered_sales(period: Period, ruleset: RuleSet, watermark: int) -> dict[int
           AND a.affiliate_id NOT IN ({_frozen_sql()})
         GROUP BY a.affiliate_id
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
-    params = [
-        *commission_params,
-        period.start,
-        period.start,
-        period.end,
-        watermark,
-        period.label,
-        period.end,
-    ]
+    start, end_at = _db_datetime(period.start), _db_datetime(period.end)
+    params = [*commission_params, start, start, end_at, watermark, period.label, end_at]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -223,32 +226,34 @@ def _refunds_to_claw(period: Period, watermark: int) -> list[dict[str, Any]]:
 
 
 def _ensure_statements(period: Period, affiliate_ids: list[int], *, now: datetime) -> int:
-    """Draft statements for the affiliates without one for the period; returns how many were made."""
+    """Draft statements for the affiliates without one for the period, in one INSERT ... SELECT
+    (ON CONFLICT DO NOTHING: one made meanwhile is left as it is); returns how many were made."""
     if not affiliate_ids:
         return 0
-    existing = set(
-        Statement.objects.filter(period=period.label, affiliate_id__in=affiliate_ids).values_list(
-            "affiliate_id", flat=True
-        )
-    )
-    currencies = dict(Affiliate.objects.filter(id__in=affiliate_ids).values_list("id", "currency"))
-    missing = [
-        Statement(
-            affiliate_id=affiliate_id,
-            period=period.label,
-            start=period.start,
-            end=period.end,
-            currency=currencies[affiliate_id],
-            status=StatementStatus.DRAFT,
-            total=ZERO,
-            created_at=now,
-        )
-        for affiliate_id in affiliate_ids
-        if affiliate_id not in existing
-    ]
-    # ignore_conflicts: a statement made meanwhile by another path is left as it is.
-    Statement.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
-    return len(missing)
+    before = Statement.objects.filter(period=period.label).count()
+    end = connection.ops.quote_name("end")
+    for chunk_start in range(0, len(affiliate_ids), 10_000):
+        chunk = affiliate_ids[chunk_start : chunk_start + 10_000]
+        placeholders = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {_STATEMENT}
+                    (affiliate_id, period, start, {end}, currency, status, total, created_at, covered_through)
+                SELECT af.id, %s, %s, %s, af.currency, %s, 0, %s, 0
+                FROM {_AFFILIATE} AS af WHERE af.id IN ({placeholders})
+                ON CONFLICT (affiliate_id, period) DO NOTHING
+                """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+                [
+                    period.label,
+                    _db_datetime(period.start),
+                    _db_datetime(period.end),
+                    StatementStatus.DRAFT,
+                    _db_datetime(now),
+                    *chunk,
+                ],
+            )
+    return Statement.objects.filter(period=period.label).count() - before
 
 
 def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str], tuple[Decimal, int]]:
@@ -262,6 +267,21 @@ def _existing_family_sums(statement_ids: Iterable[int]) -> dict[tuple[int, str],
         total, count = sums.get((statement_id, family), (ZERO, 0))
         sums[(statement_id, family)] = (total + amount, count + 1)
     return sums
+
+
+def _standings(seller_ids: list[int], *, quarter: str) -> dict[int, tuple[str, str]]:
+    """seller -> (effective level, quarter) of the latest standing decided up to ``quarter``: the
+    quarterly reward / warning / penalty of the 4-hour promise (``inquiries``), one query."""
+    if not seller_ids:
+        return {}
+    found: dict[int, tuple[str, str]] = {}
+    for seller_id, label, level, overridden in (
+        SellerStanding.objects.filter(seller_id__in=seller_ids, period__lte=quarter)
+        .order_by("seller_id", "-period")
+        .values_list("seller_id", "period", "level", "overridden_level")
+    ):
+        found.setdefault(seller_id, (overridden or level, label))
+    return found
 
 
 def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: datetime) -> dict[int, AffiliateFigures]:
@@ -278,6 +298,8 @@ def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: date
         if seller_ids
         else {}
     )
+
+    standings = _standings(seller_ids, quarter=quarter_of(period.start).label)
 
     ratings: dict[int, RatingTotals] = defaultdict(lambda: RatingTotals(reviews=0, stars=0))
     csats: dict[int, CsatFigure] = {}
@@ -324,6 +346,8 @@ def _figures(period: Period, statements: dict[int, dict[str, Any]], *, now: date
                 csat=csat_by_seller.get(seller_id),
                 response_rate_pct=metrics.within_target_pct if metrics else None,
                 response_inquiries=metrics.inquiries if metrics else 0,
+                standing=standings.get(seller_id, (None, None))[0],
+                standing_period=standings.get(seller_id, (None, None))[1],
             )
         else:
             figures[sid] = AffiliateFigures(rating=ratings.get(sid), csat=csats.get(sid))
@@ -364,11 +388,19 @@ def _family_lines(
     lines: list[StatementLine] = []
 
     def append(
-        statement_id: int, family: str, kind: str, target: Decimal, description: str, data: dict[str, Any]
+        statement_id: int,
+        family: str,
+        kind: str,
+        target: Decimal,
+        description: str,
+        data: dict[str, Any],
+        *,
+        explain_zero: bool = False,
     ) -> None:
         already, count = existing.get((statement_id, family), (ZERO, 0))
         difference = target - already
-        if difference == 0 and (count or kind != LineKind.BASE):
+        # A zero line only where it explains something: the first base line, a capped bonus.
+        if difference == 0 and (count or not (kind == LineKind.BASE or explain_zero)):
             return
         if count:
             description = f"{description} (correction: now {target}, earlier lines {already})"
@@ -404,29 +436,28 @@ def _family_lines(
     # A statement with earlier base lines but no settled sale now cannot happen (sales stay settled).
     with_base = [sid for sid in statement_ids if bases.get(sid, existing.get((sid, "base"), (ZERO, 0))[0])]
     figures = _figures(period, {sid: statements[sid] for sid in with_base}, now=now)
-    # A seller's standing moves its tiers (badge: a step up; penalty: no bonus): royalty.services.standing.
-    standings = seller_standings(
-        period, {statements[sid]["seller_id"] for sid in with_base if statements[sid]["kind"] == AffiliateKind.SELLER}
-    )
     for statement_id in with_base:
         base = bases.get(statement_id, existing.get((statement_id, "base"), (ZERO, 0))[0])
         kind = statements[statement_id]["kind"]
         affiliate_figures = figures[statement_id]
-        standing = standings.get(statements[statement_id]["seller_id"]) if kind == AffiliateKind.SELLER else None
         for metric in METRICS:
             if metric == Metric.RESPONSE_RATE and kind != AffiliateKind.SELLER:
                 continue
             value = affiliate_figures.value(metric)
-            placed = standing_tier(tiers, metric=metric, kind=kind, value=value, standing=standing)
+            # The seller's standing moves its tiers (royalty.services.standing): under a penalty no
+            # performance bonus (penalties still apply); a responsive badge lifts the figure one tier.
+            placed = standing_tier(tiers, metric=metric, kind=kind, value=value, standing=affiliate_figures.standing)
             hit, multiplier = placed.hit, placed.multiplier
+            capped = affiliate_figures.standing == StandingLevel.PENALTY and bool(placed.effect)
             target = round_money(base * (multiplier - 1))
             label = Metric(metric).label
             description = (
                 f"{label}: {value} reaches the tier from {hit.tier.min_value} (x{multiplier} on {base})"
+                + (" - capped: standing penalty" if capped else "")
                 if hit.tier
                 else f"{label}: {value if value is not None else 'no figure'} reaches no tier"
             )
-            if placed.effect:
+            if placed.effect and not capped:
                 description = f"{description}; {placed.effect}"
             append(
                 statement_id,
@@ -441,9 +472,19 @@ def _family_lines(
                     "tier": _tier_data(hit.tier),
                     "next_tier": _tier_data(hit.next_tier),
                     "base": str(base),
+                    **(
+                        {
+                            "standing": affiliate_figures.standing,
+                            "standing_period": affiliate_figures.standing_period,
+                            "capped_by_standing": capped,
+                            "standing_effect": placed.effect,
+                        }
+                        if affiliate_figures.standing
+                        else {}
+                    ),
                     "multiplier": str(multiplier),
-                    **({"standing": standing, "standing_effect": placed.effect} if standing else {}),
                 },
+                explain_zero=capped,
             )
     return lines
 
@@ -543,6 +584,28 @@ def _clawback_lines(
     return lines
 
 
+def _notify_new_statements(statement_ids: Iterable[int], *, period: Period) -> None:
+    """The affiliates that sign in are told their new statement is there (after commit, in one
+    INSERT however many)."""
+    rows = list(
+        Statement.objects.filter(id__in=list(statement_ids), affiliate__user__isnull=False).select_related(
+            "affiliate__user"
+        )
+    )
+    drafts = [
+        Draft(
+            recipient=statement.affiliate.user,
+            kind=Kind.STATEMENT_READY,
+            title=f"Your royalty statement for {period.label} is ready: {statement.total} {statement.currency}",
+            body="It is a draft until finance approves it.",
+        )
+        for statement in rows
+        if statement.affiliate.user is not None
+    ]
+    if drafts:
+        transaction.on_commit(lambda: notify_many(drafts=drafts))
+
+
 def statements_generate(*, period: Period, now: datetime, actor: User | None = None) -> GenerationResult:
     """Generate (or bring up to date) the statements of ``period``. Idempotent; see the module."""
     if period.end > now:
@@ -560,23 +623,22 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
         covered = _covered_sales(period, ruleset, watermark)
         refunds = _refunds_to_claw(period, watermark)
         affiliate_ids = sorted(set(covered) | {row["payment__order__attribution__affiliate_id"] for row in refunds})
+        before = set(Statement.objects.filter(period=period.label).values_list("id", flat=True))
         created = _ensure_statements(period, affiliate_ids, now=now)
+        new_ids = set(Statement.objects.filter(period=period.label).values_list("id", flat=True)) - before
         drafts = Statement.objects.filter(period=period.label, status=StatementStatus.DRAFT).exclude(
             affiliate_id__in=Statement.objects.filter(start__gte=period.end).values("affiliate_id")
         )
         statement_of = dict(drafts.values_list("affiliate_id", "id"))
         draft_ids = sorted(statement_of.values())
-        Statement.objects.filter(id__in=draft_ids).update(covered_through=watermark, ruleset=ruleset)
+        Statement.objects.filter(id__in=draft_ids).exclude(covered_through=watermark, ruleset=ruleset).update(
+            covered_through=watermark, ruleset=ruleset
+        )
         lines = _family_lines(period, ruleset, draft_ids, covered, now=now)
         lines += _clawback_lines(refunds, statement_of, now=now)
-        StatementLine.objects.bulk_create(lines, batch_size=2000)
+        StatementLine.objects.bulk_create(lines, batch_size=5000)
         changed = sorted({line.statement_id for line in lines})
         totals_recompute(changed)
-        new_ids = set(
-            Statement.objects.filter(period=period.label, created_at=now, events__isnull=True).values_list(
-                "id", flat=True
-            )
-        )
         cleared = list(
             Statement.objects.filter(id__in=changed, approved_by__isnull=False).values_list("id", "approved_by_id")
         )
@@ -606,7 +668,8 @@ def statements_generate(*, period: Period, now: datetime, actor: User | None = N
             )
             for sid, approver in cleared
         ]
-        StatementEvent.objects.bulk_create(events, batch_size=2000)
+        StatementEvent.objects.bulk_create(events, batch_size=5000)
+        _notify_new_statements(new_ids, period=period)
     by_kind: dict[str, int] = defaultdict(int)
     for line in lines:
         by_kind[line.kind] += 1

@@ -1,8 +1,8 @@
 """Rewards and penalties that change something: a seller's standing feeds its royalty tier.
 
-The standing decided for the quarter before a statement's period (``inquiries``: badge / warning /
-penalty, an override by staff winning over the decided level) moves the seller affiliate's
-performance tiers:
+The latest standing decided for a seller up to the statement's quarter (``inquiries``: badge /
+warning / penalty, an override by staff winning over the decided level; generation's ``_figures``
+reads it) moves the seller affiliate's performance tiers:
 
 - ``responsive`` (the badge): every figure that has a value climbs one step up its tier ladder
   (no tier reached yet: the first tier; the top tier stays the top);
@@ -12,12 +12,10 @@ performance tiers:
 Generation (``royalty.services.generation``) and the preview call ``standing_tier`` for seller
 affiliates, so a statement's line says which standing moved its tier."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.periods import Period, previous_quarter, quarter_of
-from inquiries.models import SellerStanding, StandingLevel
+from inquiries.models import StandingLevel
 from royalty.models import PerformanceTier
 from royalty.services.rules import TierHit, tier_for
 
@@ -30,22 +28,6 @@ class StandingTier:
     multiplier: Decimal
     standing: str | None
     effect: str  # what the standing did, for the line's explanation ("" when nothing)
-
-
-def standing_quarter(period: Period) -> Period:
-    """The quarter whose standing applies to a statement period: the last one decided before it."""
-    return previous_quarter(quarter_of(period.start))
-
-
-def seller_standings(period: Period, seller_ids: Iterable[int]) -> dict[int, str]:
-    """The effective standing level per seller for ``period`` (one query; undecided sellers absent)."""
-    ids = list(seller_ids)
-    if not ids:
-        return {}
-    rows = SellerStanding.objects.filter(seller_id__in=ids, period=standing_quarter(period).label).values_list(
-        "seller_id", "level", "overridden_level"
-    )
-    return {seller_id: overridden or level for seller_id, level, overridden in rows}
 
 
 def standing_tier(

@@ -209,3 +209,56 @@ def _queries(client: Client, path: str) -> list[Any]:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return list(captured.captured_queries)
+
+
+def test_finance_keeps_the_rules_with_rates_and_tiers_inline(finance, finance_user) -> None:  # type: ignore[no-untyped-def]
+    from royalty.models import RuleSet
+
+    assert finance.get(url("ruleset_add")).status_code == 200
+    response = finance.post(
+        url("ruleset_add"),
+        {
+            "name": "2027 rules",
+            "valid_from": "2027-01-01",
+            "valid_to": "",
+            "rates-TOTAL_FORMS": "1",
+            "rates-INITIAL_FORMS": "0",
+            "rates-0-affiliate_kind": "partner",
+            "rates-0-product": "",
+            "rates-0-category": "books",
+            "rates-0-basis": "percentage",
+            "rates-0-value": "12.5",
+            "tiers-TOTAL_FORMS": "1",
+            "tiers-INITIAL_FORMS": "0",
+            "tiers-0-metric": "csat",
+            "tiers-0-min_value": "90",
+            "tiers-0-multiplier": "1.05",
+            "tiers-0-applies_to": ["partner", "sales_team"],
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ruleset = RuleSet.objects.get(name="2027 rules")
+    assert ruleset.created_by == finance_user
+    assert list(ruleset.rates.values_list("category", "value")) == [("books", Decimal("12.5000"))]
+    assert list(ruleset.tiers.values_list("metric", "applies_to")) == [("csat", ["partner", "sales_team"])]
+
+
+def test_every_royalty_page_of_the_console_opens_for_finance(finance) -> None:  # type: ignore[no-untyped-def]
+    adjustment = AdjustmentFactory()
+    batch_statement = StatementFactory(affiliate=AffiliateFactory())
+    for path in (
+        url("affiliate_add"),
+        url("affiliate_change", adjustment.statement.affiliate_id),
+        url("affiliate_attribute", adjustment.statement.affiliate_id),
+        url("statement_generate"),
+        url("statement_change", adjustment.statement_id),
+        url("statement_adjust", batch_statement.pk),
+        url("statement_approve", batch_statement.pk),
+        url("adjustment_change", adjustment.pk),
+        url("adjustment_approve", adjustment.pk),
+        url("adjustment_reject", adjustment.pk),
+        url("attribution_changelist"),
+        url("payoutbatch_changelist"),
+    ):
+        assert finance.get(path).status_code == 200, path

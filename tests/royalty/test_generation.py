@@ -317,3 +317,51 @@ def test_a_quarter_overlapping_generated_months_is_refused(rules) -> None:  # ty
 
     assert refused.value.code == "overlapping_period"
     assert list(Statement.objects.values_list("period", flat=True)) == ["2026-11"]
+
+
+def test_a_seller_under_a_standing_penalty_earns_no_bonus_but_keeps_its_penalties(rules) -> None:  # type: ignore[no-untyped-def]
+    from tests.inquiries.factories import SellerStandingFactory
+
+    PerformanceTierFactory(ruleset=rules, metric="rating", min_value=Decimal("4"), multiplier=Decimal("1.5"))
+    PerformanceTierFactory(ruleset=rules, metric="csat", min_value=Decimal("0"), multiplier=Decimal("0.5"))
+    penalised, good = SellerAffiliateFactory(), SellerAffiliateFactory()
+    SellerStandingFactory(seller=penalised.seller, period="2026-Q3", level="penalty")
+    SellerStandingFactory(seller=good.seller, period="2026-Q3", level="responsive")
+    for affiliate in (penalised, good):
+        order = OrderFactory(seller=affiliate.seller, placed_at=datetime(2026, 11, 5, tzinfo=UTC))
+        AttributionFactory(affiliate=affiliate, order=order, amount=Decimal("500.00"))  # 2 %: 10.00
+        ReviewFactory(
+            product=ProductFactory(seller=affiliate.seller), rating=5, created_at=datetime(2026, 11, 3, tzinfo=UTC)
+        )
+        survey_response(order=order, overall=1)
+
+    statements_generate(period=NOVEMBER, now=T_CLOSED)
+
+    def performance(affiliate) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+        lines = StatementLine.objects.filter(statement__affiliate=affiliate, kind="performance")
+        return {line.figures["metric"]: line.amount for line in lines}
+
+    assert performance(penalised) == {"rating": Decimal("0.00"), "csat": Decimal("-5.00")}
+    assert performance(good) == {"rating": Decimal("5.00"), "csat": Decimal("-5.00")}
+    capped = StatementLine.objects.get(statement__affiliate=penalised, kind="performance", figures__metric="rating")
+    assert (capped.figures["standing"], capped.figures["capped_by_standing"]) == ("penalty", True)
+
+
+def test_an_affiliate_that_signs_in_is_told_its_new_statement_is_ready(  # type: ignore[no-untyped-def]
+    rules, django_capture_on_commit_callbacks
+) -> None:
+    from notifications.models import Notification
+    from tests.accounts.factories import BuyerFactory
+
+    partner = BuyerFactory()
+    AttributionFactory(affiliate=AffiliateFactory(user=partner))
+    AttributionFactory()  # an affiliate nobody signs in as
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statements_generate(period=NOVEMBER, now=T_CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        statements_generate(period=NOVEMBER, now=T_CLOSED)
+
+    notice = Notification.objects.get()
+    assert (notice.recipient, notice.kind) == (partner, "statement_ready")
+    assert notice.title == "Your royalty statement for 2026-11 is ready: 4.80 USD"

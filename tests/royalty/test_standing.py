@@ -67,7 +67,8 @@ def test_a_penalty_withholds_the_bonus(rules) -> None:  # type: ignore[no-untype
     statements_generate(period=NOVEMBER, now=T_CLOSED)
 
     statement, line = csat_line(affiliate)
-    assert line is None
+    assert (line.amount, line.figures["multiplier"], line.figures["capped_by_standing"]) == (Decimal("0.00"), "1", True)
+    assert line.figures["standing_effect"] == "penalty standing: x1.1 withheld (x1)"
     assert statement.total == Decimal("4.80")
 
 
