@@ -1,8 +1,9 @@
 """The affiliate's pages: their statements (list, and each with every line and its explanation)
 and the preview of the month so far.
 
-``/seller/royalty/``: a store's members, when the store is an affiliate; ``/royalty/``: partners'
-and sales teams' own users. A statement page is for the users of its affiliate. Anything else 404,
+``/seller/royalty/``: a store's members (the seller dashboard's "Royalty" tab; a store that is not an
+affiliate is told so); ``/royalty/``: partners' and sales teams' own users (linked from the
+"statement ready" notification). A statement page is for the users of its affiliate. Anything else 404,
 like a page that does not exist. Finance works statements in the console, not here."""
 
 from typing import cast
@@ -113,7 +114,8 @@ def seller_royalty(request: HttpRequest) -> HttpResponse:
     seller, sellers = seller_get_chosen(user=user, wanted=requested(request, "seller"))
     affiliate = Affiliate.objects.filter(seller=seller, kind=AffiliateKind.SELLER).first()
     if affiliate is None:
-        raise Http404("This store is not a royalty affiliate")
+        # The dashboard's "Royalty" tab is there for every store: say what it would hold.
+        return render(request, "royalty/not_affiliate.html", {"seller": seller, "sellers": sellers})
     visibility = visibility_for_seller(seller=seller, now=timezone.now())
     return _page(
         request,

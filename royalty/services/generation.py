@@ -598,6 +598,7 @@ def _notify_new_statements(statement_ids: Iterable[int], *, period: Period) -> N
             kind=Kind.STATEMENT_READY,
             title=f"Your royalty statement for {period.label} is ready: {statement.total} {statement.currency}",
             body="It is a draft until finance approves it.",
+            link="/seller/royalty/" if statement.affiliate.kind == AffiliateKind.SELLER else "/royalty/",
         )
         for statement in rows
         if statement.affiliate.user is not None

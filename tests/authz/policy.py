@@ -370,7 +370,8 @@ ROUTES: dict[str, Route] = {
     "help-article": Route({"GET": PUBLIC}, kwargs={"slug": "track-an-order"}),
     # --- royalty pages: the affiliate's own (store A's members for store A's affiliate; partners'
     # and sales teams' users at /royalty/, none in this world); finance works them in the console.
-    "seller-royalty": Route({"GET": SELLER_A_PAGE}),
+    # Every store's members (a store that is not an affiliate is told so); everyone else 404.
+    "seller-royalty": Route({"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)}),
     "royalty": Route({"GET": outcomes(404, anonymous=LOGIN)}),
     "royalty-statement": Route({"GET": SELLER_A_PAGE}, obj="statement_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),

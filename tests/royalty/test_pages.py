@@ -57,7 +57,7 @@ def test_a_store_member_sees_the_stores_statements_preview_and_visibility(rules)
     assert "2026-11" in body
     assert "Visibility score" in body
     assert "This month so far" in body
-    assert "Royalty" in body  # the header link
+    assert 'href="/seller/royalty/" aria-current="page">Royalty</a>' in body  # the seller dashboard's tab
     assert page.context["statements"][0]["statement"].total == Decimal("0.96")  # 2 % of 47.98
 
 
@@ -98,7 +98,9 @@ def test_pages_of_someone_elses_affiliate_are_404(rules) -> None:  # type: ignor
     other_member = SellerMemberFactory()
     finance = UserFactory(role="finance")
 
-    assert client_for(other_member).get("/seller/royalty/").status_code == 404  # store not an affiliate
+    not_affiliate = client_for(other_member).get("/seller/royalty/")
+    assert not_affiliate.status_code == 200
+    assert "is not a royalty affiliate" in not_affiliate.content.decode()
     assert client_for(other_member).get(f"/royalty/statements/{statement.pk}/").status_code == 404
     assert client_for(finance).get(f"/royalty/statements/{statement.pk}/").status_code == 404
     assert client_for(BuyerFactory()).get("/royalty/").status_code == 404
