@@ -421,3 +421,39 @@ class StatementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.statement_id}"
+
+
+class VisibilityScore(models.Model):
+    """A seller's or a product's visibility score (0-100) for the storefront to rank by, with the
+    figures it came from (``royalty.services.visibility``: the formula and its neutral defaults).
+    ``subject`` (``seller:<id>`` / ``product:<id>``) is the one key the refresh sweep upserts on."""
+
+    subject = models.CharField(max_length=40, unique=True)
+    seller = models.OneToOneField(
+        Seller, null=True, blank=True, on_delete=models.CASCADE, related_name="visibility_score"
+    )
+    product = models.OneToOneField(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="visibility_score"
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    response_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    inquiries = models.PositiveIntegerField(default=0)
+    csat = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    csat_responses = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-score", "subject"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(seller__isnull=False) & Q(product__isnull=True))
+                | (Q(seller__isnull=True) & Q(product__isnull=False)),
+                name="roy_visibility_seller_or_product",
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="roy_visibility_score_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.score}"

@@ -8,6 +8,7 @@ from core.periods import month_period, shift_period
 from core.sweeps import register_sweep
 from royalty.services.generation import statements_generate
 from royalty.services.rules import ruleset_in_force
+from royalty.services.visibility import visibility_refresh
 
 
 @register_sweep("royalty_statements", schedule=crontab(hour=2, minute=15))
@@ -32,3 +33,9 @@ def royalty_statements(*, now: datetime) -> dict[str, object]:
         "created": result.statements_created,
         "lines": result.lines_added,
     }
+
+
+@register_sweep("royalty_visibility", schedule=timedelta(minutes=settings.ROYALTY_VISIBILITY_REFRESH_MINUTES))
+def royalty_visibility(*, now: datetime) -> dict[str, int]:
+    """Refresh every seller's and product's visibility score (rating, response rate, CSAT)."""
+    return visibility_refresh(now=now)

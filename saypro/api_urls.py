@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("royalty.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("feedback.api.reports")),  # the Feedback & CSAT reports
+    path("", include("royalty.api.insight_urls")),
 ]

@@ -565,3 +565,15 @@ ROYALTY_ADJUSTMENT_SECOND_APPROVER_ABOVE = Decimal(
 ROYALTY_APPROVAL_TWO_PERSON_ABOVE = Decimal(env.str("ROYALTY_APPROVAL_TWO_PERSON_ABOVE", default="5000.00"))
 # Days after a month closes before the sweep generates its statements (late attributions and refunds).
 ROYALTY_GENERATE_AFTER_DAYS = env.int("ROYALTY_GENERATE_AFTER_DAYS", default=1)
+# Visibility score (0-100) per seller and product, for the storefront to rank by:
+# 100 x (w_rating x rating/5 + w_response x response rate/100 + w_csat x CSAT/100) / sum of weights,
+# over the last ROYALTY_VISIBILITY_WINDOW_DAYS; a missing figure counts as ROYALTY_VISIBILITY_NEUTRAL
+# (a fraction of its full marks). Refreshed by the sweep every ROYALTY_VISIBILITY_REFRESH_MINUTES.
+ROYALTY_VISIBILITY_WEIGHTS = {
+    "rating": Decimal(env.str("ROYALTY_VISIBILITY_WEIGHT_RATING", default="0.4")),
+    "response_rate": Decimal(env.str("ROYALTY_VISIBILITY_WEIGHT_RESPONSE_RATE", default="0.3")),
+    "csat": Decimal(env.str("ROYALTY_VISIBILITY_WEIGHT_CSAT", default="0.3")),
+}
+ROYALTY_VISIBILITY_NEUTRAL = Decimal(env.str("ROYALTY_VISIBILITY_NEUTRAL", default="0.5"))
+ROYALTY_VISIBILITY_WINDOW_DAYS = env.int("ROYALTY_VISIBILITY_WINDOW_DAYS", default=90)
+ROYALTY_VISIBILITY_REFRESH_MINUTES = env.int("ROYALTY_VISIBILITY_REFRESH_MINUTES", default=60)

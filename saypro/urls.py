@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     # The buyer's support requests (/support/).
     path("", include("helpdesk.urls")),
+    # The affiliate's statements and preview (/royalty/, /seller/royalty/).
+    path("", include("royalty.urls")),
     path("notifications/", include("notifications.urls")),
     # Satisfaction surveys by their token link (/surveys/<token>/, no login) and the feedback form.
     path("", include("feedback.urls")),

@@ -34,6 +34,9 @@ class FeedbackInputSerializer(serializers.Serializer):
 
 
 class FeedbackOutputSerializer(serializers.ModelSerializer):
+    # Declared: a read-only model field loses ``allow_blank`` and the schema would refuse "".
+    category = serializers.ChoiceField(choices=Category.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = FeedbackEntry
         fields = ["id", "interface", "body", "rating", "category", "kind", "page", "created_at"]

@@ -82,6 +82,9 @@ class SurveyAnswerInputSerializer(serializers.Serializer):
 
 
 class SurveyAnswerOutputSerializer(serializers.ModelSerializer):
+    # Declared: a read-only model field loses ``allow_blank`` and the schema would refuse "".
+    category = serializers.ChoiceField(choices=Category.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = SurveyResponse
         fields = [

@@ -38,6 +38,7 @@ from core.exceptions import DomainError
 from core.forms import attach_domain_error, error_status
 from core.idempotency import one_time_form
 from core.money import money_text
+from royalty.admin.impact import impact_view
 from royalty.models import (
     Adjustment,
     AdjustmentStatus,
@@ -262,7 +263,18 @@ class StatementAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(one_time_form(self.generate_view)),
             name="royalty_statement_generate",
         )
-        return [generate, *super().get_urls()]
+        # The impact report (royalty.admin.impact): figures of what each affiliate promoted beside its earnings.
+        impact = path(
+            "impact/",
+            self.admin_site.admin_view(
+                lambda request: impact_view(
+                    request,
+                    admin_context={**self.admin_site.each_context(request), "opts": self.model._meta},
+                )
+            ),
+            name="royalty_statement_impact",
+        )
+        return [generate, impact, *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         return super().changelist_view(

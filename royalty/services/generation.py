@@ -65,12 +65,11 @@ from royalty.models import (
 )
 from royalty.notices import Kind
 from royalty.services.common import totals_recompute
-from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period, tier_for
+from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period
+from royalty.services.standing import standing_tier
 
 ZERO = Decimal("0.00")
 METRICS = (Metric.RATING, Metric.CSAT, Metric.RESPONSE_RATE)
-# The highest multiplier a seller under a standing penalty gets (no bonus).
-PENALTY_CAP = Decimal("1")
 
 
 @dataclass
@@ -445,12 +444,11 @@ def _family_lines(
             if metric == Metric.RESPONSE_RATE and kind != AffiliateKind.SELLER:
                 continue
             value = affiliate_figures.value(metric)
-            hit = tier_for(tiers, metric=metric, kind=kind, value=value)
-            multiplier = hit.tier.multiplier if hit.tier else Decimal("1")
-            capped = affiliate_figures.standing == StandingLevel.PENALTY and multiplier > PENALTY_CAP
-            if capped:
-                # A seller under a standing penalty earns no performance bonus (penalties still apply).
-                multiplier = PENALTY_CAP
+            # The seller's standing moves its tiers (royalty.services.standing): under a penalty no
+            # performance bonus (penalties still apply); a responsive badge lifts the figure one tier.
+            placed = standing_tier(tiers, metric=metric, kind=kind, value=value, standing=affiliate_figures.standing)
+            hit, multiplier = placed.hit, placed.multiplier
+            capped = affiliate_figures.standing == StandingLevel.PENALTY and bool(placed.effect)
             target = round_money(base * (multiplier - 1))
             label = Metric(metric).label
             description = (
@@ -459,6 +457,8 @@ def _family_lines(
                 if hit.tier
                 else f"{label}: {value if value is not None else 'no figure'} reaches no tier"
             )
+            if placed.effect and not capped:
+                description = f"{description}; {placed.effect}"
             append(
                 statement_id,
                 f"performance:{metric}",
@@ -477,6 +477,7 @@ def _family_lines(
                             "standing": affiliate_figures.standing,
                             "standing_period": affiliate_figures.standing_period,
                             "capped_by_standing": capped,
+                            "standing_effect": placed.effect,
                         }
                         if affiliate_figures.standing
                         else {}
@@ -597,6 +598,7 @@ def _notify_new_statements(statement_ids: Iterable[int], *, period: Period) -> N
             kind=Kind.STATEMENT_READY,
             title=f"Your royalty statement for {period.label} is ready: {statement.total} {statement.currency}",
             body="It is a draft until finance approves it.",
+            link="/seller/royalty/" if statement.affiliate.kind == AffiliateKind.SELLER else "/royalty/",
         )
         for statement in rows
         if statement.affiliate.user is not None

@@ -323,6 +323,14 @@ ROUTES: dict[str, Route] = {
     "surveys-list": Route({"GET": api()}),
     "surveys-detail": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"token": "no-such-token"}),
     "feedback-log": Route({"POST": api()}),
+    # --- royalty (roy-pages): the preview is for finance, admins and the affiliate's own (store A's
+    # members for store A's affiliate); everyone else 404.
+    "affiliates-preview": Route(
+        {"GET": api(("seller_a", "finance", "admin"), hidden=AUTHENTICATED, denied=404)}, obj="affiliate_a"
+    ),
+    # Visibility scores: staff (the storefront reads as the integration client) and the store's members.
+    "seller-visibility": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="seller_a"),
+    "product-visibility": Route({"GET": api(("seller_a", *STAFF), hidden=AUTHENTICATED)}, obj="product_a"),
     # --- pages ---
     "home": Route({"GET": PUBLIC}),
     "login": Route({"GET": PUBLIC, "POST": PUBLIC}),
@@ -390,6 +398,12 @@ ROUTES: dict[str, Route] = {
     "surveys": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "survey": Route({"GET": outcomes(404), "POST": outcomes(404)}, kwargs={"token": "no-such-token"}),
     "feedback": Route({"GET": PUBLIC, "POST": PUBLIC}),
+    # --- royalty pages: the affiliate's own (store A's members for store A's affiliate; partners'
+    # and sales teams' users at /royalty/, none in this world); finance works them in the console.
+    # Every store's members (a store that is not an affiliate is told so); everyone else 404.
+    "seller-royalty": Route({"GET": outcomes(404, anonymous=LOGIN, seller_a=OK, seller_b=OK)}),
+    "royalty": Route({"GET": outcomes(404, anonymous=LOGIN)}),
+    "royalty-statement": Route({"GET": SELLER_A_PAGE}, obj="statement_a"),
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),

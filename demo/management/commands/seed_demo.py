@@ -21,6 +21,7 @@ from demo.inquiries import build_demo_conversations
 from demo.marketplace.builder import DemoBuilder, demo_data_exists
 from demo.marketplace.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
 from demo.reviews import build_demo_reviews
+from demo.royalty import build_demo_royalty
 
 
 class Command(BaseCommand):
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             # Six months of surveys (the replays' invitations sent and answered, the help desk's archive),
             # the feedback log, keyword rules, category owners and action plans.
             counts |= build_demo_feedback(now=now, seed=RANDOM_SEED)
+            # Royalty: affiliates, attributed sales and two closed months of statements (one paid).
+            counts |= build_demo_royalty(now=now)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         if not options["once"] or options["logins"]:
