@@ -84,6 +84,7 @@ def test_finance_lands_on_its_refunds_and_tickets_with_the_records_collapsed() -
     assert [match["title"] for match in SECTION_HEADING.finditer(page)] == [
         "Refunds and invoices",
         "Tickets escalated to finance",
+        "Royalty statements",
     ]
     cards = {match["label"]: (int(match["count"]), match["url"].replace("&amp;", "&")) for match in CARD.finditer(page)}
     assert cards == {
@@ -91,6 +92,12 @@ def test_finance_lands_on_its_refunds_and_tickets_with_the_records_collapsed() -
         "Escalated: Finance": (
             0,
             reverse("admin:helpdesk_ticket_changelist") + "?queue=escalated&department__exact=finance",
+        ),
+        "Statements to approve": (0, reverse("admin:royalty_statement_changelist") + "?status__exact=draft"),
+        "Approved, to pay": (0, reverse("admin:royalty_statement_changelist") + "?status__exact=approved"),
+        "Adjustments for a second approver": (
+            0,
+            reverse("admin:royalty_adjustment_changelist") + "?status__exact=pending",
         ),
     }
     listed = client.get(cards["Refunds to send"][1])
@@ -173,6 +180,14 @@ def test_each_role_sees_only_its_own_groups_in_the_sidebar() -> None:
             "Payments",
             "Receipts",
             "Escalated: Finance",
+            "Statements to approve",
+            "Approved, to pay",
+            "Adjustments for a second approver",
+            "Generate statements",
+            "Affiliate impact",
+            "Affiliates",
+            "Rule sets",
+            "Payout batches",
         ]
     }
     assert groups_of(staff(Role.INTEGRATION)) == {
@@ -217,6 +232,7 @@ def test_a_superuser_sees_every_section_and_each_trend_once() -> None:
         "Sellers",
         "Refunds and invoices",
         "Tickets escalated to finance",
+        "Royalty statements",
         "What your system pushed in",
     ]
     assert page.count('id="sp-response-trend-svg-title"') == 1
