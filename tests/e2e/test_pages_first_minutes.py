@@ -74,7 +74,7 @@ def test_a_buyer_asks_before_buying_and_a_long_question_is_counted_and_refused_w
     expect(page.get_by_role("heading", name="Ask Acme Outfitters", level=1)).to_be_visible()
 
     box = page.get_by_label("Your question")
-    counter = page.locator(".char-counter")
+    counter = page.locator("main .char-counter")  # not the feedback dialog's
     box.fill("Does it come in XL?")
     expect(counter).to_have_text("19 / 5,000 characters")
     too_long = "x" * 5_010
