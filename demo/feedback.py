@@ -418,9 +418,12 @@ class DemoFeedback:
             .values_list("placed_at", "id", "buyer_id", "seller_id")
         )
         placed = [row[0] for row in orders]
+        # The marketplace's buyers (those who ordered): accounts later demo modules add (the
+        # royalty partner's sign-in) must not change who is drawn, so a rebuild draws the same.
         buyers = list(
-            User.objects.filter(role=Role.BUYER)
+            User.objects.filter(role=Role.BUYER, orders__isnull=False)
             .exclude(username__in=DEMO_LOGINS)
+            .distinct()
             .order_by("id")
             .values_list("id", flat=True)
         )
@@ -563,7 +566,12 @@ class DemoFeedback:
 
     def _entries(self) -> int:
         rng = self.rng
-        buyers = list(User.objects.filter(role=Role.BUYER).order_by("id").values_list("id", flat=True))
+        buyers = list(
+            User.objects.filter(role=Role.BUYER, orders__isnull=False)
+            .distinct()
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         sellers = list(User.objects.filter(role=Role.SELLER).order_by("id").values_list("id", flat=True))
         wish_texts = [rng.choice(phrasings) for phrasings, times in FEATURE_REQUESTS for _ in range(times)]
         entries: list[FeedbackEntry] = []

@@ -16,13 +16,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors.users import is_staff_member
+from core.api.csv import CsvRenderer, JsonErrorsMixin
 from core.api.errors import error_responses
 from core.api.metrics import (
     PERIOD_PARAMETERS,
@@ -112,18 +113,6 @@ class PlatformResponseMetricsApi(PlatformFiguresApi):
 # --- CSV export ---------------------------------------------------------------------------------
 
 
-class CsvRenderer(BaseRenderer):
-    """Declares ``text/csv`` for the schema; the CSV itself is streamed by the view, and errors are
-    always JSON (``CsvExportApi.perform_content_negotiation``)."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data)
-
-
 CSV_RESPONSES: dict[Any, Any] = {
     (200, "text/csv"): OpenApiResponse(
         response=OpenApiTypes.STR,
@@ -146,14 +135,10 @@ def _csv_response(*, seller_id: int | None, period: Period, with_subject: bool) 
     return response
 
 
-class CsvExportApi(APIView):
+class CsvExportApi(JsonErrorsMixin, APIView):
+    # The success body is a streamed CSV whatever the Accept header; errors are JSON.
     permission_classes = [IsAuthenticatedUser]
     renderer_classes = [JSONRenderer, CsvRenderer]
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
-        # The success body is a streamed CSV whatever the Accept header; errors are documented and
-        # rendered as JSON, even for a client that asked for text/csv only.
-        return JSONRenderer(), JSONRenderer.media_type
 
 
 class SellerInquiriesCsvApi(CsvExportApi):

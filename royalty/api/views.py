@@ -18,11 +18,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api.csv import CsvRenderer, JsonErrorsMixin
 from core.api.errors import error_responses
 from core.api.filters import FilterBackend, StableOrderingFilter
 from core.api.routers import IdRouter
@@ -324,17 +325,6 @@ class AdjustmentViewSet(viewsets.GenericViewSet):
         return Response(AdjustmentOutputSerializer(rejected).data)
 
 
-class CsvRenderer(BaseRenderer):
-    """Declares ``text/csv`` for the schema; errors stay JSON."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List payout batches (staff who read royalty)",
@@ -348,7 +338,8 @@ class CsvRenderer(BaseRenderer):
         },
     ),
 )
-class PayoutBatchViewSet(viewsets.GenericViewSet):
+class PayoutBatchViewSet(JsonErrorsMixin, viewsets.GenericViewSet):
+    # The export is a CSV the action builds; every other answer (the list, errors) is JSON.
     permission_classes = [HasRolePermission]
     serializer_class = PayoutBatchOutputSerializer
     filter_backends = [FilterBackend, StableOrderingFilter]
