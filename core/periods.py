@@ -6,8 +6,10 @@
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from core.exceptions import InvalidInput
 
@@ -131,3 +133,61 @@ def parse_period(*, period: str | None, date_from: str | None, date_to: str | No
     raise InvalidInput(
         "Give a period as a month (2026-11) or a quarter (2026-Q4), or from/to dates.", code="invalid", field="period"
     )
+
+
+# --- Report pages: the title, the menu and the previous/next links of a period -------------------
+
+PERIODS_OFFERED = {"month": 24, "quarter": 12}  # the period menu: this many back from the current one
+
+
+def period_title(period: Period) -> str:
+    """``November 2026``, ``Q4 2026 (October-December)`` or ``1 Oct 2026 - 31 Oct 2026``."""
+    kind = period_kind(period)
+    last_day = period.end - timedelta(days=1)
+    if kind == "month":
+        return f"{period.start:%B %Y}"
+    if kind == "quarter":
+        return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year} ({period.start:%B}-{last_day:%B})"
+    return f"{period.start:%-d %b %Y} - {last_day:%-d %b %Y}"
+
+
+def last_full_month(now: datetime) -> Period:
+    """The period a report page shows when none is asked for: the last full calendar month (UTC),
+    so a newcomer sees a month that has data."""
+    today = now.astimezone(UTC)
+    return shift_period(month_period(today.year, today.month), -1)
+
+
+def period_menu(period: Period, now: datetime) -> list[tuple[str, str]]:
+    """The period menu: the current month (quarter) and the ones before it, plus the chosen one."""
+    kind = period_kind(period)
+    if kind == "range":
+        kind = "month"
+    current = month_period(now.year, now.month) if kind == "month" else quarter_of(now)
+    periods = [shift_period(current, -steps) for steps in range(PERIODS_OFFERED[kind])]
+    periods = [choice for choice in periods if choice.start.year >= MIN_YEAR]
+    if period.label not in {choice.label for choice in periods}:
+        periods.append(period)
+        periods.sort(key=lambda choice: choice.start, reverse=True)
+    return [(choice.label, period_title(choice)) for choice in periods]
+
+
+def period_navigation(period: Period, *, now: datetime, link: Callable[[Period], str]) -> dict[str, Any]:
+    """Previous / next (never into the future), month <-> quarter (the quarter holding the month;
+    the quarter's current month, else its last) and this month / quarter, each a ``link(period)``."""
+    kind = period_kind(period)
+    this_month, this_quarter = month_period(now.year, now.month), quarter_of(now)
+    navigation: dict[str, Any] = {"kind": kind, "previous": None, "next": None}
+    if kind != "range":
+        earlier, later = shift_period(period, -1), shift_period(period, 1)
+        if earlier.start.year >= MIN_YEAR:
+            navigation["previous"] = {"url": link(earlier), "title": period_title(earlier)}
+        if later.start <= now:
+            navigation["next"] = {"url": link(later), "title": period_title(later)}
+    last_month = period.end - timedelta(days=1)
+    month = this_month if period.start <= now < period.end else month_period(last_month.year, last_month.month)
+    navigation["month_url"] = link(month if kind != "month" else period)
+    navigation["quarter_url"] = link(quarter_of(period.start) if kind != "quarter" else period)
+    navigation["this_month_url"] = link(this_month)
+    navigation["this_quarter_url"] = link(this_quarter)
+    return navigation

@@ -9,7 +9,7 @@ the page (400); nothing is computed then.
 """
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +28,14 @@ from core.console import acting_user
 from core.durations import duration_text
 from core.exceptions import InvalidInput
 from core.figures import percent_text
-from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
+from core.periods import (
+    Period,
+    last_full_month,
+    parse_period,
+    period_menu,
+    period_navigation,
+    period_title,
+)
 from feedback.models import ActionPlan, Category, EntryKind
 from feedback.selectors.reports import (
     DIMENSION_FIELD,
@@ -41,7 +48,6 @@ from feedback.selectors.reports import (
 )
 from feedback.services.reports import ACTION_PLAN_FIELDS, action_plan_create, action_plan_update
 
-PERIODS_OFFERED = {"month": 24, "quarter": 12}
 ROWS_SHOWN = 25  # of the seller and agent tables (worst first); the CSV has them all
 TABLE_DIMENSIONS = ("channel", "interaction_type", "agent", "seller")
 NONE_TEXT = {
@@ -50,22 +56,6 @@ NONE_TEXT = {
     "agent": "an agent's work",
     "seller": "a seller",
 }
-
-
-def period_title(period: Period) -> str:
-    kind = period_kind(period)
-    last_day = period.end - timedelta(days=1)
-    if kind == "month":
-        return f"{period.start:%B %Y}"
-    if kind == "quarter":
-        return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year} ({period.start:%B}-{last_day:%B})"
-    return f"{period.start:%-d %b %Y} - {last_day:%-d %b %Y}"
-
-
-def default_period(now: datetime) -> Period:
-    """The period shown when none is asked for: the last full calendar month (UTC)."""
-    today = now.astimezone(UTC)
-    return shift_period(month_period(today.year, today.month), -1)
 
 
 def change_text(points: Decimal | None) -> str:
@@ -212,45 +202,10 @@ def _plan_row(effect: ActionPlanEffect, links: Links) -> dict[str, Any]:
     }
 
 
-def _menu(period: Period, now: datetime) -> list[tuple[str, str]]:
-    kind = period_kind(period)
-    if kind == "range":
-        kind = "month"
-    current = month_period(now.year, now.month) if kind == "month" else quarter_of(now)
-    periods = [shift_period(current, -steps) for steps in range(PERIODS_OFFERED[kind])]
-    periods = [choice for choice in periods if choice.start.year >= MIN_YEAR]
-    if period.label not in {choice.label for choice in periods}:
-        periods.append(period)
-        periods.sort(key=lambda choice: choice.start, reverse=True)
-    return [(choice.label, period_title(choice)) for choice in periods]
-
-
-def _navigation(period: Period, *, now: datetime, url: str) -> dict[str, Any]:
-    def link(target: Period) -> str:
-        return f"{url}?{urlencode({'period': target.label})}"
-
-    kind = period_kind(period)
-    this_month, this_quarter = month_period(now.year, now.month), quarter_of(now)
-    navigation: dict[str, Any] = {"kind": kind, "previous": None, "next": None}
-    if kind != "range":
-        earlier, later = shift_period(period, -1), shift_period(period, 1)
-        if earlier.start.year >= MIN_YEAR:
-            navigation["previous"] = {"url": link(earlier), "title": period_title(earlier)}
-        if later.start <= now:
-            navigation["next"] = {"url": link(later), "title": period_title(later)}
-    last_month = period.end - timedelta(days=1)
-    month = this_month if period.start <= now < period.end else month_period(last_month.year, last_month.month)
-    navigation["month_url"] = link(month if kind != "month" else period)
-    navigation["quarter_url"] = link(quarter_of(period.start) if kind != "quarter" else period)
-    navigation["this_month_url"] = link(this_month)
-    navigation["this_quarter_url"] = link(this_quarter)
-    return navigation
-
-
 def _period(request: HttpRequest, now: datetime) -> Period:
     params = request.GET
     if not any((params.get(name) or "").strip() for name in ("period", "from", "to")):
-        return default_period(now)
+        return last_full_month(now)
     return parse_period(period=params.get("period"), date_from=params.get("from"), date_to=params.get("to"), now=now)
 
 
@@ -347,7 +302,7 @@ def feedback_report_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
     except InvalidInput as error:
         errors.append(f"Period: {error.message}")
         status = 400
-        period = default_period(now)
+        period = last_full_month(now)
     context: dict[str, Any] = {
         **model_admin.admin_site.each_context(request),
         "opts": ActionPlan._meta,
@@ -355,8 +310,10 @@ def feedback_report_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
         "errors": errors,
         "period": period,
         "period_title": period_title(period),
-        "period_menu": _menu(period, now),
-        "navigation": _navigation(period, now=now, url=url),
+        "period_menu": period_menu(period, now),
+        "navigation": period_navigation(
+            period, now=now, link=lambda target: f"{url}?{urlencode({'period': target.label})}"
+        ),
         "now": now,
         "target_pct": settings.FEEDBACK_TARGET_PCT,
         "csv_url": f"{reverse('admin:feedback_report_csv')}?{urlencode({'period': period.label})}",

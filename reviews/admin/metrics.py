@@ -9,8 +9,9 @@ rows where a list filter can say so. A bad period or seller id is said on the pa
 nothing is computed then.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +29,15 @@ from core.durations import duration_text
 from core.exceptions import InvalidInput
 from core.figures import percent_text
 from core.ids import parse_id
-from core.periods import MIN_YEAR, Period, month_period, parse_period, period_kind, quarter_of, shift_period
+from core.periods import (
+    Period,
+    last_full_month,
+    month_period,
+    parse_period,
+    period_menu,
+    period_navigation,
+    period_title,
+)
 from marketplace.models import Seller
 from reviews.charts import TREND_MONTHS, review_trend_chart
 from reviews.models import ResponseStatus, Review
@@ -43,7 +52,6 @@ from reviews.selectors.metrics import (
 from reviews.services.access import user_may_see_review_metrics_report
 
 SELLERS_RANKED = 25  # rows of the sellers table; the page says how many sellers there are in all
-PERIODS_OFFERED = {"month": 24, "quarter": 12}  # the period menu: this many back from the current one
 BAND_LABELS = {
     "negative": f"Negative (1-{settings.REVIEWS_NEGATIVE_MAX_RATING}★)",
     "neutral": "Neutral (3★)",
@@ -74,16 +82,6 @@ class Figure:
     url: str | None = None
     help: str = ""
     tone: str = ""
-
-
-def period_title(period: Period) -> str:
-    kind = period_kind(period)
-    last_day = period.end - timedelta(days=1)
-    if kind == "month":
-        return f"{period.start:%B %Y}"
-    if kind == "quarter":
-        return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year} ({period.start:%B}-{last_day:%B})"
-    return f"{period.start:%-d %b %Y} - {last_day:%-d %b %Y}"
 
 
 def _seller_id(text: str) -> int:
@@ -193,50 +191,14 @@ def _open_work(metrics: ReviewMetrics, links: _Links) -> list[Figure]:
     ]
 
 
-def _menu(period: Period, now: datetime) -> list[tuple[str, str]]:
-    """The period menu: the current month (quarter) and the ones before it, plus the chosen one."""
-    kind = period_kind(period)
-    if kind == "range":
-        kind = "month"
-    current = month_period(now.year, now.month) if kind == "month" else quarter_of(now)
-    periods = [shift_period(current, -steps) for steps in range(PERIODS_OFFERED[kind])]
-    periods = [choice for choice in periods if choice.start.year >= MIN_YEAR]
-    if period.label not in {choice.label for choice in periods}:
-        periods.append(period)
-        periods.sort(key=lambda choice: choice.start, reverse=True)
-    return [(choice.label, period_title(choice)) for choice in periods]
-
-
-def _navigation(period: Period, *, seller: Seller | None, now: datetime, url: str) -> dict[str, Any]:
+def _period_link(url: str, seller: Seller | None) -> Callable[[Period], str]:
     def link(target: Period) -> str:
         query: dict[str, Any] = {"period": target.label}
         if seller is not None:
             query["seller"] = seller.pk
         return f"{url}?{urlencode(query)}"
 
-    kind = period_kind(period)
-    this_month, this_quarter = month_period(now.year, now.month), quarter_of(now)
-    navigation: dict[str, Any] = {"kind": kind, "previous": None, "next": None}
-    if kind != "range":
-        earlier, later = shift_period(period, -1), shift_period(period, 1)
-        if earlier.start.year >= MIN_YEAR:
-            navigation["previous"] = {"url": link(earlier), "title": period_title(earlier)}
-        if later.start <= now:
-            navigation["next"] = {"url": link(later), "title": period_title(later)}
-    # Month <-> quarter: the quarter holding the month; the quarter's current month, else its last.
-    last_month = period.end - timedelta(days=1)
-    month = this_month if period.start <= now < period.end else month_period(last_month.year, last_month.month)
-    navigation["month_url"] = link(month if kind != "month" else period)
-    navigation["quarter_url"] = link(quarter_of(period.start) if kind != "quarter" else period)
-    navigation["this_month_url"] = link(this_month)
-    navigation["this_quarter_url"] = link(this_quarter)
-    return navigation
-
-
-def default_period(now: datetime) -> Period:
-    """The period shown when none is asked for: the last full calendar month (UTC)."""
-    today = now.astimezone(UTC)
-    return shift_period(month_period(today.year, today.month), -1)
+    return link
 
 
 def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
@@ -252,7 +214,7 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
             period=params.get("period"), date_from=params.get("from"), date_to=params.get("to"), now=now
         )
         if not any((params.get(name) or "").strip() for name in ("period", "from", "to")):
-            period = default_period(now)
+            period = last_full_month(now)
     except InvalidInput as error:
         errors.append(f"Period: {error.message}")
         status = 400
@@ -276,8 +238,8 @@ def review_metrics_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> 
         "errors": errors,
         "period": period,
         "period_title": period_title(period),
-        "period_menu": _menu(period, now),
-        "navigation": _navigation(period, seller=seller, now=now, url=url),
+        "period_menu": period_menu(period, now),
+        "navigation": period_navigation(period, now=now, link=_period_link(url, seller)),
         "seller": seller,
         "platform_url": f"{url}?{urlencode({'period': period.label})}",
         "now": now,
