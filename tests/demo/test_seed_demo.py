@@ -246,6 +246,7 @@ def test_print_logins_prints_the_table_and_writes_nothing(monkeypatch: pytest.Mo
     for username in DEMO_USERNAMES:
         assert f"    {username} " in output
     assert "Support agent" in output
+    assert re.search(r"^    partner +Affiliate \(partner\) +/royalty/$", output, re.MULTILINE)
     assert "password for all: saypro-demo-2026" in output
     assert User.objects.count() == 0
     assert Order.objects.count() == 0

@@ -21,7 +21,7 @@ from demo.inquiries import build_demo_conversations
 from demo.marketplace.builder import DemoBuilder, demo_data_exists
 from demo.marketplace.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
 from demo.reviews import build_demo_reviews
-from demo.royalty import build_demo_royalty
+from demo.royalty import PARTNER_USERNAME, build_demo_royalty
 
 
 class Command(BaseCommand):
@@ -83,6 +83,8 @@ class Command(BaseCommand):
         lines = [f"    {'username':<{width}}{'role':<{role_width}}starts on"]
         lines.append(f"    {'-' * (width - 2):<{width}}{'-' * (role_width - 2):<{role_width}}{'-' * 9}")
         lines += [f"    {login.username:<{width}}{login.role.label:<{role_width}}{login.lands_on}" for login in LOGINS]
+        # The royalty partner's own sign-in (demo.royalty makes it): its statements and preview.
+        lines.append(f"    {PARTNER_USERNAME:<{width}}{'Affiliate (partner)':<{role_width}}/royalty/")
         lines.append(f"    password for all: {password}")
         self.stdout.write("\n".join(lines))
 
