@@ -11,7 +11,7 @@ register_console_section(
         title="Feedback and CSAT",
         group="Feedback",
         roles=frozenset({"support", "moderator"}),
-        order=150,
+        order=290,  # after the moderators' own sections: support and moderators see their group first
         links=(
             ConsoleLink("CSAT report", "admin:feedback_report", "feedback.view_surveyresponse"),
             ConsoleLink(
