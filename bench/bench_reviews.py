@@ -117,9 +117,9 @@ def _more_sellers_and_products(context: Context, *, sellers: int, products: int,
     _execute(
         f"""
         INSERT INTO {User._meta.db_table} (id, password, is_superuser, username, first_name, last_name, email,
-            is_staff, is_active, date_joined, role, created_at, updated_at)
+            is_staff, is_active, date_joined, role, created_at, updated_at, time_zone)
         SELECT %(first_user)s + s - %(first)s, %(password)s, false, 'rseller' || s, 'Bench', 'Owner ' || s,
-               'rseller' || s || '@bench.example', false, true, %(now)s, 'seller', %(now)s, %(now)s
+               'rseller' || s || '@bench.example', false, true, %(now)s, 'seller', %(now)s, %(now)s, ''
         FROM generate_series(%(first)s, %(last)s) AS s
         """,
         params,

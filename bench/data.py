@@ -187,6 +187,7 @@ def generate(rows: int, *, log: Any = print) -> DataSet:
         "role",
         "created_at",
         "updated_at",
+        "time_zone",
     ]
 
     def users() -> Any:
@@ -209,6 +210,7 @@ def generate(rows: int, *, log: Any = print) -> DataSet:
                 role,
                 joined,
                 joined,
+                "",  # the site's time zone (UTC)
             )
 
     data.counts["users"] = _copy(User, user_fields, users()) + 2
