@@ -13,6 +13,8 @@ closes them in bulk stays set-based.
 
 from datetime import datetime
 
+from django.urls import reverse
+
 from feedback.models import Category as FeedbackCategory
 from feedback.models import InteractionType
 from feedback.services.invitations import survey_request, survey_withdraw
@@ -39,7 +41,7 @@ def ticket_survey_request(*, ticket: Ticket, now: datetime) -> None:
         about_type=InteractionType.TICKET,
         about_id=ticket.pk,
         about_label=f"Help request {ticket.reference}: {ticket.subject}",
-        about_url=f"/support/{ticket.pk}/",
+        about_url=reverse("support-ticket", args=[ticket.pk]),
         customer=ticket.customer,
         channel=ticket.channel,
         agent_id=ticket.resolved_by_id or ticket.assignee_id,

@@ -16,6 +16,8 @@ is a row the feedback sweep sends later, so it commits or rolls back with the an
 
 from datetime import datetime
 
+from django.urls import reverse
+
 from feedback.models import Category, Channel, InteractionType
 from feedback.services.invitations import survey_request, survey_withdraw
 from inquiries.models import Conversation, Inquiry, InquiryStatus
@@ -39,7 +41,7 @@ def conversation_survey_request(
         about_type=InteractionType.CONVERSATION,
         about_id=conversation.pk,
         about_label=f"Your question to {seller_name}: {conversation.subject}",
-        about_url=f"/messages/{conversation.pk}/",
+        about_url=reverse("messages-thread", args=[conversation.pk]),
         customer=conversation.buyer,
         channel=Channel.MESSAGING,
         seller_id=conversation.seller_id,

@@ -12,6 +12,8 @@ later, so it commits or rolls back with the resolution.
 
 from datetime import datetime
 
+from django.urls import reverse
+
 from feedback.models import Category, Channel, InteractionType
 from feedback.services.invitations import survey_request
 from marketplace.models import Order, Product
@@ -42,7 +44,7 @@ def review_case_survey_request(*, case: ReviewCase, agent_id: int, now: datetime
         about_type=InteractionType.REVIEW_CASE,
         about_id=case.pk,
         about_label=f"Review case {case.pk}: {CASE_KIND_SHORT.get(case.kind, case.kind)}",
-        about_url=f"/reviews/cases/{case.pk}/",
+        about_url=reverse("review-case", args=[case.pk]),
         customer=case.buyer,
         channel=Channel.REVIEWS,
         seller_id=_case_seller_id(case),
@@ -69,7 +71,7 @@ def recovery_survey_request(*, follow_up: RecoveryFollowUp, review: Review, now:
         about_type=InteractionType.RECOVERY,
         about_id=follow_up.pk,
         about_label=f"Your review “{review.title}”: putting it right",
-        about_url=f"/reviews/{review.pk}/",
+        about_url=reverse("review-detail", args=[review.pk]),
         customer=review.buyer,
         channel=Channel.REVIEWS,
         seller_id=review.seller_id,
