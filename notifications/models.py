@@ -12,7 +12,7 @@ from django.db.models import Q
 # kind nobody registered; the console and the API label kinds from this registry. The groups are
 # what a user will choose delivery by (in-app, email, digest).
 
-KIND_GROUPS = ("messages", "reviews", "tickets", "surveys", "standing", "statements", "orders")
+KIND_GROUPS = ("messages", "reviews", "tickets", "surveys", "standing", "statements", "orders", "integrations")
 
 
 @dataclass(frozen=True)

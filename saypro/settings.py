@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "marketplace",
     "notifications",
+    "webhooks",
     "feedback",
     "inquiries",
     "reviews",
@@ -577,3 +578,25 @@ ROYALTY_VISIBILITY_WEIGHTS = {
 ROYALTY_VISIBILITY_NEUTRAL = Decimal(env.str("ROYALTY_VISIBILITY_NEUTRAL", default="0.5"))
 ROYALTY_VISIBILITY_WINDOW_DAYS = env.int("ROYALTY_VISIBILITY_WINDOW_DAYS", default=90)
 ROYALTY_VISIBILITY_REFRESH_MINUTES = env.int("ROYALTY_VISIBILITY_REFRESH_MINUTES", default=60)
+
+# --- Webhooks -----------------------------------------------------------------------------------
+# Development (DEBUG) lets a receiver on localhost over plain http work; production sends only to
+# https URLs whose every address is public, checked at registration and at every delivery.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# One request: connecting, then the whole answer. A slow endpoint holds only its own slots.
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# Deliveries in flight to one endpoint at once, across every worker.
+WEBHOOKS_ENDPOINT_CONCURRENCY = env.int("WEBHOOKS_ENDPOINT_CONCURRENCY", default=4)
+WEBHOOKS_BATCH_SIZE = env.int("WEBHOOKS_BATCH_SIZE", default=100)
+# Retries: exponential from the first delay, capped, with +-20 % jitter, until the window has
+# passed since the first attempt; then the delivery fails and the endpoint is paused.
+WEBHOOKS_RETRY_FIRST_DELAY = timedelta(seconds=env.int("WEBHOOKS_RETRY_FIRST_DELAY_SECONDS", default=30))
+WEBHOOKS_RETRY_MAX_DELAY = timedelta(seconds=env.int("WEBHOOKS_RETRY_MAX_DELAY_SECONDS", default=4 * 3600))
+WEBHOOKS_RETRY_WINDOW = timedelta(seconds=env.int("WEBHOOKS_RETRY_WINDOW_SECONDS", default=24 * 3600))
+# A delivery a worker claimed but never marked (it died mid-request) is sent again after this.
+WEBHOOKS_SENDING_LEASE = timedelta(seconds=env.int("WEBHOOKS_SENDING_LEASE_SECONDS", default=120))
+# How much of the receiver's answer the attempt log keeps.
+WEBHOOKS_RESPONSE_EXCERPT_BYTES = env.int("WEBHOOKS_RESPONSE_EXCERPT_BYTES", default=500)
+# Events (and their deliveries) older than this are deleted by the retention sweep.
+WEBHOOKS_EVENT_RETENTION = timedelta(days=env.int("WEBHOOKS_EVENT_RETENTION_DAYS", default=30))
