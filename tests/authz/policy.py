@@ -43,6 +43,8 @@ class Route:
     methods: dict[str, dict[str, object]]
     obj: str | None = None
     kwargs: dict[str, str] = field(default_factory=dict)
+    # Further route arguments filled from world objects: {"endpoint_pk": "endpoint_a"}.
+    obj_kwargs: dict[str, str] = field(default_factory=dict)
     hidden_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -84,6 +86,11 @@ ROYALTY_READERS = ("support", "moderator", "finance", "admin")
 ROYALTY_WORKERS = ("finance", "admin")
 ROYALTY_SEERS = (*ROYALTY_READERS, "seller_a")
 ROYALTY_HIDDEN = ("buyer_a", "buyer_b", "seller_b", "integration")
+
+# Webhooks: an administrator registers any endpoint, the integration client its own (endpoint A is
+# the integration client's); for everyone else the collection is 403 and an endpoint 404.
+WEBHOOK_MANAGERS = ("admin", "integration")
+WEBHOOK_HIDDEN = tuple(p for p in AUTHENTICATED if p not in WEBHOOK_MANAGERS)
 
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
@@ -407,4 +414,27 @@ ROUTES: dict[str, Route] = {
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),
+    # --- webhooks ---
+    "webhooks-list": Route({"GET": api(WEBHOOK_MANAGERS), "POST": api(WEBHOOK_MANAGERS)}),
+    "webhooks-detail": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN), "PATCH": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="endpoint_a",
+    ),
+    "webhooks-ping": Route({"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj="endpoint_a"),
+    "webhook-deliveries-list": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj_kwargs={"endpoint_pk": "endpoint_a"}
+    ),
+    "webhook-deliveries-replay-failed": Route(
+        {"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj_kwargs={"endpoint_pk": "endpoint_a"}
+    ),
+    "webhook-deliveries-detail": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="delivery_a",
+        obj_kwargs={"endpoint_pk": "endpoint_a"},
+    ),
+    "webhook-deliveries-replay": Route(
+        {"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="delivery_a",
+        obj_kwargs={"endpoint_pk": "endpoint_a"},
+    ),
 }
