@@ -45,6 +45,8 @@ def _user(request: HttpRequest) -> User:
 
 
 class EndpointForm(forms.ModelForm):
+    # Checked by ``endpoint_url_check`` (https and public addresses in production), not Django's URL rules.
+    url = forms.CharField(label="URL", max_length=2000, help_text="Where the events are POSTed.")
     events = forms.MultipleChoiceField(
         choices=[(value, f"{EventType(value).label} ({value})") for value in SUBSCRIBABLE_EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
@@ -176,7 +178,7 @@ class EndpointAdmin(ReadOnlyAdmin):
             self,
             request,
             obj=endpoint,
-            form=forms.Form(request.POST or None),
+            form=forms.Form(request.POST if request.method == "POST" else None),
             title=f"Ping {endpoint.url}",
             intro="Sends a signed webhook.ping event to this endpoint alone; the delivery and its answer "
             "appear under Deliveries.",
@@ -190,7 +192,7 @@ class EndpointAdmin(ReadOnlyAdmin):
             self,
             request,
             obj=endpoint,
-            form=ReplayRangeForm(request.POST or None),
+            form=ReplayRangeForm(request.POST if request.method == "POST" else None),
             title=f"Replay failed deliveries to {endpoint.url}",
             intro="Every delivery to this endpoint that failed for good, created in the range, is sent again "
             "with its original event id. Deliveries already replayed are not sent twice.",
@@ -328,7 +330,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
             self,
             request,
             obj=delivery,
-            form=forms.Form(request.POST or None),
+            form=forms.Form(request.POST if request.method == "POST" else None),
             title=f"Replay delivery {delivery.pk}",
             intro=f"Sends event {delivery.event_id} ({delivery.event.type}) to {delivery.endpoint.url} again as a new "
             "delivery, with the same event id and body.",
