@@ -206,7 +206,9 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
     """Escalate every open inquiry whose response is due by ``now``; returns how many."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support", "moderator")
-    return CLAIM.sweep(stage="escalate", now=now, batch_size=size, handle=lambda rows: _escalate(rows, staff=staff(), now=now))
+    return CLAIM.sweep(
+        stage="escalate", now=now, batch_size=size, handle=lambda rows: _escalate(rows, staff=staff(), now=now)
+    )
 
 
 def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:

@@ -110,7 +110,9 @@ FOLLOW_UPS = ClockClaim(
 )
 
 
-def _record_escalated(review_ids: Sequence[int], *, clock: type[ResponseClock | RecoveryFollowUp], now: datetime) -> None:
+def _record_escalated(
+    review_ids: Sequence[int], *, clock: type[ResponseClock | RecoveryFollowUp], now: datetime
+) -> None:
     """One ``review.escalated`` per review of the batch, in one ``INSERT ... SELECT`` in the batch's
     transaction (the claimed clock rows, read by their key: the review's id)."""
     where, params = ids_in("clock.review_id", review_ids)

@@ -149,7 +149,9 @@ def test_a_refund_renders_as_the_api_shows_it_to_staff(client_for):
     assert api.json()["amount"] == "5.50"
 
 
-@pytest.mark.parametrize(("render", "make", "statements"), [(orders_render, OrderFactory, 2), (refunds_render, RefundFactory, 1)])
+@pytest.mark.parametrize(
+    ("render", "make", "statements"), [(orders_render, OrderFactory, 2), (refunds_render, RefundFactory, 1)]
+)
 def test_rendering_costs_the_same_statements_for_2_and_20(django_assert_num_queries, render, make, statements):
     ids = [make().pk for _ in range(20)]
 
