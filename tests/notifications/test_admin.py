@@ -14,8 +14,9 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
 from marketplace.notices import Kind
-from notifications.models import EmailStatus, Notification
+from notifications.models import EmailStatus, Notification, NotificationPreference, NotificationSettings
 from tests.accounts.factories import BuyerFactory, UserFactory
+from tests.notifications.factories import NotificationPreferenceFactory, NotificationSettingsFactory
 
 
 class NotificationFactory(DjangoModelFactory[Notification]):
@@ -32,7 +33,11 @@ NOTIFICATIONS_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "notifications"),
     key=lambda model: model._meta.model_name or "",
 )
-ROW_BUILDERS: dict[type[Model], Callable[[], Model]] = {Notification: NotificationFactory}
+ROW_BUILDERS: dict[type[Model], Callable[[], Model]] = {
+    Notification: NotificationFactory,
+    NotificationPreference: NotificationPreferenceFactory,
+    NotificationSettings: NotificationSettingsFactory,
+}
 
 
 def _url(model: type[Model], page: str, *args: object) -> str:
