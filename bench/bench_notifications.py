@@ -55,11 +55,11 @@ def _execute(sql: str, params: dict[str, Any] | None = None) -> None:
 
 def _remove() -> None:
     _execute(
-        f"DELETE FROM {NOTIFICATION_TABLE} WHERE recipient_id IN "  # noqa: S608
+        f"DELETE FROM {NOTIFICATION_TABLE} WHERE recipient_id IN "
         f"(SELECT id FROM {USER_TABLE} WHERE username LIKE %(prefix)s)",
         {"prefix": f"{USERNAME_PREFIX}%"},
     )
-    _execute(f"DELETE FROM {USER_TABLE} WHERE username LIKE %(prefix)s", {"prefix": f"{USERNAME_PREFIX}%"})  # noqa: S608
+    _execute(f"DELETE FROM {USER_TABLE} WHERE username LIKE %(prefix)s", {"prefix": f"{USERNAME_PREFIX}%"})
 
 
 def generate(users: int, *, now: datetime) -> None:
@@ -73,7 +73,7 @@ def generate(users: int, *, now: datetime) -> None:
         SELECT '!', FALSE, %(prefix)s || i, 'Digest', 'Reader ' || i, %(prefix)s || i || '@bench.example', FALSE,
                TRUE, %(now)s, CASE WHEN i %% 10 = 0 THEN 'seller' ELSE 'buyer' END, %(now)s, %(now)s, ''
         FROM generate_series(1, %(users)s) AS i
-        """,  # noqa: S608
+        """,
         {"prefix": USERNAME_PREFIX, "users": users, "now": now},
     )
     _execute(
@@ -87,7 +87,7 @@ def generate(users: int, *, now: datetime) -> None:
                            (2, 'inquiry_answered', 'The store replied', '/messages/'),
                            (3, 'review_response', 'A response to your review', '/reviews/')) AS kind(n, value, title, link)
         WHERE u.username LIKE %(prefix)s
-        """,  # noqa: S608
+        """,
         {"prefix": f"{USERNAME_PREFIX}%", "digest": EmailStatus.DIGEST.value, "now": now},
     )
     _execute(f"VACUUM ANALYZE {USER_TABLE}")
