@@ -85,7 +85,8 @@ def generate(users: int, *, now: datetime) -> None:
         FROM {USER_TABLE} AS u
         CROSS JOIN (VALUES (1, 'order_status_changed', 'Order shipped', '/orders/'),
                            (2, 'inquiry_answered', 'The store replied', '/messages/'),
-                           (3, 'review_response', 'A response to your review', '/reviews/')) AS kind(n, value, title, link)
+                           (3, 'review_response', 'A response to your review', '/reviews/'))
+             AS kind(n, value, title, link)
         WHERE u.username LIKE %(prefix)s
         """,
         {"prefix": f"{USERNAME_PREFIX}%", "digest": EmailStatus.DIGEST.value, "now": now},
