@@ -145,3 +145,27 @@ def test_buyer_is_sent_to_the_admin_login() -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_support_reads_a_users_notification_settings_on_the_user_page_and_in_the_list(staff_user: User) -> None:
+    buyer = BuyerFactory(username="pat")
+    NotificationPreferenceFactory(user=buyer, group="orders", delivery="digest")
+    NotificationSettingsFactory(user=buyer, deadline_email_now=False)
+    client = _logged_in(staff_user)
+
+    page = client.get(reverse("admin:accounts_user_change", args=[buyer.pk])).content.decode()
+
+    assert "notification preferences (groups not listed: the role&#x27;s default)" in page.lower()
+    assert "Orders and billing" in page and "Daily digest email" in page
+    assert "notification switches" in page.lower()
+    listing = client.get(_url(NotificationPreference, "changelist"))
+    assert listing.status_code == 200
+    assert "pat" in listing.content.decode()
+    assert client.get(_url(NotificationPreference, "add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_moderator_does_not_see_notification_preferences() -> None:
+    client = _logged_in(UserFactory(role=Role.MODERATOR))
+    assert client.get(_url(NotificationPreference, "changelist")).status_code == 403
