@@ -118,7 +118,7 @@ def test_the_sweep_is_registered_with_a_daily_crontab(settings) -> None:
 
 @requires_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_digest_sweeps_at_once_send_one_email_per_user(settings) -> None:
     settings.NOTIFICATIONS_DIGEST_BATCH_SIZE = 7  # many small batches, so the two really interleave
     users = [BuyerFactory(username=f"digest-{index}") for index in range(60)]
