@@ -92,7 +92,10 @@ def test_the_owner_sees_the_members_settings_and_changes_them(store) -> None:
 
     member_page = client.get(f"{URL}?member={store['member'].pk}")
     assert member_page.status_code == 200
-    assert f"Notification settings of {store['member'].display_name}" in member_page.content.decode()
+    member_html = member_page.content.decode()
+    assert f"Notification settings of {store['member'].display_name}" in member_html
+    assert "Their choice · default: email now" in member_html  # reviews: in-app, chosen by the member
+    assert member_html.count("Default for their role") == len(KIND_GROUPS) - 1
 
     response = client.post(URL, {**_form(messages="digest"), "member": store["member"].pk, "deadline_email_now": "on"})
 
