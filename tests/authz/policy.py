@@ -171,6 +171,8 @@ ROUTES: dict[str, Route] = {
         hidden_fields={"buyer_a": ("email_status", "email_attempts")},
     ),
     "notifications-read": Route({"POST": api(("buyer_a",), hidden=AUTHENTICATED, denied=404)}, obj="notification_a"),
+    # The caller's own notification preferences (every authenticated principal; only their own).
+    "notification-preferences": Route({"GET": api(), "PUT": api()}),
     # --- inquiries: response KPIs, CSV, standing (a seller's: its members and staff; platform: staff) ---
     "response-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "response-metrics-csv": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
@@ -437,4 +439,8 @@ ROUTES: dict[str, Route] = {
         obj="delivery_a",
         obj_kwargs={"endpoint_pk": "endpoint_a"},
     ),
+    # Everyone's own settings (a store's owner also its members', by ``?member=``); the one-click
+    # unsubscribe needs no login: the signed token is the authority (a forged one is 400 for all).
+    "notification-settings": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "notifications:unsubscribe": Route({"GET": PUBLIC, "POST": PUBLIC}, kwargs={"token": "forged-token"}),
 }
