@@ -652,10 +652,10 @@ WEBHOOKS_RESPONSE_EXCERPT_BYTES = env.int("WEBHOOKS_RESPONSE_EXCERPT_BYTES", def
 # Events (and their deliveries) older than this are deleted by the retention sweep.
 WEBHOOKS_EVENT_RETENTION = timedelta(days=env.int("WEBHOOKS_EVENT_RETENTION_DAYS", default=30))
 # What an ``integration`` client's own endpoints may receive: the records its role reads through the
-# API (orders, refunds, public reviews). Tickets, conversations, surveys and statements stay with
-# staff (an administrator registers those endpoints).
+# API (orders and refunds). Reviews are rendered as staff read them (moderation notes included);
+# tickets, conversations, surveys and statements are not the client's either: an administrator
+# registers the endpoints that receive those.
 WEBHOOKS_INTEGRATION_EVENT_TYPES = env.list(
-    "WEBHOOKS_INTEGRATION_EVENT_TYPES",
-    default=["order.status_changed", "refund.issued", "review.posted", "review.responded"],
+    "WEBHOOKS_INTEGRATION_EVENT_TYPES", default=["order.status_changed", "refund.issued"]
 )
 WEBHOOKS_MAX_ENDPOINTS_PER_OWNER = env.int("WEBHOOKS_MAX_ENDPOINTS_PER_OWNER", default=20)

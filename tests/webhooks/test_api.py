@@ -76,6 +76,7 @@ def test_a_given_secret_is_kept(integration) -> None:  # type: ignore[no-untyped
         ({"url": PUBLIC_URL, "events": ["order.deleted"]}, "events"),
         ({"url": PUBLIC_URL, "events": "refund.issued"}, "events"),
         ({"url": PUBLIC_URL, "events": ["ticket.opened"]}, "events"),  # not the integration client's to read
+        ({"url": PUBLIC_URL, "events": ["review.responded"]}, "events"),  # rendered as staff read reviews
         ({"url": PUBLIC_URL, "events": ["webhook.ping"]}, "events"),
         ({"url": PUBLIC_URL, "events": ["refund.issued"], "secret": "short"}, "secret"),
         ({"url": PUBLIC_URL, "events": ["refund.issued"], "secret": "has spaces in the secret"}, "secret"),
