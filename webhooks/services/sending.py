@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -239,8 +240,10 @@ def _send(request: Request, *, endpoint_url: str, secret: str, now: datetime) ->
         text = str(error) or type(error).__name__
         return Outcome(request, started_at=now, duration_ms=elapsed_ms(), error=text[:ERROR_MAX_LENGTH])
     excerpt = answer.decode("utf-8", errors="replace").replace("\x00", "\ufffd")  # PostgreSQL refuses NUL
-    error = f"redirect ({status}) not followed" if 300 <= status < 400 else ""
-    return Outcome(request, started_at=now, duration_ms=elapsed_ms(), status_code=status, excerpt=excerpt, error=error)
+    redirect = f"redirect ({status}) not followed" if 300 <= status < 400 else ""
+    return Outcome(
+        request, started_at=now, duration_ms=elapsed_ms(), status_code=status, excerpt=excerpt, error=redirect
+    )
 
 
 # --- one endpoint ----------------------------------------------------------------------------------
@@ -490,9 +493,7 @@ def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime, time_budget: fl
             else:
                 if executor is None:
                     executor = ThreadPoolExecutor(max_workers=settings.WEBHOOKS_ENDPOINT_CONCURRENCY)
-                outcomes = list(
-                    executor.map(lambda request: _send(request, endpoint_url=url, secret=secret, now=now), requests)
-                )
+                outcomes = list(executor.map(partial(_send, endpoint_url=url, secret=secret, now=now), requests))
             marked = _mark(outcomes, endpoint_id=endpoint_id, now=now)
             for key in ("sent", "retrying", "failed"):
                 totals[key] += marked[key]
