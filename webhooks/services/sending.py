@@ -286,6 +286,7 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
     where they are. Returns the endpoint, the claimed requests and whether more may be due (every
     free slot was filled)."""
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         endpoint = _lock_endpoint(endpoint_id)
         if endpoint is None or not endpoint.is_active:
             return endpoint, [], False
@@ -364,6 +365,38 @@ def retry_delay(attempts: int) -> timedelta:
     return base * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 (spreading retries, not a secret)
 
 
+MARK_COLUMNS = [
+    ("id", "bigint"),
+    ("attempts", "integer"),
+    ("status", "text"),
+    ("next_attempt_at", "timestamptz"),
+    ("status_code", "integer"),
+    ("delivered_at", "timestamptz"),
+    ("started_at", "timestamptz"),
+    ("duration_ms", "integer"),
+    ("excerpt", "text"),
+    ("error", "text"),
+]
+
+
+def _json_records(columns: list[tuple[str, str]]) -> str:
+    """``<rows> AS mark``: a table of rows from one JSON parameter (a list of objects), so one
+    statement writes a whole round, however many rows, each with its own values."""
+    if connection.vendor == "postgresql":
+        return f"jsonb_to_recordset(%s::jsonb) AS mark({', '.join(f'{name} {kind}' for name, kind in columns)})"
+    selected = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _kind in columns)
+    return f"(SELECT {selected} FROM json_each(%s)) AS mark"  # noqa: S608 (column names are constants)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """The claim and the marks are commits that may be lost in a crash without harm: deliveries are
+    at least once (a lost claim or mark sends the delivery again; the receiver de-duplicates by event
+    id). PostgreSQL then answers the COMMIT without waiting for the WAL flush: on this kind of disk
+    that wait was a third of a round."""
+    if connection.vendor == "postgresql":
+        execute("SET LOCAL synchronous_commit = off", [])
+
+
 def _mark(outcomes: Sequence[Outcome], *, endpoint_id: int, now: datetime) -> dict[str, int]:
     """Record a round's outcomes in one transaction: one ``UPDATE`` for every delivery (each row
     takes its own values from one JSON parameter), the attempts in one ``INSERT``, and, when a
@@ -393,46 +426,36 @@ def _mark(outcomes: Sequence[Outcome], *, endpoint_id: int, now: datetime) -> di
                 "next_attempt_at": vendor_time(next_attempt_at) if next_attempt_at else None,
                 "status_code": outcome.status_code,
                 "delivered_at": vendor_time(delivered_at) if delivered_at else None,
+                "started_at": vendor_time(outcome.started_at),
+                "duration_ms": outcome.duration_ms,
+                "excerpt": outcome.excerpt,
+                "error": outcome.error[:ERROR_MAX_LENGTH],
             }
         )
-    delivery = table(Delivery)
-    if connection.vendor == "postgresql":
-        source = (
-            "jsonb_to_recordset(%s::jsonb) AS mark(id bigint, attempts integer, status text,"
-            " next_attempt_at timestamptz, status_code integer, delivered_at timestamptz)"
-        )
-    else:
-        source = (
-            "(SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.attempts') AS attempts,"
-            " json_extract(value, '$.status') AS status, json_extract(value, '$.next_attempt_at') AS next_attempt_at,"
-            " json_extract(value, '$.status_code') AS status_code,"
-            " json_extract(value, '$.delivered_at') AS delivered_at FROM json_each(%s)) AS mark"
-        )
+    delivery, document = table(Delivery), json.dumps(marks)
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         execute(
             f"""
             UPDATE {delivery} SET status = mark.status,
                 next_attempt_at = COALESCE(mark.next_attempt_at, {delivery}.next_attempt_at),
                 last_status_code = mark.status_code, delivered_at = mark.delivered_at
-            FROM {source}
+            FROM {_json_records(MARK_COLUMNS)}
             WHERE {delivery}.id = mark.id AND {delivery}.status = %s AND {delivery}.attempts = mark.attempts
             """,  # noqa: S608 (identifiers from model metadata; values are parameters)
-            [json.dumps(marks), DeliveryStatus.SENDING.value],
+            [document, DeliveryStatus.SENDING.value],
         )
-        DeliveryAttempt.objects.bulk_create(
-            [
-                DeliveryAttempt(
-                    delivery_id=outcome.request.delivery_id,
-                    number=outcome.request.attempts,
-                    started_at=outcome.started_at,
-                    duration_ms=outcome.duration_ms,
-                    status_code=outcome.status_code,
-                    response_excerpt=outcome.excerpt,
-                    error=outcome.error[:ERROR_MAX_LENGTH],
-                )
-                for outcome in outcomes
-            ],
-            ignore_conflicts=True,
+        execute(
+            f"""
+            INSERT INTO {table(DeliveryAttempt)}
+                (delivery_id, number, started_at, duration_ms, status_code, response_excerpt, error)
+            SELECT mark.id, mark.attempts, mark.started_at, mark.duration_ms, mark.status_code, mark.excerpt,
+                mark.error
+            FROM {_json_records(MARK_COLUMNS)}
+            WHERE TRUE
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+            [document],
         )
         if counts["failed"]:
             counts["paused"] = int(_pause(endpoint_id=endpoint_id, outcomes=outcomes, now=now))
