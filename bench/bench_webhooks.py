@@ -226,6 +226,9 @@ def webhooks_delivery(context: Context) -> dict[str, Any]:
     load_at_start = round(os.getloadavg()[0], 2)
     sink = Sink(ENDPOINTS)
     received: list[tuple[int, int, float]] = []
+    mp = multiprocessing.get_context("fork")
+    stop, results = mp.Event(), mp.Queue()
+    workers: list[Any] = []
     try:
         with override_settings(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True, DEBUG=False):
             now = timezone.now()
@@ -238,12 +241,10 @@ def webhooks_delivery(context: Context) -> dict[str, Any]:
             expected = events * ENDPOINTS
             context.log(f"  {events:,} events recorded; {WORKER_PROCESSES} workers deliver {expected:,}")
             connections.close_all()  # forked workers must not share the parent's socket
-            mp = multiprocessing.get_context("fork")
-            stop, results = mp.Event(), mp.Queue()
-            workers = [
+            workers.extend(
                 mp.Process(target=_worker, args=(index, endpoint_ids, stop, results))
                 for index in range(WORKER_PROCESSES)
-            ]
+            )
             started = time.time()
             for worker in workers:
                 worker.start()
@@ -275,6 +276,11 @@ def webhooks_delivery(context: Context) -> dict[str, Any]:
                 worker.join(timeout=30)
             delivered_total = _delivered(now)
     finally:
+        stop.set()  # a failure above must not leave the workers looping
+        for worker in workers:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
         received = sink.finish()
 
     backlog_received = sorted(row for row in received if last_history_id < row[0] <= backlog_last_id)

@@ -151,9 +151,11 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_endpoint_idx"),
-            # The sender's claim: what is due, per endpoint, oldest first.
+            # The sender's claim: what is due, per endpoint, oldest first (``id`` too: a backlog of
+            # deliveries of one batch share one time, and the claim must stop after a few rows
+            # rather than sort them all).
             models.Index(
-                fields=["endpoint", "next_attempt_at"],
+                fields=["endpoint", "next_attempt_at", "id"],
                 condition=Q(status__in=["pending", "retrying"]),
                 name="webhook_delivery_due_idx",
             ),

@@ -211,18 +211,16 @@ def _post(target: DeliveryTarget, headers: dict[str, str], body: bytes) -> tuple
         sock.close()
 
 
-def _send(request: Request, *, endpoint_url: str, secret: str, now: datetime) -> Outcome:
-    """One attempt: resolve and check the address (refused: a failure, nothing sent), sign, POST.
-    Runs outside any transaction and touches no database (it may run in a worker thread)."""
+def _send(request: Request, *, target: DeliveryTarget | UnsafeAddress, secret: str, now: datetime) -> Outcome:
+    """One attempt to the address resolved for this round (refused: a failure, nothing sent): sign,
+    POST. Runs outside any transaction and touches no database (it may run in a worker thread)."""
     started = time.monotonic()
 
     def elapsed_ms() -> int:
         return int((time.monotonic() - started) * 1000)
 
-    try:
-        target = resolve_delivery_target(endpoint_url)
-    except UnsafeAddress as refused:
-        return Outcome(request, started_at=now, duration_ms=elapsed_ms(), error=f"refused: {refused}")
+    if isinstance(target, UnsafeAddress):
+        return Outcome(request, started_at=now, duration_ms=0, error=f"refused: {target}")
     # The receiver compares the timestamp with its own clock: real seconds at this attempt.
     timestamp = int(time.time())
     headers = {
@@ -257,7 +255,9 @@ class _EndpointRow:
 
 
 def _lock_endpoint(endpoint_id: int) -> _EndpointRow | None:
-    lock = "FOR UPDATE" if row_locks_supported() else ""
+    # NO KEY UPDATE: claims for this endpoint exclude one another, but the fan-out's inserts of new
+    # deliveries (whose foreign key takes KEY SHARE on this row) are not held up by them.
+    lock = "FOR NO KEY UPDATE" if row_locks_supported() else ""
     rows = execute(
         f"SELECT url, secret, is_active FROM {table(Endpoint)} WHERE id = %s {lock}",  # noqa: S608
         [endpoint_id],
@@ -270,7 +270,7 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
     flight to it across every worker.
 
     Why the limit holds with any number of workers: every claim for an endpoint runs in a
-    transaction that first locks the endpoint's row (``SELECT ... FOR UPDATE``), so claims for one
+    transaction that first locks the endpoint's row (``SELECT ... FOR NO KEY UPDATE``), so claims for one
     endpoint happen one after another. Only then, in separate statements (under READ COMMITTED each
     statement sees everything committed before it started, so every earlier claim), it counts the
     deliveries still ``sending`` (claimed and not yet marked) and claims at most the free slots,
@@ -491,6 +491,15 @@ def _pause(*, endpoint_id: int, outcomes: Sequence[Outcome], now: datetime) -> b
     return True
 
 
+def _resolve(url: str) -> DeliveryTarget | UnsafeAddress:
+    """The address this round's requests connect to, resolved and checked now (once per round, not
+    per request: the same check against DNS rebinding, a fraction of the lookups)."""
+    try:
+        return resolve_delivery_target(url)
+    except UnsafeAddress as refused:
+        return refused
+
+
 def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime, time_budget: float | None = None) -> dict[str, int]:
     """Send what is due to one endpoint: claim (within the endpoint's concurrency limit, see
     ``_claim_deliveries``), POST the claimed deliveries in parallel outside any transaction, mark
@@ -510,13 +519,13 @@ def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime, time_budget: fl
             endpoint, requests, more_due = _claim_deliveries(endpoint_id=endpoint_id, now=now)
             if endpoint is None or not requests:
                 break
-            url, secret = endpoint.url, endpoint.secret
+            send = partial(_send, target=_resolve(endpoint.url), secret=endpoint.secret, now=now)
             if len(requests) == 1:
-                outcomes = [_send(requests[0], endpoint_url=url, secret=secret, now=now)]
+                outcomes = [send(requests[0])]
             else:
                 if executor is None:
                     executor = ThreadPoolExecutor(max_workers=settings.WEBHOOKS_ENDPOINT_CONCURRENCY)
-                outcomes = list(executor.map(partial(_send, endpoint_url=url, secret=secret, now=now), requests))
+                outcomes = list(executor.map(send, requests))
             marked = _mark(outcomes, endpoint_id=endpoint_id, now=now)
             for key in ("sent", "retrying", "failed"):
                 totals[key] += marked[key]
