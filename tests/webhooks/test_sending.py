@@ -259,6 +259,7 @@ def test_after_the_retry_window_it_gives_up_pauses_the_endpoint_and_tells_the_ow
     receiver, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOKS_ENDPOINT_CONCURRENCY = 1
+    settings.WEBHOOKS_BATCH_SIZE = 1  # one delivery a round: the first to give up pauses the endpoint
     receiver.status = 500
     owner = StaffFactory(email="integrations@example.com")
     endpoint = EndpointFactory(url=receiver.url, owner=owner)
@@ -401,7 +402,7 @@ def test_deliveries_already_in_flight_count_against_the_endpoints_limit(receiver
 
     assert webhook_endpoint_deliver(endpoint_id=endpoint.pk, now=T0)["sent"] == 4
 
-    assert receiver.most_in_flight == 1  # one slot free: one request at a time
+    assert receiver.most_in_flight == 1  # one slot free: one request at a time, one after another
     assert set(Delivery.objects.filter(pk__in=held).values_list("status", flat=True)) == {DeliveryStatus.SENDING}
 
     # Every slot held: nothing is sent.
@@ -438,3 +439,11 @@ def test_delivering_a_round_costs_the_same_statements_whatever_its_size(count, r
     statements = [query["sql"] for query in queries.captured_queries if not _bookkeeping(query["sql"])]
     # Claim: lock, lease release, in-flight count, claim, read. Mark: update, attempts.
     assert len(statements) == 7, statements
+
+
+def test_a_slot_sends_as_many_requests_in_a_round_as_fit_in_half_the_lease(settings):
+    settings.WEBHOOKS_SENDING_LEASE = timedelta(seconds=120)
+    settings.WEBHOOKS_CONNECT_TIMEOUT, settings.WEBHOOKS_TIMEOUT = 3.0, 10.0
+    assert sending.requests_per_slot() == 4  # 4 x 13 s <= 60 s
+    settings.WEBHOOKS_TIMEOUT = 100.0
+    assert sending.requests_per_slot() == 1  # never less than one

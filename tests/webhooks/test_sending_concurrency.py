@@ -97,8 +97,8 @@ def test_the_endpoint_limit_holds_across_workers(receivers, settings):
     while len(receiver.requests) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.3)  # give the other workers time to (not) send a third
-    assert receiver.in_flight == 2
-    assert Delivery.objects.filter(status=DeliveryStatus.SENDING).count() == 2
+    assert receiver.in_flight == 2  # two requests at once; the rows claimed for those slots wait their turn
+    assert 2 <= Delivery.objects.filter(status=DeliveryStatus.SENDING).count() <= 12
     receiver.hold.set()
     runner.join(timeout=30)
 

@@ -265,16 +265,38 @@ def _lock_endpoint(endpoint_id: int) -> _EndpointRow | None:
     return _EndpointRow(url=rows[0][0], secret=rows[0][1], is_active=bool(rows[0][2])) if rows else None
 
 
-def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow | None, list[Request], bool]:
-    """Claim what is due to one endpoint, never more than ``WEBHOOKS_ENDPOINT_CONCURRENCY`` in
-    flight to it across every worker.
+def requests_per_slot() -> int:
+    """How many requests one slot may send one after another in a round: as many as fit, each
+    taking its whole connect and read timeouts, in half the sending lease. So a round never outlives
+    its lease (its deliveries are not taken for a dead worker's and sent twice)."""
+    worst = settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_TIMEOUT
+    return max(1, int(settings.WEBHOOKS_SENDING_LEASE.total_seconds() / 2 // worst))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    endpoint: _EndpointRow | None
+    requests: list[Request]
+    # Requests this round may have in flight at once (threads): the slots that were free.
+    slots: int = 0
+    # Every row the round could take was taken: more may be due.
+    more_due: bool = False
+
+
+def _claim_deliveries(*, endpoint_id: int, now: datetime) -> _Claim:
+    """Claim what is due to one endpoint, never more than ``WEBHOOKS_ENDPOINT_CONCURRENCY``
+    requests in flight to it across every worker.
 
     Why the limit holds with any number of workers: every claim for an endpoint runs in a
     transaction that first locks the endpoint's row (``SELECT ... FOR NO KEY UPDATE``), so claims for one
     endpoint happen one after another. Only then, in separate statements (under READ COMMITTED each
     statement sees everything committed before it started, so every earlier claim), it counts the
-    deliveries still ``sending`` (claimed and not yet marked) and claims at most the free slots,
-    marking them ``sending`` before it commits and releases the lock. A count taken in the locking
+    deliveries still ``sending`` (claimed and not yet marked); the slots free are the limit less that
+    count. It claims up to ``requests_per_slot()`` deliveries per free slot, marks them ``sending``
+    before it commits and releases the lock, and sends them with at most that many requests at once.
+    Every worker's requests at once are at most its free slots, which are at most the limit less the
+    rows the others hold, which is at least their requests at once: together, never more than the
+    limit. A count taken in the locking
     statement itself would be wrong: after waiting for the lock PostgreSQL re-checks the row but
     keeps the statement's older snapshot. A delivery leaves ``sending`` when its outcome is marked
     or, if its worker died, when its lease (``WEBHOOKS_SENDING_LEASE``, far longer than one request
@@ -283,13 +305,12 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
 
     Due: ``pending`` or ``retrying`` with ``next_attempt_at <= now``, oldest first (fresh deliveries
     are due from their event's ``created_at``: event order). A paused endpoint's deliveries stay
-    where they are. Returns the endpoint, the claimed requests and whether more may be due (every
-    free slot was filled)."""
+    where they are."""
     with transaction.atomic():
         _commit_without_waiting_for_disk()
         endpoint = _lock_endpoint(endpoint_id)
         if endpoint is None or not endpoint.is_active:
-            return endpoint, [], False
+            return _Claim(endpoint, [])
         delivery = table(Delivery)
         at = db_datetime(now)
         execute(
@@ -307,9 +328,10 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
             f"SELECT count(*) FROM {delivery} WHERE endpoint_id = %s AND status = %s",  # noqa: S608
             [endpoint_id, DeliveryStatus.SENDING.value],
         )[0][0]
-        free = min(settings.WEBHOOKS_BATCH_SIZE, settings.WEBHOOKS_ENDPOINT_CONCURRENCY - in_flight)
-        if free <= 0:
-            return endpoint, [], False
+        slots = settings.WEBHOOKS_ENDPOINT_CONCURRENCY - in_flight
+        if slots <= 0:
+            return _Claim(endpoint, [])
+        take = min(settings.WEBHOOKS_BATCH_SIZE, slots * requests_per_slot())
         opening, closing = in_claimed()
         lock = "FOR UPDATE SKIP LOCKED" if row_locks_supported() else ""
         claimed = execute(
@@ -332,11 +354,11 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
                 DeliveryStatus.PENDING.value,
                 DeliveryStatus.RETRYING.value,
                 at,
-                free,
+                take,
             ],
         )
         if not claimed:
-            return endpoint, [], False
+            return _Claim(endpoint, [])
         rows = (
             Delivery.objects.filter(pk__in=[row[0] for row in claimed])
             .select_related("event")
@@ -354,7 +376,7 @@ def _claim_deliveries(*, endpoint_id: int, now: datetime) -> tuple[_EndpointRow 
             for row in rows
         ]
     requests.sort(key=lambda request: request.delivery_id)
-    return endpoint, requests, len(requests) == free
+    return _Claim(endpoint, requests, slots=min(slots, len(requests)), more_due=len(requests) == take)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -502,10 +524,11 @@ def _resolve(url: str) -> DeliveryTarget | UnsafeAddress:
 
 def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime, time_budget: float | None = None) -> dict[str, int]:
     """Send what is due to one endpoint: claim (within the endpoint's concurrency limit, see
-    ``_claim_deliveries``), POST the claimed deliveries in parallel outside any transaction, mark
-    the round, repeat until nothing due is left, no slot is free, or the round would start after
-    ``time_budget`` seconds (a quarter of the sending lease by default, so ``now`` stays close to
-    the clock; ``more`` then says the caller should queue the endpoint again).
+    ``_claim_deliveries``), POST the claimed deliveries outside any transaction (as many at once as
+    the round has slots), mark the round, repeat until nothing due is left, no slot is free, or the
+    round would start after ``time_budget`` seconds (a quarter of the sending lease by default;
+    ``more`` then says the caller should queue the endpoint again). The first round runs at ``now``;
+    later ones at ``now`` plus the time spent, so claim times and leases stay true to the clock.
 
     Statements per round are constant (lock, lease release, count, claim, read; mark, attempts), so
     per delivery they shrink as rounds fill. A paused endpoint sends nothing (its deliveries stay
@@ -513,30 +536,26 @@ def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime, time_budget: fl
     budget = settings.WEBHOOKS_SENDING_LEASE.total_seconds() / 4 if time_budget is None else time_budget
     started = time.monotonic()
     totals = {"sent": 0, "retrying": 0, "failed": 0, "more": 0}
-    executor: ThreadPoolExecutor | None = None
-    try:
-        while True:
-            endpoint, requests, more_due = _claim_deliveries(endpoint_id=endpoint_id, now=now)
-            if endpoint is None or not requests:
-                break
-            send = partial(_send, target=_resolve(endpoint.url), secret=endpoint.secret, now=now)
-            if len(requests) == 1:
-                outcomes = [send(requests[0])]
-            else:
-                if executor is None:
-                    executor = ThreadPoolExecutor(max_workers=settings.WEBHOOKS_ENDPOINT_CONCURRENCY)
-                outcomes = list(executor.map(send, requests))
-            marked = _mark(outcomes, endpoint_id=endpoint_id, now=now)
-            for key in ("sent", "retrying", "failed"):
-                totals[key] += marked[key]
-            if marked.get("paused") or not more_due:
-                break
-            if time.monotonic() - started >= budget:
-                totals["more"] = 1
-                break
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True)
+    while True:
+        elapsed = time.monotonic() - started
+        round_now = now + timedelta(seconds=elapsed) if totals["sent"] + totals["retrying"] + totals["failed"] else now
+        claim = _claim_deliveries(endpoint_id=endpoint_id, now=round_now)
+        if claim.endpoint is None or not claim.requests:
+            break
+        send = partial(_send, target=_resolve(claim.endpoint.url), secret=claim.endpoint.secret, now=round_now)
+        if claim.slots == 1:
+            outcomes = [send(request) for request in claim.requests]
+        else:
+            with ThreadPoolExecutor(max_workers=claim.slots) as executor:
+                outcomes = list(executor.map(send, claim.requests))
+        marked = _mark(outcomes, endpoint_id=endpoint_id, now=round_now)
+        for key in ("sent", "retrying", "failed"):
+            totals[key] += marked[key]
+        if marked.get("paused") or not claim.more_due:
+            break
+        if time.monotonic() - started >= budget:
+            totals["more"] = 1
+            break
     return totals
 
 
