@@ -5,6 +5,9 @@ replay and ping, the address check at delivery time, and the fan-out."""
 import hashlib
 import hmac
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -447,3 +450,50 @@ def test_a_slot_sends_as_many_requests_in_a_round_as_fit_in_half_the_lease(setti
     assert sending.requests_per_slot() == 4  # 4 x 13 s <= 60 s
     settings.WEBHOOKS_TIMEOUT = 100.0
     assert sending.requests_per_slot() == 1  # never less than one
+
+
+@pytest.fixture
+def tls_receiver(tmp_path) -> Iterator[Receiver]:  # type: ignore[no-untyped-def]
+    """The receiver behind TLS with a self-signed certificate for ``localhost`` (not trusted)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *[
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+                "-days",
+                "1",
+                "-keyout",
+            ],
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with running_receiver() as running:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        running.server.socket = context.wrap_socket(running.server.socket, server_side=True)
+        yield running
+
+
+@pytest.mark.django_db
+def test_over_https_the_certificate_is_checked(tls_receiver):
+    port = tls_receiver.url.split(":")[2].split("/")[0]
+    endpoint = EndpointFactory(url=f"https://localhost:{port}/hooks/")
+    pending_for(endpoint, 1)
+
+    assert webhook_endpoint_deliver(endpoint_id=endpoint.pk, now=T0)["retrying"] == 1
+
+    assert "CERTIFICATE_VERIFY_FAILED" in DeliveryAttempt.objects.get().error
+    assert tls_receiver.requests == []

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -190,6 +190,13 @@ def _host_header(target: DeliveryTarget) -> str:
     return host if target.port == default_port else f"{host}:{target.port}"
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """Certificates checked against the system's CAs and the host name; built once (loading the CA
+    bundle takes milliseconds) and shared by the sending threads (an SSLContext is thread-safe)."""
+    return ssl.create_default_context()
+
+
 def _post(target: DeliveryTarget, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
     """POST ``body`` to the address checked by ``resolve_delivery_target`` (never resolving the
     name again: DNS rebinding), TLS checked against the host name. Redirects are not followed."""
@@ -197,7 +204,7 @@ def _post(target: DeliveryTarget, headers: dict[str, str], body: bytes) -> tuple
     try:
         sock.settimeout(settings.WEBHOOKS_TIMEOUT)
         if target.scheme == "https":
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
+            sock = _tls_context().wrap_socket(sock, server_hostname=target.host)
         conn = http.client.HTTPConnection(target.host, target.port, timeout=settings.WEBHOOKS_TIMEOUT)
         conn.sock = sock  # already connected: http.client sends over it
         conn.putrequest("POST", target.path, skip_host=True, skip_accept_encoding=True)
