@@ -19,4 +19,4 @@ class Kind(models.TextChoices):
     TICKET_CUSTOMER_REPLY = "ticket_customer_reply", "Customer replied on a ticket"
 
 
-register_kinds(Kind, group="tickets")
+register_kinds(Kind, group="tickets", deadline={Kind.TICKET_WARNING, Kind.TICKET_BREACHED})

@@ -20,4 +20,5 @@ register_kinds(
     Kind,
     group="messages",
     groups={Kind.INQUIRY_EXCLUSIONS_FLAGGED: "standing", Kind.SELLER_STANDING: "standing"},
+    deadline={Kind.INQUIRY_WARNING, Kind.INQUIRY_ESCALATED},
 )

@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,16 +20,32 @@ class NotificationKind:
     value: str
     label: str
     group: str
+    carries_deadline: bool = False
 
 
 _kinds: dict[str, NotificationKind] = {}
 
 
-def register_kinds(choices: type[models.TextChoices], *, group: str, groups: Mapping[str, str] | None = None) -> None:
+def register_kinds(
+    choices: type[models.TextChoices],
+    *,
+    group: str,
+    groups: Mapping[str, str] | None = None,
+    deadline: Collection[str] = (),
+) -> None:
     """Register every member of ``choices`` in ``group`` (``groups``: the members in another one).
-    Registering the same kind again with the same label and group is harmless; a clash is an error."""
+    ``deadline``: the members that announce a deadline about to pass or just passed (an inquiry
+    near its 4 hours, a ticket target, an escalation); a user's "deadline notices always email
+    now" sends those at once whatever the group's delivery. Registering the same kind again with
+    the same label and group is harmless; a clash is an error."""
+    deadline_values = {str(value) for value in deadline}
     for value, label in choices.choices:
-        kind = NotificationKind(value=value, label=str(label), group=(groups or {}).get(value, group))
+        kind = NotificationKind(
+            value=value,
+            label=str(label),
+            group=(groups or {}).get(value, group),
+            carries_deadline=value in deadline_values,
+        )
         if kind.group not in KIND_GROUPS:
             raise ValueError(f"notification kind {value!r}: unknown group {kind.group!r}")
         if _kinds.setdefault(value, kind) != kind:
@@ -52,9 +68,26 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(kind.value, kind.label) for kind in notification_kinds()]
 
 
+GROUP_LABELS = {
+    "messages": "Messages",
+    "reviews": "Reviews",
+    "tickets": "Help requests",
+    "surveys": "Surveys and CSAT",
+    "standing": "Seller standing",
+    "statements": "Royalty statements",
+    "orders": "Orders and billing",
+    "integrations": "Integrations",
+}
+
+
+def group_choices() -> list[tuple[str, str]]:
+    return [(group, GROUP_LABELS[group]) for group in KIND_GROUPS]
+
+
 class EmailStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", "No email"
     PENDING = "pending", "Queued"
+    DIGEST = "digest", "Queued for the daily digest"
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (will retry)"
@@ -94,6 +127,8 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created_idx"),
             # The send task's claim: the queued emails, oldest first.
             models.Index(fields=["id"], condition=Q(email_status="pending"), name="notif_email_pending_idx"),
+            # The digest sweep's: the recipients with something queued for their digest.
+            models.Index(fields=["recipient"], condition=Q(email_status="digest"), name="notif_email_digest_idx"),
             # The retry sweep's: failed ones, and ones claimed by a worker that never marked them.
             models.Index(
                 fields=["email_last_attempt_at"],
@@ -113,3 +148,65 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# --- Preferences: how each user wants each group of notices ------------------------------------
+
+
+class Delivery(models.TextChoices):
+    IN_APP = "in_app", "In the app only"
+    EMAIL = "email", "Email now"
+    DIGEST = "digest", "Daily digest email"
+
+
+class NotificationPreference(models.Model):
+    """One user's choice for one group of kinds. No row: the default for the user's role
+    (``NOTIFICATIONS_DEFAULT_DELIVERY``), so a change of the defaults reaches everyone who never
+    chose. Read by every writer (``notify``, ``notify_many``, ``notify_from_select``: in SQL,
+    joined on ``(user, group)``: the unique constraint's index serves that join)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    # "group" is an SQL keyword: the column is named so the sweeps' hand-written joins need no quoting.
+    group = models.CharField(max_length=16, choices=group_choices(), db_column="kind_group")
+    delivery = models.CharField(max_length=8, choices=Delivery.choices)
+    # Who set it: the user, or the owner of the user's store (``updated_by`` differs then).
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["user_id", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="notif_preference_user_group_unique"),
+            models.CheckConstraint(
+                condition=Q(delivery__in=["in_app", "email", "digest"]), name="notif_preference_delivery_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.group} → {self.delivery}"
+
+
+class NotificationSettings(models.Model):
+    """The per-user switches beside the per-group choices. No row: the defaults (deadline
+    notices always email now)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="notification_settings"
+    )
+    deadline_email_now = models.BooleanField(
+        default=True, help_text="Notices about a deadline about to pass are emailed at once, whatever their group."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: deadline notices {'email now' if self.deadline_email_now else 'as their group'}"

@@ -15,4 +15,4 @@ class Kind(models.TextChoices):
     REVIEW_CASE_UPDATE = "review_case_update", "Review case update"
 
 
-register_kinds(Kind, group="reviews")
+register_kinds(Kind, group="reviews", deadline={Kind.LOW_RATING_REVIEW, Kind.REVIEW_ESCALATED})

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("marketplace.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("", include("inquiries.api.urls")),
     path("", include("reviews.api.urls")),
     path("", include("helpdesk.api.urls")),

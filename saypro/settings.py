@@ -456,6 +456,57 @@ NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 5
 NOTIFICATIONS_EMAIL_BATCH_SIZE = env.int("NOTIFICATIONS_EMAIL_BATCH_SIZE", default=500)
 # A row claimed for sending longer ago than this was lost with its worker: the retry sweep sends it.
 NOTIFICATIONS_EMAIL_SENDING_LEASE = timedelta(minutes=15)
+# What a user gets for each group of notices until they choose (``/settings/notifications/``):
+# "email" (now), "digest" (the daily digest) or "in_app" (no email). Notices that carry a deadline
+# (an inquiry about to pass its 4 hours, a ticket target, an escalation) are emailed at once on top
+# of this while the user's "deadline notices always email now" is on (the default). Buyers want to
+# hear about their purchases and questions at once; a store's members about buyers' messages and
+# reviews at once, their standing and statements in the digest; staff work from the console's
+# queues: their routine notices come in the digest, while the work handed to them (tickets,
+# approvals, refunds, reports, paused webhooks) and every deadline come at once.
+_STAFF_DELIVERY = {
+    "messages": "digest",
+    "reviews": "digest",
+    "tickets": "email",
+    "surveys": "email",
+    "standing": "digest",
+    "statements": "email",
+    "orders": "email",
+    "integrations": "email",
+}
+NOTIFICATIONS_DEFAULT_DELIVERY: dict[str, dict[str, str]] = {
+    "buyer": {
+        "messages": "email",
+        "reviews": "email",
+        "tickets": "email",
+        "surveys": "email",
+        "standing": "in_app",
+        "statements": "email",
+        "orders": "email",
+        "integrations": "in_app",
+    },
+    "seller": {
+        "messages": "email",
+        "reviews": "email",
+        "tickets": "email",
+        "surveys": "digest",
+        "standing": "digest",
+        "statements": "digest",
+        "orders": "email",
+        "integrations": "email",
+    },
+    "support": _STAFF_DELIVERY,
+    "moderator": _STAFF_DELIVERY,
+    "finance": _STAFF_DELIVERY,
+    "admin": _STAFF_DELIVERY,
+    "integration": dict.fromkeys(_STAFF_DELIVERY, "in_app") | {"integrations": "email"},
+}
+# The daily digest sweep runs at this hour (UTC); run any time, it sends what is queued.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+# Users per claimed batch of the digest sweep (one claim, one address read, one mark each way).
+NOTIFICATIONS_DIGEST_BATCH_SIZE = env.int("NOTIFICATIONS_DIGEST_BATCH_SIZE", default=1000)
+# Notices listed per group in one digest; the rest are counted ("and 12 more").
+NOTIFICATIONS_DIGEST_ITEMS_PER_GROUP = 20
 
 # Buyer-seller messaging: the 4-hour promise. The *_SECONDS variables shorten the clock for a demo.
 INQUIRIES_RESPONSE_TARGET = timedelta(seconds=env.int("INQUIRIES_RESPONSE_TARGET_SECONDS", default=4 * 3600))
@@ -600,3 +651,11 @@ WEBHOOKS_SENDING_LEASE = timedelta(seconds=env.int("WEBHOOKS_SENDING_LEASE_SECON
 WEBHOOKS_RESPONSE_EXCERPT_BYTES = env.int("WEBHOOKS_RESPONSE_EXCERPT_BYTES", default=500)
 # Events (and their deliveries) older than this are deleted by the retention sweep.
 WEBHOOKS_EVENT_RETENTION = timedelta(days=env.int("WEBHOOKS_EVENT_RETENTION_DAYS", default=30))
+# What an ``integration`` client's own endpoints may receive: the records its role reads through the
+# API (orders, refunds, public reviews). Tickets, conversations, surveys and statements stay with
+# staff (an administrator registers those endpoints).
+WEBHOOKS_INTEGRATION_EVENT_TYPES = env.list(
+    "WEBHOOKS_INTEGRATION_EVENT_TYPES",
+    default=["order.status_changed", "refund.issued", "review.posted", "review.responded"],
+)
+WEBHOOKS_MAX_ENDPOINTS_PER_OWNER = env.int("WEBHOOKS_MAX_ENDPOINTS_PER_OWNER", default=20)

@@ -28,6 +28,8 @@ urlpatterns = [
     # The affiliate's statements and preview (/royalty/, /seller/royalty/).
     path("", include("royalty.urls")),
     path("notifications/", include("notifications.urls")),
+    # Each user's notification settings (/settings/notifications/).
+    path("settings/", include("notifications.settings_urls")),
     # Satisfaction surveys by their token link (/surveys/<token>/, no login) and the feedback form.
     path("", include("feedback.urls")),
 ]

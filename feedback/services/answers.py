@@ -19,6 +19,8 @@ from core.exceptions import Gone, InvalidInput, NotFound, StateConflict
 from core.text import clean_text
 from feedback.models import InvitationStatus, SurveyInvitation, SurveyResponse
 from feedback.services.categorise import categorise, category_clean
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -150,4 +152,5 @@ def survey_answer(
         )
         SurveyInvitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.ANSWERED, answered_at=now)
         invitation.status, invitation.answered_at = InvitationStatus.ANSWERED, now
+        webhook_event_record(event_type=EventType.SURVEY_ANSWERED, resource_id=response.pk, now=now)
         return response

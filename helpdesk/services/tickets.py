@@ -46,6 +46,8 @@ from helpdesk.services.surveys import ticket_survey_request, ticket_survey_withd
 from marketplace.models import Invoice, Order, Payment
 from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 REFERENCE_PREFIX = "HD"
 URGENT_SUBCATEGORIES = (Subcategory.DUPLICATE_CHARGE, Subcategory.OVERCHARGE)
@@ -295,6 +297,7 @@ def ticket_open(
             f"“{subject}”: our support team will answer within {duration_words(target.total_seconds())}, "
             f"by {when_text(due)}.",
         )
+        webhook_event_record(event_type=EventType.TICKET_OPENED, resource_id=ticket.pk, now=now)
     return ticket
 
 
@@ -540,6 +543,9 @@ def ticket_escalate(*, ticket: Ticket, actor: User, department: Any, reason: Any
             body=reason,
             link=_staff_link(locked),
         )
+        # Handed to a department: the one escalation a ticket has. The breach sweep only marks the
+        # running target passed (``breaching``, ``breached_at``): the ticket's status stays, no event.
+        webhook_event_record(event_type=EventType.TICKET_ESCALATED, resource_id=locked.pk, now=now)
     return locked
 
 
@@ -571,6 +577,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User, resolution: Any, now: datetim
             f"Your request {locked.reference} is resolved",
             f"{resolution}\n\nNot solved? Reply within {window} and we reopen it.",
         )
+        webhook_event_record(event_type=EventType.TICKET_RESOLVED, resource_id=locked.pk, now=now)
     return locked
 
 

@@ -39,6 +39,8 @@ from inquiries.services.surveys import (
 from marketplace.models import Order, Product, Seller
 from marketplace.selectors.scoping import seller_members_by_seller, user_is_seller_member
 from notifications.services.notify import notify
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 
 def _clean_body(body: Any, *, field: str = "body") -> str:
@@ -90,6 +92,7 @@ def conversation_open(
             conversation=conversation, kind=ConversationEvent.Kind.OPENED, actor=buyer, created_at=now
         )
         _buyer_message(conversation=conversation, buyer=buyer, body=body, now=now)
+        webhook_event_record(event_type=EventType.CONVERSATION_OPENED, resource_id=conversation.pk, now=now)
     return conversation
 
 
@@ -238,6 +241,10 @@ def _answer_message(
         )
         _audit_resolution(conversation=conversation, clock=clock, actor=author, now=now)
         updates |= {"status": ConversationStatus.ANSWERED, "awaiting_since": None, "response_due_at": None}
+        # "Answered" is each wait's answer: the seller's or staff's first reply after the buyer's
+        # question (one per inquiry). Further replies while nothing waits, a close and a "no response
+        # needed" exclusion are not answers.
+        webhook_event_record(event_type=EventType.CONVERSATION_ANSWERED, resource_id=conversation.pk, now=now)
         conversation_survey_request(
             conversation=conversation,
             opened_at=inquiry.awaiting_since,

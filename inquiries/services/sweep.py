@@ -11,7 +11,9 @@ Per batch, a fixed number of statements whatever its size:
 2. the buyers' notices, one per conversation (it is their question): one ``INSERT ... SELECT``;
 3. the seller members' digests, one per member of each seller concerned: one ``INSERT ... SELECT``
    grouped by seller;
-4. the staff digests (support and moderators: a handful of rows).
+4. the staff digests (support and moderators: a handful of rows);
+5. escalating: the webhook events, one ``conversation.escalated`` per inquiry: one ``INSERT ...
+   SELECT`` (``webhooks.services.events``), committed or rolled back with the claim.
 
 The two ``INSERT ... SELECT`` join each claimed clock to its conversation and seller by primary key
 (``core.sql.nested_loop_joins``: with its default costs the planner hashed all 1,000,000
@@ -46,6 +48,8 @@ from inquiries.models import Conversation, InquiryClock
 from inquiries.notices import Kind
 from marketplace.models import Seller, SellerMembership
 from notifications.services.bulk import Draft, notify_from_select, notify_many
+from webhooks.models import EventType
+from webhooks.services.events import webhook_events_record_from_select
 
 CLAIM = ClockClaim(model=InquiryClock, key="inquiry_id", returning=("conversation_id",))
 WILL_ESCALATE = "will be escalated within the hour"
@@ -102,9 +106,25 @@ def _notify_sellers(where: str, params: list[object], *, kind: Kind, verb: tuple
     )
 
 
-def _escalate(rows: list[tuple[Any, ...]], *, staff: list[User]) -> None:
+def _escalate(rows: list[tuple[Any, ...]], *, staff: list[User], now: datetime) -> None:
     with nested_loop_joins():  # each claimed clock's conversation and seller by primary key
         _notify_escalated(rows, staff=staff)
+    _record_escalated(rows, now=now)
+
+
+def _record_escalated(rows: list[tuple[Any, ...]], *, now: datetime) -> None:
+    """One ``conversation.escalated`` per claimed inquiry (its conversation), in one ``INSERT ...
+    SELECT`` in the batch's transaction: the claimed clocks read by primary key, in deadline order."""
+    where, params = ids_in("clock.inquiry_id", [row[0] for row in rows])
+    webhook_events_record_from_select(
+        event_type=EventType.CONVERSATION_ESCALATED,
+        select_sql=f"""
+            SELECT clock.conversation_id AS resource_id FROM {table(InquiryClock)} AS clock
+            WHERE {where} ORDER BY clock.due_at, clock.inquiry_id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        params=params,
+        now=now,
+    )
 
 
 def _notify_escalated(rows: list[tuple[Any, ...]], *, staff: list[User]) -> None:
@@ -186,7 +206,9 @@ def inquiries_escalate_overdue(*, now: datetime, batch_size: int | None = None) 
     """Escalate every open inquiry whose response is due by ``now``; returns how many."""
     size = batch_size or settings.INQUIRIES_SWEEP_BATCH_SIZE
     staff = _Staff("support", "moderator")
-    return CLAIM.sweep(stage="escalate", now=now, batch_size=size, handle=lambda rows: _escalate(rows, staff=staff()))
+    return CLAIM.sweep(
+        stage="escalate", now=now, batch_size=size, handle=lambda rows: _escalate(rows, staff=staff(), now=now)
+    )
 
 
 def inquiries_warn_due(*, now: datetime, batch_size: int | None = None) -> int:

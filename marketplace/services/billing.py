@@ -60,6 +60,8 @@ from marketplace.notices import Kind
 from marketplace.selectors.scoping import user_is_seller_member
 from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -544,6 +546,8 @@ def refund_apply(
     if updated != 1:  # pragma: no cover - another refund slipped in where row locks do not exist
         raise StateConflict("The payment changed meanwhile; try again.", code="concurrent_update")
     refund = Refund.objects.create(payment=locked, amount=amount, reason=reason, created_by=actor)
+    # Whichever way it was sent (at once, or a grant sent by finance, or from a ticket): one event.
+    webhook_event_record(event_type=EventType.REFUND_ISSUED, resource_id=refund.pk, now=now)
     _payment_event(
         payment=locked, actor=actor, from_status=locked.status, to_status=new_status, amount=amount, note=reason
     )

@@ -34,6 +34,8 @@ from marketplace.selectors.orders import order_status_answer_text
 from marketplace.selectors.scoping import user_is_seller_member
 from marketplace.services.numbering import number_next
 from notifications.services.notify import notify
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 CENT = Decimal("0.01")
 ORDER_NUMBER_PREFIX = "SP"
@@ -193,6 +195,8 @@ def order_transition(*, order: Order, to_status: str, actor: User | None, note: 
             to_status=to_status,
             note=note,
         )
+        # Every move (a cancel too) is one ``order.status_changed``, written with the move itself.
+        webhook_event_record(event_type=EventType.ORDER_STATUS_CHANGED, resource_id=order.pk, now=now)
         order.status = to_status
         order.updated_at = now
         if actor is None or actor.pk != order.buyer_id:

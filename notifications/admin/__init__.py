@@ -1,4 +1,4 @@
 """Notifications in the moderators' console: Django's admin autodiscovery imports this package and
-``notifications`` registers the log of notifications."""
+``notifications`` registers the log of notifications and the users' preferences."""
 
-from notifications.admin import notifications  # noqa: F401  (register the admin)
+from notifications.admin import notifications, preferences  # noqa: F401  (register the admins)

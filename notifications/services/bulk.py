@@ -1,6 +1,7 @@
 """Many notifications at once, for set-based sweeps: one INSERT for the whole batch and one email
 task after commit, however many rows (``notify`` is the one-message form of the same thing)."""
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,8 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.sql import db_datetime, execute, table
 from core.text import preview
 from notifications.models import EmailStatus, Notification, notification_kind
+from notifications.services.preferences import default_delivery, drafts_email_status_sql, email_status_sql
 
 TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 200
 
@@ -71,24 +74,79 @@ class Draft:
     link: str = ""
 
 
-def notify_many(*, drafts: Iterable[Draft], send_email: bool = True) -> int:
-    send_email = emails_wanted(send_email)
-    rows = [
-        Notification(
-            recipient=draft.recipient,
-            kind=notification_kind(draft.kind).value,
-            title=preview(draft.title, TITLE_MAX_LENGTH),
-            body=draft.body,
-            link=draft.link,
-            email_status=EmailStatus.PENDING if send_email and draft.recipient.email else EmailStatus.NOT_REQUIRED,
+def _drafts_source(drafts: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The drafts as a table in SQL, from one JSON parameter however many (no placeholder per value)."""
+    payload = json.dumps(drafts)
+    if connection.vendor == "postgresql":
+        return (
+            "jsonb_to_recordset(%s::jsonb) AS draft(position integer, recipient_id bigint, kind text, title text,"
+            " body text, link text, kind_group text, role_default text, has_email integer, carries_deadline integer)",
+            [payload],
         )
-        for draft in drafts
-        if draft.recipient.is_active
-    ]
+    columns = ", ".join(
+        f"json_extract(value, '$.{name}') AS {name}"
+        for name in (
+            "position",
+            "recipient_id",
+            "kind",
+            "title",
+            "body",
+            "link",
+            "kind_group",
+            "role_default",
+            "has_email",
+            "carries_deadline",
+        )
+    )
+    return f"(SELECT {columns} FROM json_each(%s)) AS draft", [payload]  # noqa: S608 (fixed names)
+
+
+def drafts_insert(*, drafts: Iterable[Draft], send_email: bool, now: datetime) -> list[tuple[int, int, str]]:
+    """Write the drafts of active recipients with one ``INSERT ... SELECT ... RETURNING``: each
+    row's email status is computed in the database from the recipient's preference for the kind's
+    group (``drafts_email_status_sql``), so honouring preferences costs no statement. Returns
+    (id, recipient_id, email_status) in the drafts' order."""
+    send_email = emails_wanted(send_email)
+    rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        if not draft.recipient.is_active:
+            continue
+        kind = notification_kind(draft.kind)  # a kind no app registered is refused (ValueError)
+        rows.append(
+            {
+                "position": len(rows),
+                "recipient_id": draft.recipient.pk,
+                "kind": kind.value,
+                "title": preview(draft.title, TITLE_MAX_LENGTH),
+                "body": draft.body,
+                "link": draft.link,
+                "kind_group": kind.group,
+                "role_default": default_delivery(role=draft.recipient.role, group=kind.group),
+                "has_email": int(bool(send_email and draft.recipient.email)),
+                "carries_deadline": int(kind.carries_deadline),
+            }
+        )
     if not rows:
-        return 0
-    created = Notification.objects.bulk_create(rows)
-    emails_send_after_commit([row.pk for row in created if row.email_status == EmailStatus.PENDING])
+        return []
+    source, source_params = _drafts_source(rows)
+    status_sql, status_params, joins = drafts_email_status_sql("draft")
+    sql = f"""
+        INSERT INTO {table(Notification)}
+            (recipient_id, kind, title, body, link, email_status, email_attempts, created_at)
+        SELECT draft.recipient_id, draft.kind, draft.title, draft.body, draft.link, {status_sql}, 0, %s
+        FROM {source} {joins}
+        ORDER BY draft.position
+        RETURNING id, recipient_id, email_status
+    """  # noqa: S608 (identifiers from model metadata; values are parameters)
+    created = execute(sql, [*status_params, db_datetime(now), *source_params])
+    return sorted((int(pk), int(recipient_id), str(status)) for pk, recipient_id, status in created)
+
+
+def notify_many(*, drafts: Iterable[Draft], send_email: bool = True, now: datetime | None = None) -> int:
+    """One notification per draft (inactive recipients skipped), each emailed now, queued for the
+    recipient's digest or kept in-app as the recipient chose for the kind's group; one statement."""
+    created = drafts_insert(drafts=drafts, send_email=send_email, now=now or timezone.now())
+    emails_send_after_commit([pk for pk, _recipient, status in created if status == EmailStatus.PENDING])
     return len(created)
 
 
@@ -100,14 +158,19 @@ def notify_from_select(
 
     For sweeps that notify thousands at once: building a ``Notification`` per row in Python and
     sending every value back as a parameter cost more than the writes themselves. The rules are
-    ``notify_many``'s: inactive recipients are skipped, the title is cut at 200 characters, the email
-    is pending only for recipients with an address, and one email task runs after commit. Portable
-    SQL (PostgreSQL, SQLite 3.35+ for ``RETURNING``); ``select_sql`` must be too."""
+    ``notify_many``'s: inactive recipients are skipped, the title is cut at 200 characters, the
+    email is pending (or queued for the digest) only for recipients with an address, as each chose
+    for the kind's group (the preference joined in the same statement, the role's default a
+    ``CASE``), and one email task runs after commit. Portable SQL (PostgreSQL, SQLite 3.35+ for
+    ``RETURNING``); ``select_sql`` must be too."""
     send_email = emails_wanted(send_email)
+    registered = notification_kind(kind)
     quote = connection.ops.quote_name
+    joins, join_params = "", list[Any]()
     if send_email:
-        email_status = "CASE WHEN recipient.email <> '' THEN %s ELSE %s END"
-        status_params: list[Any] = [EmailStatus.PENDING.value, EmailStatus.NOT_REQUIRED.value]
+        email_status, status_params, joins, join_params = email_status_sql(
+            group=registered.group, carries_deadline=registered.carries_deadline
+        )
     else:
         email_status = "%s"
         status_params = [EmailStatus.NOT_REQUIRED.value]
@@ -118,11 +181,12 @@ def notify_from_select(
         SELECT draft.recipient_id, %s, SUBSTR(draft.title, 1, 200), draft.body, draft.link, {email_status}, 0, %s
         FROM ({select_sql}) AS draft
         JOIN {quote(User._meta.db_table)} AS recipient ON recipient.id = draft.recipient_id
+        {joins}
         WHERE recipient.is_active
         RETURNING id, email_status
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [notification_kind(kind).value, *status_params, created_at, *params])
+        cursor.execute(sql, [registered.value, *status_params, created_at, *params, *join_params])
         created = cursor.fetchall()
     emails_send_after_commit([pk for pk, status in created if status == EmailStatus.PENDING])
     return len(created)

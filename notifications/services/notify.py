@@ -7,18 +7,22 @@ production); a failed send is retried by the ``notifications_retry_emails`` swee
 """
 
 import contextlib
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from core.sql import db_datetime, execute, ids_in, in_claimed, row_locks_supported, table
 from core.text import one_line, preview
 from notifications.models import EmailStatus, Notification, notification_kind
-from notifications.services.bulk import TITLE_MAX_LENGTH, emails_send_after_commit, emails_wanted
+from notifications.services.bulk import TITLE_MAX_LENGTH, Draft, drafts_insert, emails_send_after_commit
+from notifications.services.preferences import unsubscribe_token
 
 
 def notify(
@@ -30,27 +34,37 @@ def notify(
     link: str = "",
     send_email: bool = True,
 ) -> list[Notification]:
-    """Notify each distinct recipient once. Returns the created notifications."""
+    """Notify each distinct recipient once, by email now, in their digest or in-app only as each
+    chose for the kind's group (one statement: the preferences are joined in the INSERT).
+    Returns the created notifications."""
     kind = notification_kind(kind).value  # a kind no app registered is refused (ValueError)
-    send_email = emails_wanted(send_email)
     unique: dict[int, User] = {}
     for user in recipients:
         if user is not None and user.is_active:
             unique.setdefault(user.pk, user)
-    rows = [
-        Notification(
-            recipient=user,
+    now = timezone.now()
+    created = drafts_insert(
+        drafts=[Draft(recipient=user, kind=kind, title=title, body=body, link=link) for user in unique.values()],
+        send_email=send_email,
+        now=now,
+    )
+    notifications = []
+    for pk, recipient_id, email_status in created:
+        notification = Notification(
+            recipient=unique[recipient_id],
             kind=kind,
             title=preview(title, TITLE_MAX_LENGTH),
             body=body,
             link=link,
-            email_status=EmailStatus.PENDING if send_email and user.email else EmailStatus.NOT_REQUIRED,
+            email_status=email_status,
+            created_at=now,
         )
-        for user in unique.values()
-    ]
-    created = Notification.objects.bulk_create(rows)
-    emails_send_after_commit([row.pk for row in created if row.email_status == EmailStatus.PENDING])
-    return created
+        notification.pk = pk
+        notification._state.adding = False
+        notification._state.db = "default"
+        notifications.append(notification)
+    emails_send_after_commit([row.pk for row in notifications if row.email_status == EmailStatus.PENDING])
+    return notifications
 
 
 def notification_mark_read(*, notification: Notification, now: datetime) -> Notification:
@@ -65,13 +79,41 @@ def notifications_mark_all_read(*, user: User, now: datetime) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
 
 
+def absolute_link(link: str) -> str:
+    return settings.SITE_URL.rstrip("/") + link if link.startswith("/") else link
+
+
+@functools.cache
+def _paths() -> tuple[str, str]:
+    """The settings page's path and the unsubscribe link's path before its token: resolved once
+    (``reverse`` per email was a fifth of the digest sweep's time)."""
+    marker = "TOKEN"
+    unsubscribe = reverse("notifications:unsubscribe", kwargs={"token": marker})
+    return reverse("notification-settings"), unsubscribe.removesuffix(f"{marker}/")
+
+
+def email_footer() -> str:
+    """The last lines of every notification email: where the reader chooses what they get."""
+    return (
+        "\n— SayPro Interaction Desk\n"
+        f"Choose which notices you get by email, in a daily digest or only in the app: "
+        f"{absolute_link(_paths()[0])}"
+    )
+
+
+def unsubscribe_headers(*, user_id: int, groups: Iterable[str], deadline: bool = False) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: mail clients POST ``List-Unsubscribe=One-Click`` to the URL,
+    which turns the email's groups to in-app only at once (``notifications.views``)."""
+    token = unsubscribe_token(user_id=user_id, groups=groups, deadline=deadline)
+    url = absolute_link(f"{_paths()[1]}{token}/")
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _email_body(*, body: str, title: str, link: str) -> str:
     parts = [body or title]
     if link:
-        if link.startswith("/"):
-            link = settings.SITE_URL.rstrip("/") + link
-        parts.append(f"\n{link}")
-    parts.append("\n— SayPro Interaction Desk")
+        parts.append(f"\n{absolute_link(link)}")
+    parts.append(email_footer())
     return "\n".join(parts)
 
 
@@ -90,9 +132,17 @@ def _claim_emails(*, condition: str, params: Sequence[Any], now: datetime, batch
             SELECT claimable.id FROM {notification} AS claimable WHERE {condition}
             ORDER BY claimable.id LIMIT %s {lock}
         {closing}
-        RETURNING id, recipient_id, title, body, link, email_attempts
+        RETURNING id, recipient_id, title, body, link, email_attempts, kind
     """  # noqa: S608 (identifiers from model metadata; values are parameters)
     return execute(sql, [EmailStatus.SENDING.value, db_datetime(now), *params, batch_size])
+
+
+def _headers_for(recipient_id: int, kind_value: str) -> dict[str, str]:
+    try:
+        kind = notification_kind(kind_value)
+    except ValueError:  # a kind no app registers any more: unsubscribing cannot name its group
+        return {}
+    return unsubscribe_headers(user_id=recipient_id, groups=[kind.group], deadline=kind.carries_deadline)
 
 
 def _deliver(rows: Sequence[tuple[Any, ...]], *, now: datetime) -> tuple[int, int]:
@@ -105,7 +155,7 @@ def _deliver(rows: Sequence[tuple[Any, ...]], *, now: datetime) -> tuple[int, in
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
-        for pk, recipient_id, title, body, link, _attempts in rows:
+        for pk, recipient_id, title, body, link, _attempts, kind_value in rows:
             address = addresses.get(recipient_id) or ""
             if not address:
                 failed.append(pk)
@@ -116,6 +166,7 @@ def _deliver(rows: Sequence[tuple[Any, ...]], *, now: datetime) -> tuple[int, in
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[address],
                 connection=mail,
+                headers=_headers_for(recipient_id, kind_value),
             )
             try:
                 mail.send_messages([message])

@@ -32,6 +32,8 @@ from reviews.services.access import user_may_work_cases
 from reviews.services.ratings import RatingChange, ratings_apply
 from reviews.services.reviews import review_set_status
 from reviews.services.surveys import review_case_survey_request
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 _CENT = Decimal("0.01")
 
@@ -263,5 +265,6 @@ def review_case_resolve(
         coupon = f" Your coupon code: {coupon_code}." if coupon_code else ""
         _tell_customer(locked, f"Your review case {locked.pk} is resolved", f"{resolution}{goodwill}{coupon}")
         review_case_survey_request(case=locked, agent_id=actor.pk, now=now)
+        webhook_event_record(event_type=EventType.REVIEW_CASE_RESOLVED, resource_id=locked.pk, now=now)
     case.refresh_from_db()
     return case

@@ -44,6 +44,8 @@ from reviews.services.access import user_may_moderate_responses, user_may_respon
 from reviews.services.common import clean_body, moderators, seller_members
 from reviews.services.standards import describe_violations, standards_check
 from reviews.services.templates import response_template_render
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 
 def responder_kind(*, review: Review, user: User) -> str:
@@ -151,7 +153,14 @@ def response_post(
             )
         else:
             _tell_buyer(locked, response)
+            _record_responded(locked.pk, now=now)
     return response
+
+
+def _record_responded(review_id: int, *, now: datetime) -> None:
+    """``review.responded`` when a response becomes visible with the review: at once when it
+    passes the standards, or when a moderator approves a flagged one (never while it waits)."""
+    webhook_event_record(event_type=EventType.REVIEW_RESPONDED, resource_id=review_id, now=now)
 
 
 def _tell_buyer(review: Review, response: ReviewResponse) -> None:
@@ -228,6 +237,7 @@ def _moderate(
                 link=f"/seller/reviews/{review.pk}/",
             )
             _tell_buyer(review, locked)
+            _record_responded(review.pk, now=now)
         else:
             what = "hidden" if to_status == ResponseStatus.HIDDEN else "sent back for an edit"
             strikes = f" Violations upheld: {describe_violations(violations)}." if violations else ""

@@ -37,6 +37,8 @@ from reviews.services.access import user_may_moderate_reviews
 from reviews.services.common import alert_staff, clean_body, seller_members, senior_support
 from reviews.services.ratings import RatingChange, ratings_apply
 from reviews.services.surveys import recovery_survey_request
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record
 
 
 def _clean_rating(rating: Any) -> int:
@@ -116,6 +118,7 @@ def review_create(
         ReviewEvent.objects.create(
             review=review, kind=ReviewEvent.Kind.CREATED, actor=buyer, data={"rating": rating}, created_at=now
         )
+        webhook_event_record(event_type=EventType.REVIEW_POSTED, resource_id=review.pk, now=now)
         if negative:
             ResponseClock.objects.create(review=review, due_at=now + settings.REVIEWS_ESCALATE_AFTER)
             _low_rating_alert(review=review, now=now)

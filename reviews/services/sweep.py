@@ -15,7 +15,8 @@ rows, and it is all that is written per review: the review's history reads the e
 most of a 10,000-review catch-up (bench/README.md). Follow-ups are their own clock rows
 (``due_at`` / ``escalated_at``) and keep an audit row each, as the customer's own "not resolved"
 does. A fixed number of statements per batch, whatever its size. Notifications are digests: one
-per staff member and one per seller member per batch.
+per staff member and one per seller member per batch. Both escalations write one webhook event
+(``review.escalated``) per review, by one ``INSERT ... SELECT`` per batch in the batch's transaction.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ from notifications.services.bulk import Draft, notify_from_select, notify_many
 from reviews.models import FollowUpStatus, RecoveryFollowUp, ResponseClock, Review, ReviewEvent, ReviewStatus
 from reviews.notices import Kind
 from reviews.services.common import senior_support
+from webhooks.models import EventType
+from webhooks.services.events import webhook_events_record_from_select
 
 
 def _titles_sql(ids_where: str) -> str:
@@ -107,23 +110,44 @@ FOLLOW_UPS = ClockClaim(
 )
 
 
+def _record_escalated(
+    review_ids: Sequence[int], *, clock: type[ResponseClock | RecoveryFollowUp], now: datetime
+) -> None:
+    """One ``review.escalated`` per review of the batch, in one ``INSERT ... SELECT`` in the batch's
+    transaction (the claimed clock rows, read by their key: the review's id)."""
+    where, params = ids_in("clock.review_id", review_ids)
+    webhook_events_record_from_select(
+        event_type=EventType.REVIEW_ESCALATED,
+        select_sql=f"""
+            SELECT clock.review_id AS resource_id FROM {table(clock)} AS clock WHERE {where} ORDER BY clock.review_id
+        """,  # noqa: S608 (identifiers from model metadata; values are parameters)
+        params=params,
+        now=now,
+    )
+
+
+def _escalate_unanswered(review_ids: list[int], *, staff: Sequence[User], now: datetime) -> None:
+    hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
+    _notify_escalated(
+        review_ids,
+        staff=staff,
+        what=f"negative, unanswered after {hours} h",
+        staff_link="/admin/reviews/review/?escalated=unanswered",
+    )
+    _record_escalated(review_ids, clock=ResponseClock, now=now)
+
+
 def reviews_escalate_unanswered(*, now: datetime, batch_size: int | None = None) -> int:
     """Escalate every published negative review unanswered past its clock's ``due_at``; returns
     how many. Per batch: claim-and-mark (the clock is all that is written per review: the history
     reads the escalation from it), the staff titles, the digests."""
     size = batch_size or settings.REVIEWS_SWEEP_BATCH_SIZE
-    hours = f"{settings.REVIEWS_ESCALATE_AFTER.total_seconds() / 3600:g}"
     staff = _Staff()
     return UNANSWERED.sweep(
         stage="escalate",
         now=now,
         batch_size=size,
-        handle=lambda rows: _notify_escalated(
-            [row[0] for row in rows],
-            staff=staff(),
-            what=f"negative, unanswered after {hours} h",
-            staff_link="/admin/reviews/review/?escalated=unanswered",
-        ),
+        handle=lambda rows: _escalate_unanswered([row[0] for row in rows], staff=staff(), now=now),
     )
 
 
@@ -149,6 +173,8 @@ def _escalate_follow_ups(review_ids: list[int], *, staff: Sequence[User], now: d
         what="issue unresolved after the follow-up period",
         staff_link="/admin/reviews/recoveryfollowup/?status__exact=escalated",
     )
+    # Escalated to senior support as well: the same event as an unanswered review's.
+    _record_escalated(review_ids, clock=RecoveryFollowUp, now=now)
 
 
 def reviews_escalate_follow_ups(*, now: datetime, batch_size: int | None = None) -> int:

@@ -19,6 +19,7 @@ from django.db import transaction
 from accounts.models import User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.money import round_money
+from core.sql import table
 from core.text import clean_text
 from notifications.services.bulk import Draft, notify_many
 from royalty.models import (
@@ -35,6 +36,8 @@ from royalty.models import (
 )
 from royalty.notices import Kind
 from royalty.services.common import require_draft, require_finance, totals_recompute
+from webhooks.models import EventType
+from webhooks.services.events import webhook_event_record, webhook_events_record_from_select
 
 REASON_MAX_LENGTH = 1000
 MAX_ADJUSTMENT = Decimal("1000000000")
@@ -259,6 +262,8 @@ def statement_approve(*, statement: Statement, actor: User, now: datetime) -> St
         locked.status = StatementStatus.APPROVED
         locked.save(update_fields=["status", "approved_by", "approved_at", "second_approver", "second_approved_at"])
         _event(locked, EventKind.APPROVED, actor=actor, now=now, total=str(locked.total), two_people=two_people)
+        # Approved means immutable: a first of two approvals is not yet an approval (no event).
+        webhook_event_record(event_type=EventType.STATEMENT_APPROVED, resource_id=locked.pk, now=now)
         user = locked.affiliate.user
         if user is not None:
             _notify_after_commit(
@@ -318,6 +323,13 @@ def statements_mark_paid(*, statement_ids: Iterable[int], actor: User, now: date
                 )
                 for statement in statements
             ]
+        )
+        # One ``statement.paid`` per statement of the batch, in one statement however many.
+        webhook_events_record_from_select(
+            event_type=EventType.STATEMENT_PAID,
+            select_sql=f"SELECT id AS resource_id FROM {table(Statement)} WHERE payout_batch_id = %s ORDER BY id",  # noqa: S608
+            params=[batch.pk],
+            now=now,
         )
         _notify_after_commit(
             [

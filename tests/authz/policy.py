@@ -43,6 +43,8 @@ class Route:
     methods: dict[str, dict[str, object]]
     obj: str | None = None
     kwargs: dict[str, str] = field(default_factory=dict)
+    # Further route arguments filled from world objects: {"endpoint_pk": "endpoint_a"}.
+    obj_kwargs: dict[str, str] = field(default_factory=dict)
     hidden_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -84,6 +86,11 @@ ROYALTY_READERS = ("support", "moderator", "finance", "admin")
 ROYALTY_WORKERS = ("finance", "admin")
 ROYALTY_SEERS = (*ROYALTY_READERS, "seller_a")
 ROYALTY_HIDDEN = ("buyer_a", "buyer_b", "seller_b", "integration")
+
+# Webhooks: an administrator registers any endpoint, the integration client its own (endpoint A is
+# the integration client's); for everyone else the collection is 403 and an endpoint 404.
+WEBHOOK_MANAGERS = ("admin", "integration")
+WEBHOOK_HIDDEN = tuple(p for p in AUTHENTICATED if p not in WEBHOOK_MANAGERS)
 
 PUBLIC = outcomes(OK)
 PAGE_FOR_EVERYONE_LOGGED_IN = outcomes(OK, anonymous=LOGIN)
@@ -164,6 +171,8 @@ ROUTES: dict[str, Route] = {
         hidden_fields={"buyer_a": ("email_status", "email_attempts")},
     ),
     "notifications-read": Route({"POST": api(("buyer_a",), hidden=AUTHENTICATED, denied=404)}, obj="notification_a"),
+    # The caller's own notification preferences (every authenticated principal; only their own).
+    "notification-preferences": Route({"GET": api(), "PUT": api()}),
     # --- inquiries: response KPIs, CSV, standing (a seller's: its members and staff; platform: staff) ---
     "response-metrics": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
     "response-metrics-csv": Route({"GET": api(STAFF, hidden=AUTHENTICATED, denied=404)}),
@@ -407,4 +416,31 @@ ROUTES: dict[str, Route] = {
     "notifications:list": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read-all": Route({"POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
     "notifications:read": Route({"POST": outcomes(404, anonymous=LOGIN, buyer_a=OK)}, obj="notification_a"),
+    # --- webhooks ---
+    "webhooks-list": Route({"GET": api(WEBHOOK_MANAGERS), "POST": api(WEBHOOK_MANAGERS)}),
+    "webhooks-detail": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN), "PATCH": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="endpoint_a",
+    ),
+    "webhooks-ping": Route({"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj="endpoint_a"),
+    "webhook-deliveries-list": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj_kwargs={"endpoint_pk": "endpoint_a"}
+    ),
+    "webhook-deliveries-replay-failed": Route(
+        {"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)}, obj_kwargs={"endpoint_pk": "endpoint_a"}
+    ),
+    "webhook-deliveries-detail": Route(
+        {"GET": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="delivery_a",
+        obj_kwargs={"endpoint_pk": "endpoint_a"},
+    ),
+    "webhook-deliveries-replay": Route(
+        {"POST": api(WEBHOOK_MANAGERS, hidden=WEBHOOK_HIDDEN)},
+        obj="delivery_a",
+        obj_kwargs={"endpoint_pk": "endpoint_a"},
+    ),
+    # Everyone's own settings (a store's owner also its members', by ``?member=``); the one-click
+    # unsubscribe needs no login: the signed token is the authority (a forged one is 400 for all).
+    "notification-settings": Route({"GET": PAGE_FOR_EVERYONE_LOGGED_IN, "POST": PAGE_FOR_EVERYONE_LOGGED_IN}),
+    "notifications:unsubscribe": Route({"GET": PUBLIC, "POST": PUBLIC}, kwargs={"token": "forged-token"}),
 }

@@ -41,6 +41,7 @@ from tests.marketplace.factories_billing import (
 from tests.notifications.factories import NotificationFactory
 from tests.reviews.factories import ResponseTemplateFactory, ReviewCaseFactory, ReviewFactory, ReviewResponseFactory
 from tests.royalty.factories import AdjustmentFactory, PayoutBatchFactory, SellerAffiliateFactory, StatementFactory
+from tests.webhooks.factories import DeliveryFactory, EndpointFactory
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALL_METHODS = ("GET", *WRITE_METHODS)
@@ -105,6 +106,8 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     # Store A is a seller affiliate with a draft statement and an adjustment waiting for a second
     # finance approver (asked by another finance user), and a payout batch.
     statement_a = StatementFactory(affiliate=SellerAffiliateFactory(seller=seller_a))
+    # The integration client's webhook endpoint (a receiver nobody listens on) with one delivery.
+    endpoint_a = EndpointFactory(owner=principals["integration"], events=["order.status_changed"])
     objects = {
         "seller_a": seller_a,
         "product_a": product_a,
@@ -133,6 +136,8 @@ def world(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "statement_a": statement_a,
         "adjustment_a": AdjustmentFactory(statement=statement_a),
         "payout_batch_a": PayoutBatchFactory(created_by=principals["finance"]),
+        "endpoint_a": endpoint_a,
+        "delivery_a": DeliveryFactory(endpoint=endpoint_a, status="failed"),
     }
     return {"principals": principals, "objects": objects | {"buyer_a": principals["buyer_a"]}}
 
@@ -151,6 +156,7 @@ def _client(world: dict[str, Any], principal: str, *, api: bool) -> Client:
 
 def _url(name: str, route: Route, world: dict[str, Any]) -> str:
     kwargs: dict[str, Any] = {"pk": world["objects"][route.obj].pk} if route.obj else {}
+    kwargs |= {argument: world["objects"][obj].pk for argument, obj in route.obj_kwargs.items()}
     return reverse(name, kwargs=kwargs | route.kwargs)
 
 

@@ -432,10 +432,11 @@ def test_run_sweeps_on_the_process_clock_warns_then_escalates_as_time_passes(par
 # escalation: the look whether anything is due (first batch only), savepoint, claim and mark (one
 # UPDATE ... RETURNING of the clocks), staff (first batch only), the buyers' notices (INSERT ...
 # SELECT), the seller members' digests (INSERT ... SELECT grouped by seller), the staff digests,
-# release; warning: the look, savepoint, claim and mark, staff, the seller members' digests, the
-# staff digests, release. On PostgreSQL the notices' nested-loop planner setting and its reset too.
+# the webhook events (INSERT ... SELECT, one ``conversation.escalated`` per inquiry), release;
+# warning: the look, savepoint, claim and mark, staff, the seller members' digests, the staff
+# digests, release. On PostgreSQL the notices' nested-loop planner setting and its reset too.
 PLANNER = 2 if connection.vendor == "postgresql" else 0
-ESCALATE_FIRST_BATCH = 8 + PLANNER
+ESCALATE_FIRST_BATCH = 9 + PLANNER
 ESCALATE_NEXT_BATCH = ESCALATE_FIRST_BATCH - 2
 WARN_FIRST_BATCH = 7 + PLANNER
 EMPTY_CLAIM = 3  # savepoint, claim, release: how a loop whose last batch was full ends

@@ -204,8 +204,8 @@ def test_a_reply_waits_for_a_sweep_holding_its_clock_and_then_resolves_the_escal
     original = sweep_module._escalate
     claimed = threading.Event()
 
-    def escalate_then_hold(ids, *, staff):  # type: ignore[no-untyped-def]
-        original(ids, staff=staff)
+    def escalate_then_hold(ids, **kwargs):  # type: ignore[no-untyped-def]
+        original(ids, **kwargs)
         claimed.set()
         time.sleep(1)  # the batch's commit comes a second later
 

@@ -14,8 +14,9 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
 from marketplace.notices import Kind
-from notifications.models import EmailStatus, Notification
+from notifications.models import EmailStatus, Notification, NotificationPreference, NotificationSettings
 from tests.accounts.factories import BuyerFactory, UserFactory
+from tests.notifications.factories import NotificationPreferenceFactory, NotificationSettingsFactory
 
 
 class NotificationFactory(DjangoModelFactory[Notification]):
@@ -32,7 +33,11 @@ NOTIFICATIONS_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "notifications"),
     key=lambda model: model._meta.model_name or "",
 )
-ROW_BUILDERS: dict[type[Model], Callable[[], Model]] = {Notification: NotificationFactory}
+ROW_BUILDERS: dict[type[Model], Callable[[], Model]] = {
+    Notification: NotificationFactory,
+    NotificationPreference: NotificationPreferenceFactory,
+    NotificationSettings: NotificationSettingsFactory,
+}
 
 
 def _url(model: type[Model], page: str, *args: object) -> str:
@@ -140,3 +145,27 @@ def test_buyer_is_sent_to_the_admin_login() -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_support_reads_a_users_notification_settings_on_the_user_page_and_in_the_list(staff_user: User) -> None:
+    buyer = BuyerFactory(username="pat")
+    NotificationPreferenceFactory(user=buyer, group="orders", delivery="digest")
+    NotificationSettingsFactory(user=buyer, deadline_email_now=False)
+    client = _logged_in(staff_user)
+
+    page = client.get(reverse("admin:accounts_user_change", args=[buyer.pk])).content.decode()
+
+    assert "notification preferences (groups not listed: the role&#x27;s default)" in page.lower()
+    assert "Orders and billing" in page and "Daily digest email" in page
+    assert "notification switches" in page.lower()
+    listing = client.get(_url(NotificationPreference, "changelist"))
+    assert listing.status_code == 200
+    assert "pat" in listing.content.decode()
+    assert client.get(_url(NotificationPreference, "add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_moderator_does_not_see_notification_preferences() -> None:
+    client = _logged_in(UserFactory(role=Role.MODERATOR))
+    assert client.get(_url(NotificationPreference, "changelist")).status_code == 403

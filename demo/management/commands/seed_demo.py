@@ -22,6 +22,7 @@ from demo.marketplace.builder import DemoBuilder, demo_data_exists
 from demo.marketplace.data import DEFAULT_ORDERS, DEFAULT_PASSWORD, LOGINS, RANDOM_SEED
 from demo.reviews import build_demo_reviews
 from demo.royalty import PARTNER_USERNAME, build_demo_royalty
+from demo.webhooks import DEMO_RECEIVER_URL, build_demo_webhooks
 
 
 class Command(BaseCommand):
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             counts |= build_demo_feedback(now=now, seed=RANDOM_SEED)
             # Royalty: affiliates, attributed sales and two closed months of statements (one paid).
             counts |= build_demo_royalty(now=now)
+            # Last: the history above is not sent; the demo endpoint receives what happens from now on.
+            counts |= build_demo_webhooks(now=now)
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         if not options["once"] or options["logins"]:
@@ -86,6 +89,10 @@ class Command(BaseCommand):
         # The royalty partner's own sign-in (demo.royalty makes it): its statements and preview.
         lines.append(f"    {PARTNER_USERNAME:<{width}}{'Affiliate (partner)':<{role_width}}/royalty/")
         lines.append(f"    password for all: {password}")
+        lines.append(
+            f"    webhooks: every event goes to {DEMO_RECEIVER_URL}; to watch them arrive, run"
+            " .venv/bin/python scripts/webhook_receiver.py"
+        )
         self.stdout.write("\n".join(lines))
 
     def _print_surveys(self) -> None:

@@ -1,0 +1,3 @@
+from webhooks.api import views
+
+urlpatterns = [*views.urlpatterns]
