@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webhooks', '0001_initial'),
+        ('webhooks', '0002_role_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
