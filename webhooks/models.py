@@ -131,6 +131,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the retry window (``WEBHOOKS_RETRY_WINDOW``) started: set by the first claim.
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
@@ -149,11 +151,20 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_endpoint_idx"),
-            # The sender's claim: what is due, per endpoint, oldest first.
+            # The sender's claim: what is due, per endpoint, oldest first (``id`` too: a backlog of
+            # deliveries of one batch share one time, and the claim must stop after a few rows
+            # rather than sort them all).
             models.Index(
-                fields=["endpoint", "next_attempt_at"],
+                fields=["endpoint", "next_attempt_at", "id"],
                 condition=Q(status__in=["pending", "retrying"]),
                 name="webhook_delivery_due_idx",
+            ),
+            # The in-flight count of the concurrency limit and the release of expired leases: only
+            # the few rows being sent are in it.
+            models.Index(
+                fields=["endpoint", "last_attempt_at"],
+                condition=Q(status="sending"),
+                name="webhook_delivery_sending_idx",
             ),
         ]
 

@@ -13,5 +13,10 @@ def dispatch_events_task() -> dict[str, int]:
 
 @shared_task(name="webhooks.deliver_endpoint")
 def deliver_endpoint_task(endpoint_id: int) -> dict[str, int]:
-    """Send what is due to one endpoint (claimed, within the endpoint's concurrency limit)."""
-    return webhook_endpoint_deliver(endpoint_id=endpoint_id, now=timezone.now())
+    """Send what is due to one endpoint (claimed, within the endpoint's concurrency limit). A run
+    that used its time budget with work left queues the endpoint again rather than holding the
+    worker: the other endpoints' tasks get their turn."""
+    result = webhook_endpoint_deliver(endpoint_id=endpoint_id, now=timezone.now())
+    if result.get("more"):
+        deliver_endpoint_task.delay(endpoint_id)
+    return result
