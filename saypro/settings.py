@@ -647,6 +647,8 @@ WEBHOOKS_RETRY_MAX_DELAY = timedelta(seconds=env.int("WEBHOOKS_RETRY_MAX_DELAY_S
 WEBHOOKS_RETRY_WINDOW = timedelta(seconds=env.int("WEBHOOKS_RETRY_WINDOW_SECONDS", default=24 * 3600))
 # A delivery a worker claimed but never marked (it died mid-request) is sent again after this.
 WEBHOOKS_SENDING_LEASE = timedelta(seconds=env.int("WEBHOOKS_SENDING_LEASE_SECONDS", default=120))
+# The minute sweep sends what is due itself for at most this long (then queues the rest).
+WEBHOOKS_SWEEP_SEND_SECONDS = env.float("WEBHOOKS_SWEEP_SEND_SECONDS", default=20.0)
 # How much of the receiver's answer the attempt log keeps.
 WEBHOOKS_RESPONSE_EXCERPT_BYTES = env.int("WEBHOOKS_RESPONSE_EXCERPT_BYTES", default=500)
 # Events (and their deliveries) older than this are deleted by the retention sweep.

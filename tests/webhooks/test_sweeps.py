@@ -43,7 +43,7 @@ def test_both_sweeps_are_registered_with_their_schedules():
 
 
 @pytest.mark.django_db
-def test_the_deliver_sweep_dispatches_lost_events_and_sends_what_came_due(receiver, django_capture_on_commit_callbacks):
+def test_the_deliver_sweep_dispatches_lost_events_and_sends_what_came_due(receiver):
     endpoint = EndpointFactory(url=receiver.url)
     _record(3)  # their dispatch task was lost (broker down): nothing ran after commit
     receiver.script = [500]
@@ -52,32 +52,51 @@ def test_the_deliver_sweep_dispatches_lost_events_and_sends_what_came_due(receiv
     assert len(receiver.requests) == 3
     _record(2, start=10)
 
-    with django_capture_on_commit_callbacks(execute=True):  # the queued senders run (eager tasks)
-        result = sweep_run("webhooks_deliver", now=T0 + timedelta(hours=1))
+    # No task runs here (nothing after commit in a test's transaction): the sweep sends by itself,
+    # as it does when run by hand or with no worker up.
+    result = sweep_run("webhooks_deliver", now=T0 + timedelta(hours=1))
 
-    assert result == {"events": 2, "deliveries": 2, "endpoints": 1}
+    assert result == {"events": 2, "deliveries": 2, "endpoints": 1, "sent": 3, "queued": 0}
     assert len(receiver.requests) == 6  # the 2 new events and the retry that came due
     assert Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == 5
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_run("webhooks_deliver", now=T0 + timedelta(hours=2)) == {
-            "events": 0,
-            "deliveries": 0,
-            "endpoints": 0,
-        }
+    assert sweep_run("webhooks_deliver", now=T0 + timedelta(hours=2)) == {
+        "events": 0,
+        "deliveries": 0,
+        "endpoints": 0,
+        "sent": 0,
+        "queued": 0,
+    }
     assert len(receiver.requests) == 6
 
 
 @pytest.mark.django_db
-def test_the_deliver_sweep_sends_again_what_a_dead_worker_held(receiver, settings, django_capture_on_commit_callbacks):
+def test_the_deliver_sweep_queues_what_its_time_budget_left(receiver, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOKS_SWEEP_SEND_SECONDS = 0
+    endpoint = EndpointFactory(url=receiver.url)
+    _record(2)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = sweep_run("webhooks_deliver", now=T0)
+
+    assert result == {"events": 2, "deliveries": 2, "endpoints": 1, "sent": 0, "queued": 1}
+    assert receiver.requests == []
+    with django_capture_on_commit_callbacks(execute=True):  # the queued sender runs (an eager task)
+        for callback in callbacks:
+            callback()
+    assert len(receiver.requests) == 2
+    assert Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.SUCCEEDED).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_deliver_sweep_sends_again_what_a_dead_worker_held(receiver, settings):
     endpoint = EndpointFactory(url=receiver.url)
     _record(1)
     webhook_events_dispatch(now=T0)
     Delivery.objects.update(status=DeliveryStatus.SENDING, attempts=1, first_attempt_at=T0, last_attempt_at=T0)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_run("webhooks_deliver", now=T0 + timedelta(seconds=30))["endpoints"] == 0
-        assert sweep_run("webhooks_deliver", now=T0 + settings.WEBHOOKS_SENDING_LEASE * 2)["endpoints"] == 1
+    assert sweep_run("webhooks_deliver", now=T0 + timedelta(seconds=30))["endpoints"] == 0
+    assert sweep_run("webhooks_deliver", now=T0 + settings.WEBHOOKS_SENDING_LEASE * 2)["endpoints"] == 1
 
     assert len(receiver.requests) == 1
     assert Delivery.objects.get(endpoint=endpoint).status == DeliveryStatus.SUCCEEDED
@@ -104,9 +123,13 @@ def test_the_prune_sweep_deletes_old_events_with_their_deliveries_and_attempts(r
 
 
 @pytest.mark.django_db
-def test_run_sweeps_runs_the_webhooks_sweeps(receiver, capsys):
+def test_run_sweeps_delivers_without_a_worker(receiver, capsys):
     EndpointFactory(url=receiver.url)
-    call_command("run_sweeps")
+    _record(1)
+
+    call_command("run_sweeps", "--only", "webhooks_deliver", "--only", "webhooks_prune")
+
     output = capsys.readouterr().out
-    assert "webhooks_deliver" in output
+    assert '"sent": 1' in output
     assert "webhooks_prune" in output
+    assert len(receiver.requests) == 1

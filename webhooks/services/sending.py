@@ -596,13 +596,29 @@ def webhook_endpoints_with_due_work(*, now: datetime) -> list[int]:
 
 def webhooks_deliver_due(*, now: datetime) -> dict[str, int]:
     """The minute sweep: dispatch the events nobody dispatched (the task was lost: broker down),
-    then queue the sender of every endpoint with due work (retries that came due, leases of dead
-    workers, pending deliveries of an endpoint turned on again). Queuing, not sending: the sweep
-    never waits on a slow endpoint."""
+    then send what is due at every endpoint (retries that came due, leases of dead workers, pending
+    deliveries of an endpoint turned on again) for at most ``WEBHOOKS_SWEEP_SEND_SECONDS`` in all,
+    and queue the sender of each endpoint it did not finish. Sending here as well as in the tasks
+    means a sweep run by hand (``manage.py run_sweeps``) or with no worker up still delivers; the
+    budget (checked between rounds, a round being bounded by the request timeouts) keeps one slow
+    endpoint from holding the sweep, and the claims keep a task and the sweep from sending one
+    delivery twice."""
     dispatched = webhook_events_dispatch(now=now)
     endpoint_ids = webhook_endpoints_with_due_work(now=now)
-    webhook_deliveries_send_after_commit(endpoint_ids)
-    return {**dispatched, "endpoints": len(endpoint_ids)}
+    deadline = time.monotonic() + settings.WEBHOOKS_SWEEP_SEND_SECONDS
+    sent = 0
+    unfinished: list[int] = []
+    for endpoint_id in endpoint_ids:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            unfinished.append(endpoint_id)
+            continue
+        result = webhook_endpoint_deliver(endpoint_id=endpoint_id, now=now, time_budget=remaining)
+        sent += result["sent"]
+        if result["more"]:
+            unfinished.append(endpoint_id)
+    webhook_deliveries_send_after_commit(unfinished)
+    return {**dispatched, "endpoints": len(endpoint_ids), "sent": sent, "queued": len(unfinished)}
 
 
 def webhook_events_prune(*, now: datetime, batch_size: int | None = None) -> dict[str, int]:
