@@ -347,7 +347,14 @@ SPECTACULAR_SETTINGS = {
             "name": "Help desk",
             "description": "Tickets about orders, invoices, receipts and payments, log, actions; help articles.",
         },
-        {"name": "Notifications", "description": "The caller's in-app notifications."},
+        {
+            "name": "Notifications",
+            "description": "The caller's in-app notifications and how each kind reaches them (in-app, email, digest).",
+        },
+        {
+            "name": "Webhooks",
+            "description": "Signed outbound events: endpoints, their delivery log, replay and ping.",
+        },
         {
             "name": "Royalty",
             "description": "Affiliates, attributed sales, statements (generate, adjust, approve, pay), payout batches.",
@@ -373,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "TicketCategoryEnum": "helpdesk.models.Category",
         "TicketChannelEnum": "helpdesk.models.Channel",
         "TicketPriorityEnum": "helpdesk.models.Priority",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "TicketDepartmentEnum": "helpdesk.models.Department",
         "FeedbackCategoryEnum": "feedback.models.Category",
         "PaymentFailureReasonEnum": "marketplace.models.PaymentFailureReason",
