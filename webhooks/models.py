@@ -142,6 +142,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "deliveries"
         ordering = ["-created_at", "-id"]
         constraints = [
             # The fan-out writes each event's delivery to an endpoint once, however many workers run it.

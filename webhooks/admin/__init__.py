@@ -46,7 +46,12 @@ def _user(request: HttpRequest) -> User:
 
 class EndpointForm(forms.ModelForm):
     # Checked by ``endpoint_url_check`` (https and public addresses in production), not Django's URL rules.
-    url = forms.CharField(label="URL", max_length=2000, help_text="Where the events are POSTed.")
+    url = forms.CharField(
+        label="URL",
+        max_length=2000,
+        help_text="Where the events are POSTed.",
+        widget=forms.TextInput(attrs={"class": "vURLField", "size": 80}),
+    )
     events = forms.MultipleChoiceField(
         choices=[(value, f"{EventType(value).label} ({value})") for value in SUBSCRIBABLE_EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
@@ -63,6 +68,7 @@ class EndpointForm(forms.ModelForm):
     class Meta:
         model = Endpoint
         fields = ["url", "description", "events", "secret", "is_active"]
+        widgets = {"description": forms.TextInput(attrs={"size": 80})}
 
     def __init__(self, *args: Any, owner: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,8 +145,8 @@ class EndpointAdmin(ReadOnlyAdmin):
     @admin.display(description="Signing secret")
     def secret_shown(self, obj: Endpoint) -> SafeString:
         return format_html(
-            "<details><summary>Show</summary><code>{}</code></details>"
-            "<p class='help'>The receiver checks <code>X-SayPro-Signature</code> with it.</p>",
+            "<details><summary>Show (the receiver checks <code>X-SayPro-Signature</code> with it)</summary>"
+            "<code>{}</code></details>",
             obj.secret,
         )
 
