@@ -234,6 +234,7 @@ def test_a_superuser_sees_every_section_and_each_trend_once() -> None:
         "Tickets escalated to finance",
         "Royalty statements",
         "What your system pushed in",
+        "Webhooks",
     ]
     assert page.count('id="sp-response-trend-svg-title"') == 1
     assert page.count('id="sp-review-trend-svg-title"') == 1
