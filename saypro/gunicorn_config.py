@@ -31,7 +31,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 
-def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
+def post_worker_init(worker: object) -> None:
     """Once the worker has loaded Django: move every object alive now (modules, URL patterns,
     templates, settings: most of the heap) out of the garbage collector's reach (``gc.freeze``).
     They live as long as the process, and a full collection no longer walks them all in the middle
