@@ -271,12 +271,9 @@ class DeliveryAdmin(ReadOnlyAdmin):
         return deliveries.filter(endpoint__owner=_user(request))
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
-        queryset = super().get_queryset(request)
-        if not user_sees_all_endpoints(_user(request)):
-            queryset = queryset.filter(endpoint__owner=_user(request))
-        return (
-            queryset.select_related("endpoint", "event").filter(pk=object_id).first() if object_id.isdigit() else None
-        )
+        # The list's rows (the caller's own), with the body this page shows.
+        queryset = self.get_queryset(request).defer(None).select_related("endpoint", "event")
+        return queryset.filter(pk=object_id).first() if object_id.isdigit() else None
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # The endpoint page links to its deliveries (the list is already limited to the caller's).

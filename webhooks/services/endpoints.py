@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from core.exceptions import Forbidden, InvalidInput, StateConflict
 from core.text import has_control_characters
 from webhooks.models import SUBSCRIBABLE_EVENT_TYPES, Delivery, DeliveryStatus, Endpoint
+from webhooks.selectors.endpoints import user_manages_webhooks, user_sees_all_endpoints
 from webhooks.services.addresses import endpoint_url_check
 from webhooks.services.deliveries import webhook_deliveries_send_after_commit
 
@@ -82,11 +83,9 @@ def _clean_description(description: str) -> str:
 
 
 def _require_manager(actor: User, endpoint: Endpoint | None = None) -> None:
-    if actor.is_superuser:
-        return
-    if actor.role != Role.INTEGRATION or not actor.has_perm("webhooks.add_endpoint"):
+    if not user_manages_webhooks(actor):
         raise Forbidden("Only an administrator or the integration client registers webhooks.")
-    if endpoint is not None and endpoint.owner_id != actor.pk:
+    if endpoint is not None and not user_sees_all_endpoints(actor) and endpoint.owner_id != actor.pk:
         raise Forbidden("This endpoint is another client's.")
 
 
