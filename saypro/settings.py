@@ -43,7 +43,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "saypro.apps.ConsoleAdminConfig",  # django.contrib.admin on the console's site (core.console)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

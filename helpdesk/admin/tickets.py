@@ -7,7 +7,7 @@ staff who work tickets act from its buttons, each one service call (``helpdesk.s
 """
 
 import functools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,10 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 from core.console import (
     ActionPage,
@@ -30,6 +29,7 @@ from core.console import (
     ReadOnlyTabularInline,
     ServiceCall,
     admin_link,
+    age_text,
     badge,
     bulk_service_action,
     due_badge,
@@ -37,7 +37,17 @@ from core.console import (
     service_form_view,
 )
 from core.timezones import local_time_text
-from helpdesk.models import ACTIVE_STATUSES, Category, Department, FollowUp, Interaction, Macro, Ticket, TicketStatus
+from helpdesk.models import (
+    ACTIVE_STATUSES,
+    Category,
+    Department,
+    FollowUp,
+    Interaction,
+    Macro,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 from helpdesk.selectors.tickets import breaching_q
 from helpdesk.services.access import user_may_work_tickets
 from helpdesk.services.macros import macro_render
@@ -270,8 +280,27 @@ def _ticket_url(script_prefix: str) -> str:
 
 CATEGORY_LABELS = dict(Category.choices)
 DEPARTMENT_LABELS = dict(Department.choices)
+PRIORITY_LABELS = dict(Priority.choices)
+STATUS_LABELS = dict(TicketStatus.choices)
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_badge(label: str, tone: str) -> SafeString:
+    """A status or priority badge: a handful of distinct ones, built once each, not once a row."""
+    return badge(label, tone)
+
 
 PRIORITY_TONES = {"urgent": "overdue", "high": "due-soon", "normal": "assigned", "low": "kind"}
+
+
+class QueuePaginator(CappedCountPaginator):
+    """The queue counts at most five pages (250 tickets; past that it says "more than 250, filter
+    to narrow"): agents work the nearest deadlines at the top. Counting 251 rows of a filtered
+    queue PostgreSQL does by walking the tickets' index to their clocks (0.5 ms at 1,000,000 log
+    entries, 40,000 active tickets); for 1,001 it hashes every matching ticket first (2.9 ms, more
+    than the page itself)."""
+
+    cap = 250
 
 
 @admin.register(Ticket)
@@ -285,7 +314,7 @@ class TicketAdmin(ReadOnlyAdmin):
         "department",
         "assignee",
         "time_left",
-        "created_at",
+        "age",
     )
     list_display_links = None
     list_filter = (
@@ -303,9 +332,9 @@ class TicketAdmin(ReadOnlyAdmin):
     ordering = ("clock__due_at", "id")  # the nearest deadline first
     list_per_page = 50
     # The queue is tens of thousands of tickets: no unfiltered total, and the filtered count stops
-    # at a thousand (``CappedCountPaginator``), each exact count costing more than the page.
+    # at five pages (``QueuePaginator``), each exact count costing more than the page.
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = QueuePaginator
     actions = ("assign_to_me",)
     fieldsets = (
         (None, {"fields": ("reference", "subject", "customer_link", "status_badge", "priority_badge", "channel")}),
@@ -403,27 +432,38 @@ class TicketAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Ticket", ordering="reference")
     def reference_link(self, obj: Ticket) -> SafeString | str:
-        return format_html('<a href="{}">{}</a>', _ticket_url(get_script_prefix()).format(obj.pk), obj.reference)
+        url = _ticket_url(get_script_prefix()).format(obj.pk)
+        return mark_safe(f'<a href="{url}">{escape(obj.reference)}</a>')  # noqa: S308 (the id is a number)
 
     @admin.display(description="Priority", ordering="priority")
     def priority_badge(self, obj: Ticket) -> SafeString:
-        return badge(obj.get_priority_display(), PRIORITY_TONES.get(obj.priority, "kind"))
+        return _choice_badge(PRIORITY_LABELS.get(obj.priority, obj.priority), PRIORITY_TONES.get(obj.priority, "kind"))
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Ticket) -> SafeString:
         tone = "resolved" if obj.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) else "assigned"
         if obj.status == TicketStatus.NEW:
             tone = "unassigned"
-        return badge(obj.get_status_display(), tone)
+        return _choice_badge(STATUS_LABELS.get(obj.status, obj.status), tone)
 
     @admin.display(description="Time left", ordering="clock__due_at")
-    def time_left(self, obj: Ticket) -> SafeString | str:
+    def time_left(self, obj: Ticket, now: datetime | None = None) -> SafeString | str:
         clock = getattr(obj, "clock", None)
         if clock is None or clock.stopped_at is not None:
             return "—"
         if clock.paused_at is not None:
             return badge("paused", "kind")
-        return due_badge(clock.due_at, now=timezone.now())
+        return due_badge(clock.due_at, now=now or timezone.now())
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj: Ticket, now: datetime | None = None) -> SafeString:
+        """How long ago the customer asked (the opening time on hover): what a queue sorts by
+        after the deadline."""
+        return format_html(
+            '<span title="Opened {}">{}</span>',
+            local_time_text(obj.created_at),
+            age_text(obj.created_at, now=now or timezone.now()),
+        )
 
     @admin.display(description="Clock")
     def clock_text(self, obj: Ticket) -> SafeString | str:
@@ -470,26 +510,27 @@ class TicketAdmin(ReadOnlyAdmin):
 
     QUEUE_ROW_COLUMNS = ("action_checkbox", *list_display)
 
-    def queue_row(self, ticket: Ticket) -> list[SafeString]:
+    def queue_row(self, ticket: Ticket) -> SafeString:
         """The queue row's cells, the HTML Django's changelist (``items_for_result``) renders for
-        ``list_display``, built without its per-cell field lookups: those were half of the queue
-        page's time. ``test_the_queue_rows_are_the_html_djangos_changelist_renders`` holds the two
-        equal; ``helpdesk_queue_results`` uses it only while the columns are ``QUEUE_ROW_COLUMNS``."""
+        ``list_display``, built as one string without its per-cell field lookups and templates:
+        those were most of the queue page's time. ``test_the_queue_rows_are_the_html_djangos_changelist_renders``
+        holds the two equal; ``helpdesk_queue_results`` uses it only while the columns are
+        ``QUEUE_ROW_COLUMNS``."""
         empty = self.get_empty_value_display()
-        assignee = ticket.assignee
-        cells = (
-            ("action-checkbox", self.action_checkbox(ticket)),
-            ("field-reference_link", self.reference_link(ticket)),
-            ("field-subject", escape(ticket.subject)),
-            ("field-category", conditional_escape(CATEGORY_LABELS.get(ticket.category, empty))),
-            ("field-priority_badge", self.priority_badge(ticket)),
-            ("field-status_badge", self.status_badge(ticket)),
-            ("field-department", conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))),
-            ("field-assignee nowrap", conditional_escape(str(assignee)) if assignee is not None else empty),
-            ("field-time_left", conditional_escape(self.time_left(ticket))),
-            ("field-created_at nowrap", escape(formats.localize(template_localtime(ticket.created_at)))),
+        assignee = empty if ticket.assignee is None else conditional_escape(str(ticket.assignee))
+        now = timezone.now()
+        return mark_safe(  # noqa: S308 (every value escaped here or by the cell's own method)
+            f'<td class="action-checkbox">{self.action_checkbox(ticket)}</td>'
+            f'<td class="field-reference_link">{self.reference_link(ticket)}</td>'
+            f'<td class="field-subject">{escape(ticket.subject)}</td>'
+            f'<td class="field-category">{conditional_escape(CATEGORY_LABELS.get(ticket.category, empty))}</td>'
+            f'<td class="field-priority_badge">{self.priority_badge(ticket)}</td>'
+            f'<td class="field-status_badge">{self.status_badge(ticket)}</td>'
+            f'<td class="field-department">{conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))}</td>'
+            f'<td class="field-assignee nowrap">{assignee}</td>'
+            f'<td class="field-time_left">{conditional_escape(self.time_left(ticket, now=now))}</td>'
+            f'<td class="field-age">{self.age(ticket, now=now)}</td>'
         )
-        return [mark_safe(f'<td class="{css}">{html}</td>') for css, html in cells]  # noqa: S308 (escaped above)
 
     # --- bulk ---
 

@@ -20,5 +20,6 @@ def helpdesk_queue_results(cl: Any) -> dict[str, Any]:
     rows, cl.result_list = cl.result_list, []  # headers and hidden fields only, no rows
     context = result_list(cl)
     cl.result_list = rows
-    context["results"] = [ResultList(None, admin.queue_row(ticket)) for ticket in rows]
+    # Each row one string: the template renders one value a row, not ten.
+    context["results"] = [ResultList(None, [admin.queue_row(ticket)]) for ticket in rows]
     return context

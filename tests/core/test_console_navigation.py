@@ -282,3 +282,30 @@ def test_a_queue_may_narrow_its_sections_roles(monkeypatch: Any) -> None:
     (moderator_section,) = console_sections_for(staff(Role.MODERATOR))
     assert [card.label for card in moderator_section.cards(timezone.now())] == ["Everyone's", "Moderators' only"]
     assert console_sections_for(staff(Role.FINANCE)) == []
+
+
+def test_the_app_list_is_built_only_for_a_page_that_shows_it(monkeypatch: Any) -> None:
+    from django.contrib import admin
+    from django.contrib.admin import AdminSite
+
+    from core.console import ConsoleSite
+
+    built: list[str] = []
+    real = AdminSite.get_app_list
+
+    def counting(site: AdminSite, request: Any, app_label: str | None = None) -> Any:
+        built.append(request.path)
+        return real(site, request, app_label)
+
+    monkeypatch.setattr(AdminSite, "get_app_list", counting)
+    support = staff(Role.SUPPORT)
+    client = client_for(support)
+    assert isinstance(admin.site, ConsoleSite)
+
+    queue = client.get(reverse("admin:helpdesk_ticket_changelist"))  # no sidebar on the queue
+    assert queue.status_code == 200 and 'id="nav-sidebar"' not in queue.content.decode()
+    assert built == []
+
+    page = client.get(reverse("admin:helpdesk_article_changelist")).content.decode()  # the sidebar lists the models
+    assert built == [reverse("admin:helpdesk_article_changelist")]
+    assert 'id="nav-sidebar"' in page and ">Tickets</a>" in page[page.index('id="nav-sidebar"') :]
