@@ -206,6 +206,13 @@ class CappedCountPaginator(Paginator):
         head = rows.order_by()[: self.cap + 1] if hasattr(rows, "order_by") else rows[: self.cap + 1]
         return len(head) if isinstance(head, list | tuple) else int(head.count())
 
+    @cached_property
+    def num_pages(self) -> int:  # type: ignore[override]
+        # Past the cap the pages stop at the cap: no last page holding the one row that said "more".
+        if self.is_capped:
+            return max(1, self.cap // self.per_page)
+        return super().num_pages
+
     @property
     def is_capped(self) -> bool:
         return self.count > self.cap

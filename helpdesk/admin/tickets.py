@@ -460,7 +460,7 @@ class TicketAdmin(ReadOnlyAdmin):
         """How long ago the customer asked (the opening time on hover): what a queue sorts by
         after the deadline."""
         return format_html(
-            '<span title="Opened {}">{}</span>',
+            '<span class="sp-nowrap" title="Opened {}">{}</span>',
             local_time_text(obj.created_at),
             age_text(obj.created_at, now=now or timezone.now()),
         )

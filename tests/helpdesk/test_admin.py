@@ -193,3 +193,22 @@ def test_the_queue_rows_are_the_html_djangos_changelist_renders(desk) -> None:
     assert "&lt;b&gt;Where&lt;/b&gt; &amp; why?" in html
     assert "<b>Where" not in html
     assert 'class="field-department">Billing</td>' in html
+
+
+def test_a_capped_queue_says_more_than_and_pages_only_to_the_cap(desk, monkeypatch) -> None:
+    from helpdesk.admin.tickets import QueuePaginator, TicketAdmin
+
+    for _ in range(5):
+        TicketFactory(customer=desk["alice"])
+    monkeypatch.setattr(QueuePaginator, "cap", 3)
+    monkeypatch.setattr(TicketAdmin, "list_per_page", 2)
+    client = logged_in(desk["support"])
+    url = reverse("admin:helpdesk_ticket_changelist")
+
+    page = client.get(url + "?queue=active")
+    html = page.content.decode()
+
+    assert page.context["cl"].paginator.num_pages == 1  # 3 // 2: no page holding only the row that said "more"
+    assert "more than 3 results" in html and "more than 3 tickets (filter to narrow the list)" in html
+    assert "?queue=active&amp;p=2" not in html
+    assert client.get(url + "?queue=active&p=2").status_code == 302  # past the pages: Django's "?e=1" redirect
