@@ -207,7 +207,7 @@ class CappedCountPaginator(Paginator):
         return len(head) if isinstance(head, list | tuple) else int(head.count())
 
     @cached_property
-    def num_pages(self) -> int:  # type: ignore[override]
+    def num_pages(self) -> int:
         # Past the cap the pages stop at the cap: no last page holding the one row that said "more".
         if self.is_capped:
             return max(1, self.cap // self.per_page)
