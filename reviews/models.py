@@ -85,6 +85,9 @@ class Review(models.Model):
             models.Index(fields=["product", "status", "-created_at"], name="rev_product_status_idx"),
             models.Index(fields=["seller", "created_at"], name="rev_seller_created_idx"),
             models.Index(fields=["created_at"], name="rev_created_idx"),
+            # A buyer's reviews newest first (their console timeline, their own reviews page): the
+            # newest page straight from the index, not a walk down every review's date looking for theirs.
+            models.Index(fields=["buyer", "-created_at", "-id"], name="rev_buyer_created_idx"),
             # The seller's "needs a response" queue (reviews.selectors.needs_response): only the
             # unanswered published reviews, with the rating, so a page is chosen by an index-only
             # scan however many reviews the seller has had.
