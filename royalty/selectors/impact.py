@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from core.money import round_money
 from core.periods import Period
 from royalty.models import Affiliate, AffiliateKind, Attribution, Statement
 from royalty.services import generation
@@ -107,7 +108,8 @@ def impact_report(*, period: Period, now: datetime, sort: str = DEFAULT_SORT) ->
                 kind=affiliate["kind"],
                 currency=affiliate["currency"],
                 sales=sold.get("sales", 0),
-                sales_amount=sold.get("amount") or Decimal("0.00"),
+                # In cents: SQLite sums decimals as floats (``1234.5600000000001``).
+                sales_amount=round_money(sold.get("amount") or Decimal("0.00")),
                 rating=figure.rating.average if figure.rating else None,
                 reviews=figure.rating.reviews if figure.rating else 0,
                 csat=figure.csat.csat_pct if figure.csat else None,

@@ -35,7 +35,7 @@ from royalty.models import (
     StatementStatus,
 )
 from royalty.services import generation
-from royalty.services.rules import commission_sql, ruleset_in_force
+from royalty.services.rules import commission_sql, commission_sum, ruleset_in_force
 from royalty.services.standing import standing_tier
 
 ZERO = Decimal("0.00")
@@ -225,7 +225,7 @@ def _covered_sales(affiliate: Affiliate, period: Period, ruleset: RuleSet, water
         affiliate.pk: {
             "sales": sales,
             "sales_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
-            "commission": Decimal(str(total)).quantize(Decimal("0.000001")),
+            "commission": commission_sum(total),
         }
     }
 

@@ -65,7 +65,7 @@ from royalty.models import (
 )
 from royalty.notices import Kind
 from royalty.services.common import totals_recompute
-from royalty.services.rules import commission_sql, rate_amount, rate_for_sale, ruleset_for_period
+from royalty.services.rules import commission_sql, commission_sum, rate_amount, rate_for_sale, ruleset_for_period
 from royalty.services.standing import standing_tier
 
 ZERO = Decimal("0.00")
@@ -186,8 +186,7 @@ def _covered_sales(period: Period, ruleset: RuleSet, watermark: int) -> dict[int
         affiliate_id: {
             "sales": sales,
             "sales_amount": Decimal(str(amount)).quantize(Decimal("0.01")),
-            # SQLite sums decimals as floats: six places is what the column type would keep.
-            "commission": Decimal(str(total)).quantize(Decimal("0.000001")),
+            "commission": commission_sum(total),
         }
         for affiliate_id, sales, amount, total in rows
     }

@@ -66,6 +66,18 @@ def rate_for_sale(
     return min(matching, key=lambda rate: (rate_specificity(rate), rate.id), default=None)
 
 
+# One sale's commission is exact to 8 places: an amount in cents times a rate of 4 places over 100.
+COMMISSION_PLACES = Decimal("0.00000001")
+
+
+def commission_sum(value: Any) -> Decimal:
+    """The database's sum of ``commission_sql`` as a Decimal, unrounded: rounded to cents once,
+    half up, by the line that pays it. PostgreSQL's numeric sum is exact; SQLite adds decimals as
+    floats, so its sum is brought back to the 8 places an exact one has. Rounding to fewer places
+    first would round twice: 0.0249995 became 0.025000 and then 0.03 where once is 0.02."""
+    return Decimal(str(value)).quantize(COMMISSION_PLACES)
+
+
 def commission_sql(
     rates: Iterable[CommissionRate], *, kind: str, product: str, category: str, amount: str
 ) -> tuple[str, list[Any]]:

@@ -67,6 +67,30 @@ def test_base_commission_is_the_rate_on_the_sales_rounded_once(rules) -> None:  
     assert StatementEvent.objects.get(statement=statement).kind == "generated"
 
 
+def test_a_commission_on_the_cent_boundary_is_rounded_once_half_up() -> None:
+    # 0.50 at 4.9999 % is 0.0249995: half-up to the cent once is 0.02. Rounded to six places
+    # first (0.025000, half-even) and then to the cent it became 0.03.
+    ruleset = RuleSetFactory()
+    CommissionRateFactory(ruleset=ruleset, affiliate_kind="partner", value=Decimal("4.9999"))
+    affiliate = AffiliateFactory()
+    order = OrderFactory(
+        subtotal=Decimal("0.50"),
+        shipping_fee=0,
+        tax=0,
+        discount=0,
+        total=Decimal("0.50"),
+        placed_at=datetime(2026, 11, 10, tzinfo=UTC),
+        status="delivered",
+    )
+    AttributionFactory(affiliate=affiliate, order=order)
+
+    statements_generate(period=NOVEMBER, now=T_CLOSED)
+
+    base = Statement.objects.get(affiliate=affiliate).lines.get()
+    assert base.figures["commission_unrounded"] == "0.02499950"
+    assert base.amount == Decimal("0.02")
+
+
 def test_running_generation_twice_adds_nothing(rules) -> None:  # type: ignore[no-untyped-def]
     attribution = AttributionFactory()
     refund(attribution, "10.00", datetime(2026, 11, 20, tzinfo=UTC))
@@ -96,7 +120,7 @@ def test_a_product_rate_wins_over_a_category_rate_which_wins_over_the_default(ru
     statements_generate(period=NOVEMBER, now=T_CLOSED)
 
     base = Statement.objects.get().lines.get()
-    assert base.figures["commission_unrounded"] == "24.591000"
+    assert base.figures["commission_unrounded"] == "24.59100000"
     assert base.amount == Decimal("24.59")  # rounded once, over the sum
 
 

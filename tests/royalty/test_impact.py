@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from royalty.selectors.impact import impact_report
@@ -80,7 +81,8 @@ def test_the_report_sorts_by_any_column_with_missing_figures_last(world) -> None
 
 
 def test_the_report_makes_the_same_statements_for_few_or_many_affiliates(world, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_num_queries(11) as few:
+    # SQLite reads the response times for the medians PostgreSQL computes (one statement more).
+    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 12) as few:
         impact_report(period=NOVEMBER, now=T_CLOSED)
     for index in range(5):
         AttributionFactory(affiliate=AffiliateFactory(name=f"More {index}"))
