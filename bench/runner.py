@@ -15,6 +15,7 @@ import json
 import os
 import pkgutil
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -140,6 +141,21 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
+def cpu_reference_ms() -> float:
+    """How fast this machine runs Python right now: the median ms of five runs of one fixed loop
+    (about 5.5 ms on this 2-core machine at its usual speed). The load average does not show a
+    virtual machine whose host is busy: the same loop has measured 0.67 to 1.19 s (x 1.8) a minute
+    apart at a load average near 1, and every in-process time moves with it."""
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(200_000):
+            total += number
+        runs.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(runs), 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(BASE_DIR))
@@ -211,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     failed: list[str] = []
     try:
         for name in selected:
-            print(f"bench: {name} ...", flush=True)
+            reference_before = cpu_reference_ms()
+            print(f"bench: {name} ... (CPU reference {reference_before} ms)", flush=True)
             benchmark_started = time.perf_counter()
             try:
                 measured = REGISTRY[name].function(context)
@@ -243,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
                     "postgresql": connection.pg_version,
                     # The 1-minute load average when the benchmark ended: other work on the machine shows here.
                     "load_average_1m": round(os.getloadavg()[0], 2),
+                    # ``cpu_reference_ms`` before and after: compare in-process times only at a like speed.
+                    "cpu_reference_ms": {"before": reference_before, "after": cpu_reference_ms()},
                 },
             }
             path = results_dir / f"{name}.json"

@@ -23,7 +23,7 @@ record whatever the model admin manages.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from django import forms
@@ -114,11 +114,12 @@ def badge(text: str, tone: str) -> SafeString:
     return format_html('<span class="sp-badge sp-badge--{}">{}</span>', tone, text)
 
 
-def due_badge(due_at: datetime | None, *, now: datetime) -> SafeString | str:
-    """A due time, highlighted when it has passed or is less than an hour away."""
+def due_badge(due_at: datetime | None, *, now: datetime, tz: tzinfo | None = None) -> SafeString | str:
+    """A due time, highlighted when it has passed or is less than an hour away (``tz``: the active
+    zone, when the caller has it: ``local_time_text``)."""
     if due_at is None:
         return "—"
-    when = local_time_text(due_at)
+    when = local_time_text(due_at, tz=tz)
     if due_at <= now:
         return format_html(
             '{} <span class="sp-badge sp-badge--overdue">overdue {}</span>',

@@ -7,7 +7,7 @@ staff who work tickets act from its buttons, each one service call (``helpdesk.s
 """
 
 import functools
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -447,23 +447,21 @@ class TicketAdmin(ReadOnlyAdmin):
         return _choice_badge(STATUS_LABELS.get(obj.status, obj.status), tone)
 
     @admin.display(description="Time left", ordering="clock__due_at")
-    def time_left(self, obj: Ticket, now: datetime | None = None) -> SafeString | str:
+    def time_left(self, obj: Ticket, now: datetime | None = None, tz: tzinfo | None = None) -> SafeString | str:
         clock = getattr(obj, "clock", None)
         if clock is None or clock.stopped_at is not None:
             return "—"
         if clock.paused_at is not None:
             return badge("paused", "kind")
-        return due_badge(clock.due_at, now=now or timezone.now())
+        return due_badge(clock.due_at, now=now or timezone.now(), tz=tz)
 
     @admin.display(description="Age", ordering="created_at")
-    def age(self, obj: Ticket, now: datetime | None = None) -> SafeString:
+    def age(self, obj: Ticket, now: datetime | None = None, tz: tzinfo | None = None) -> SafeString:
         """How long ago the customer asked (the opening time on hover): what a queue sorts by
         after the deadline."""
-        return format_html(
-            '<span class="sp-nowrap" title="Opened {}">{}</span>',
-            local_time_text(obj.created_at),
-            age_text(obj.created_at, now=now or timezone.now()),
-        )
+        opened = local_time_text(obj.created_at, tz=tz)
+        age = age_text(obj.created_at, now=now or timezone.now())
+        return mark_safe(f'<span class="sp-nowrap" title="Opened {escape(opened)}">{escape(age)}</span>')  # noqa: S308
 
     @admin.display(description="Clock")
     def clock_text(self, obj: Ticket) -> SafeString | str:
@@ -510,7 +508,7 @@ class TicketAdmin(ReadOnlyAdmin):
 
     QUEUE_ROW_COLUMNS = ("action_checkbox", *list_display)
 
-    def queue_row(self, ticket: Ticket) -> SafeString:
+    def queue_row(self, ticket: Ticket, *, now: datetime | None = None, tz: tzinfo | None = None) -> SafeString:
         """The queue row's cells, the HTML Django's changelist (``items_for_result``) renders for
         ``list_display``, built as one string without its per-cell field lookups and templates:
         those were most of the queue page's time. ``test_the_queue_rows_are_the_html_djangos_changelist_renders``
@@ -518,7 +516,8 @@ class TicketAdmin(ReadOnlyAdmin):
         ``QUEUE_ROW_COLUMNS``."""
         empty = self.get_empty_value_display()
         assignee = empty if ticket.assignee is None else conditional_escape(str(ticket.assignee))
-        now = timezone.now()
+        now = now or timezone.now()
+        tz = tz or timezone.get_current_timezone()
         return mark_safe(  # noqa: S308 (every value escaped here or by the cell's own method)
             f'<td class="action-checkbox">{self.action_checkbox(ticket)}</td>'
             f'<td class="field-reference_link">{self.reference_link(ticket)}</td>'
@@ -528,8 +527,8 @@ class TicketAdmin(ReadOnlyAdmin):
             f'<td class="field-status_badge">{self.status_badge(ticket)}</td>'
             f'<td class="field-department">{conditional_escape(DEPARTMENT_LABELS.get(ticket.department, empty))}</td>'
             f'<td class="field-assignee nowrap">{assignee}</td>'
-            f'<td class="field-time_left">{conditional_escape(self.time_left(ticket, now=now))}</td>'
-            f'<td class="field-age">{self.age(ticket, now=now)}</td>'
+            f'<td class="field-time_left">{conditional_escape(self.time_left(ticket, now=now, tz=tz))}</td>'
+            f'<td class="field-age">{self.age(ticket, now=now, tz=tz)}</td>'
         )
 
     # --- bulk ---

@@ -211,4 +211,33 @@ def test_a_capped_queue_says_more_than_and_pages_only_to_the_cap(desk, monkeypat
     assert page.context["cl"].paginator.num_pages == 1  # 3 // 2: no page holding only the row that said "more"
     assert "more than 3 results" in html and "more than 3 tickets (filter to narrow the list)" in html
     assert "?queue=active&amp;p=2" not in html
+    assert "Select all 3" not in html and 'class="question' not in html  # no "select all" across a capped queue
     assert client.get(url + "?queue=active&p=2").status_code == 302  # past the pages: Django's "?e=1" redirect
+    monkeypatch.setattr(QueuePaginator, "cap", 1000)
+    assert "Select all 5 tickets" in client.get(url + "?queue=active").content.decode()
+
+
+def _tags_collapsed(html: str) -> str:
+    """HTML with the whitespace between and around tags removed (a template's indentation)."""
+    import re
+
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html).strip()
+
+
+def test_the_queue_filters_are_the_html_djangos_filter_template_renders(desk) -> None:
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from helpdesk.templatetags.helpdesk_queue import helpdesk_queue_filters
+
+    TicketFactory(customer=desk["alice"], category="invoice")
+    client = logged_in(desk["support"])
+    for query in ("", "?queue=unassigned&category__exact=invoice&q=a%26b", "?queue=mine&_facets=1"):
+        response = client.get(reverse("admin:helpdesk_ticket_changelist") + query)
+        cl = response.context["cl"]
+        fast = helpdesk_queue_filters(cl)
+        django = "".join(admin_list_filter(cl, spec) for spec in cl.filter_specs)
+        assert _tags_collapsed(fast) == _tags_collapsed(django), query
+        assert _tags_collapsed(fast) in _tags_collapsed(response.content.decode())
+    assert 'data-filter-title="queue"' in fast and '<li class="selected"><a href="?_facets=1&amp;queue=mine">' in (
+        _tags_collapsed(fast)
+    )
