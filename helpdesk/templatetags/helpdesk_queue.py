@@ -58,3 +58,25 @@ def _filter_html(cl: Any, spec: Any) -> SafeString:
 def helpdesk_queue_filters(cl: Any) -> SafeString:
     """Every filter of the queue, Django's ``{% admin_list_filter cl spec %}`` markup."""
     return mark_safe("".join(_filter_html(cl, spec) for spec in cl.filter_specs))  # noqa: S308 (built escaped)
+
+
+@register.simple_tag
+def helpdesk_queue_action_fields(action_form: Any) -> SafeString:
+    """The action bar's fields as Django's ``admin/actions.html`` renders them (a label around the
+    action's select, the hidden "select across"), without a widget template per field and option.
+    Only for Django's unbound ``ActionForm`` (the changelist's GET); otherwise Django renders it."""
+    fields = action_form.fields
+    if action_form.is_bound or list(fields) != ["action", "select_across"]:
+        return mark_safe(  # noqa: S308 (Django's own rendering)
+            "".join(f"<label>{field.label} {field}</label>" if field.label else str(field) for field in action_form)
+        )
+    action = fields["action"]
+    options = "".join(
+        f'<option value="{escape(value)}"{" selected" if value == "" else ""}>{conditional_escape(label)}</option>'
+        for value, label in action.choices
+    )
+    required = " required" if action.required else ""
+    return mark_safe(  # noqa: S308 (every value escaped above)
+        f'<label>{conditional_escape(action.label)} <select name="action"{required}>{options}</select></label>'
+        '<input type="hidden" name="select_across" value="0" class="select-across">'
+    )

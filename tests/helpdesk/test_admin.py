@@ -241,3 +241,25 @@ def test_the_queue_filters_are_the_html_djangos_filter_template_renders(desk) ->
     assert 'data-filter-title="queue"' in fast and '<li class="selected"><a href="?_facets=1&amp;queue=mine">' in (
         _tags_collapsed(fast)
     )
+
+
+def test_the_queue_action_bar_is_the_html_django_renders(desk) -> None:
+    from django.template import Context, Template
+
+    from helpdesk.templatetags.helpdesk_queue import helpdesk_queue_action_fields
+
+    response = logged_in(desk["support"]).get(reverse("admin:helpdesk_ticket_changelist"))
+    action_form = response.context["action_form"]
+    django = Template(
+        "{% for field in action_form %}{% if field.label %}<label>{{ field.label }} {{ field }}</label>"
+        "{% else %}{{ field }}{% endif %}{% endfor %}"
+    ).render(Context({"action_form": action_form}))
+
+    fast = helpdesk_queue_action_fields(action_form)
+
+    assert _tags_collapsed(fast) == _tags_collapsed(django)
+    assert '<option value="assign_to_me">Assign to me</option>' in fast
+    assert _tags_collapsed(fast) in _tags_collapsed(response.content.decode())
+    bound = type(action_form)({"action": "assign_to_me"}, auto_id=None)
+    bound.fields["action"].choices = action_form.fields["action"].choices
+    assert '<option value="assign_to_me" selected>' in helpdesk_queue_action_fields(bound)  # Django's own rendering
