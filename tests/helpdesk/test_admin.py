@@ -227,14 +227,14 @@ def _tags_collapsed(html: str) -> str:
 def test_the_queue_filters_are_the_html_djangos_filter_template_renders(desk) -> None:
     from django.contrib.admin.templatetags.admin_list import admin_list_filter
 
-    from helpdesk.templatetags.helpdesk_queue import helpdesk_queue_filters
+    from core.templatetags.console_lists import console_filters
 
     TicketFactory(customer=desk["alice"], category="invoice")
     client = logged_in(desk["support"])
     for query in ("", "?queue=unassigned&category__exact=invoice&q=a%26b", "?queue=mine&_facets=1"):
         response = client.get(reverse("admin:helpdesk_ticket_changelist") + query)
         cl = response.context["cl"]
-        fast = helpdesk_queue_filters(cl)
+        fast = console_filters(cl)
         django = "".join(admin_list_filter(cl, spec) for spec in cl.filter_specs)
         assert _tags_collapsed(fast) == _tags_collapsed(django), query
         assert _tags_collapsed(fast) in _tags_collapsed(response.content.decode())
@@ -246,7 +246,7 @@ def test_the_queue_filters_are_the_html_djangos_filter_template_renders(desk) ->
 def test_the_queue_action_bar_is_the_html_django_renders(desk) -> None:
     from django.template import Context, Template
 
-    from helpdesk.templatetags.helpdesk_queue import helpdesk_queue_action_fields
+    from core.templatetags.console_lists import console_action_fields
 
     response = logged_in(desk["support"]).get(reverse("admin:helpdesk_ticket_changelist"))
     action_form = response.context["action_form"]
@@ -255,11 +255,11 @@ def test_the_queue_action_bar_is_the_html_django_renders(desk) -> None:
         "{% else %}{{ field }}{% endif %}{% endfor %}"
     ).render(Context({"action_form": action_form}))
 
-    fast = helpdesk_queue_action_fields(action_form)
+    fast = console_action_fields(action_form)
 
     assert _tags_collapsed(fast) == _tags_collapsed(django)
     assert '<option value="assign_to_me">Assign to me</option>' in fast
     assert _tags_collapsed(fast) in _tags_collapsed(response.content.decode())
     bound = type(action_form)({"action": "assign_to_me"}, auto_id=None)
     bound.fields["action"].choices = action_form.fields["action"].choices
-    assert '<option value="assign_to_me" selected>' in helpdesk_queue_action_fields(bound)  # Django's own rendering
+    assert '<option value="assign_to_me" selected>' in console_action_fields(bound)  # Django's own rendering
